@@ -1,0 +1,135 @@
+// Package casework is the procedure: it moves reports, cases, measures, deliveries and
+// recommendations from one state to the next, checks who may do what, applies the deadlines
+// of the procedure profile, and writes an event for every change in the same transaction.
+// It is the only place where the rules of the procedure live; stores only read and write
+// rows, and the HTTP API and CLI only parse and render.
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/procedure"
+)
+
+// Sealer encrypts data that only the authority may read (reporters' contacts).
+type Sealer interface {
+	Seal(plaintext []byte) ([]byte, error)
+	Unseal(sealed []byte) ([]byte, error)
+}
+
+// Service runs the procedure on a store under a procedure profile.
+type Service struct {
+	store   takedown.Store
+	profile *procedure.Profile
+	sealer  Sealer
+	log     *slog.Logger
+}
+
+// New returns a Service.
+func New(store takedown.Store, profile *procedure.Profile, sealer Sealer, log *slog.Logger) *Service {
+	return &Service{store: store, profile: profile, sealer: sealer, log: log}
+}
+
+// Profile returns the procedure profile the service applies.
+func (s *Service) Profile() *procedure.Profile { return s.profile }
+
+// LocalAdmin is the user behind offline administration commands run on the data directory
+// (`takedown admin …`): whoever can read the data directory is the administrator.
+var LocalAdmin = &takedown.User{ID: 0, Name: "local administrator", Role: takedown.RoleAdmin}
+
+// require returns the authenticated user if it has one of the roles.
+func require(ctx context.Context, roles ...takedown.Role) (*takedown.User, error) {
+	u := takedown.UserFromContext(ctx)
+	if u == nil {
+		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "sign in with a token to do this")
+	}
+	if !slices.Contains(roles, u.Role) {
+		return nil, takedown.Errorf(takedown.EFORBIDDEN, "the %s role cannot do this; it needs the %s role", u.Role, roleList(roles))
+	}
+	return u, nil
+}
+
+// authority and readers are the usual role sets.
+var (
+	authority = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor}
+	readers   = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController}
+)
+
+func roleList(roles []takedown.Role) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = string(r)
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// event is the subject of one event.
+type event struct {
+	kind      takedown.EventKind
+	caseID    int64
+	measureID int64
+	operator  int64
+	data      any
+}
+
+// record appends one event for a change made by u (nil for the public) in tx.
+func record(tx takedown.Tx, u *takedown.User, e event) error {
+	data, err := json.Marshal(e.data)
+	if err != nil {
+		return fmt.Errorf("casework: encode event %s: %w", e.kind, err)
+	}
+	ev := &takedown.Event{
+		At: tx.Now(), Kind: e.kind, CaseID: e.caseID, MeasureID: e.measureID, OperatorID: e.operator,
+		Data: data, ActorRole: takedown.ActorPublic,
+	}
+	switch u {
+	case nil:
+	case schedulerUser:
+		ev.ActorRole = takedown.ActorScheduler
+	case LocalAdmin:
+		ev.ActorRole = takedown.ActorLocalAdmin
+	default:
+		ev.ActorID, ev.ActorRole = u.ID, string(u.Role)
+	}
+	return tx.AppendEvent(ev)
+}
+
+// precondition returns an EPRECONDITION error.
+func precondition(format string, args ...any) error {
+	return takedown.Errorf(takedown.EPRECONDITION, format, args...)
+}
+
+// conflict returns an ECONFLICT error.
+func conflict(format string, args ...any) error {
+	return takedown.Errorf(takedown.ECONFLICT, format, args...)
+}
+
+// forbidden returns an EFORBIDDEN error.
+func forbidden(format string, args ...any) error {
+	return takedown.Errorf(takedown.EFORBIDDEN, format, args...)
+}
+
+// view runs fn in a read transaction.
+func (s *Service) view(ctx context.Context, fn func(takedown.Tx) error) error {
+	return s.store.View(ctx, fn)
+}
+
+// update runs fn in a write transaction.
+func (s *Service) update(ctx context.Context, fn func(takedown.Tx) error) error {
+	return s.store.Update(ctx, fn)
+}
+
+// local formats a time in the authority's zone, for messages.
+func (s *Service) local(t time.Time) string {
+	return t.In(s.profile.Location()).Format("2006-01-02 15:04 MST")
+}

@@ -1,0 +1,244 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/takedown-project/takedown"
+)
+
+// Delivery returns one delivery: the authority and the controller see all; an operator sees
+// its own.
+func (s *Service) Delivery(ctx context.Context, id int64) (*takedown.Delivery, error) {
+	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	if err != nil {
+		return nil, err
+	}
+	var d *takedown.Delivery
+	err = s.view(ctx, func(tx takedown.Tx) error {
+		if d, err = tx.Delivery(id); err != nil {
+			return err
+		}
+		d.Deadline = d.DeadlineStatusAt(tx.Now())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
+		return nil, forbidden("delivery %d is addressed to another operator", id)
+	}
+	return d, nil
+}
+
+// Deliveries lists deliveries with their deadline status; an operator lists its own.
+func (s *Service) Deliveries(ctx context.Context, f takedown.DeliveryFilter) ([]*takedown.Delivery, string, error) {
+	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := f.Normalize(); err != nil {
+		return nil, "", err
+	}
+	if f.Deadline != "" && !f.Deadline.Valid() {
+		return nil, "", takedown.Invalid("deadline", "must be one of none, running, paused, met, missed, overdue, cancelled")
+	}
+	if u.Role == takedown.RoleOperator {
+		f.OperatorID = u.OperatorID
+	}
+	var list []*takedown.Delivery
+	var next string
+	err = s.view(ctx, func(tx takedown.Tx) (err error) {
+		if list, next, err = tx.Deliveries(f); err != nil {
+			return err
+		}
+		for _, d := range list {
+			d.Deadline = d.DeadlineStatusAt(tx.Now())
+		}
+		return nil
+	})
+	return list, next, err
+}
+
+// DeadlineCounts counts deliveries with a deadline by status: how many run, are stopped, were
+// met or missed, and how many are overdue now.
+func (s *Service) DeadlineCounts(ctx context.Context) (map[takedown.DeadlineStatus]int, error) {
+	if _, err := require(ctx, readers...); err != nil {
+		return nil, err
+	}
+	var counts map[takedown.DeadlineStatus]int
+	err := s.view(ctx, func(tx takedown.Tx) (err error) {
+		counts, err = tx.CountDeadlines()
+		return err
+	})
+	return counts, err
+}
+
+// Answer records an operator's answer to a delivery addressed to it. Acknowledging twice is
+// harmless; every other answer must fit the delivery's purpose and state.
+func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput) (*takedown.Delivery, error) {
+	u, err := require(ctx, takedown.RoleOperator)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var d *takedown.Delivery
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		if d, err = tx.Delivery(id); err != nil {
+			return err
+		}
+		if d.OperatorID != u.OperatorID {
+			return forbidden("delivery %d is addressed to another operator", id)
+		}
+		if d.State == takedown.DeliveryCancelled {
+			return conflict("measure %d was withdrawn; delivery %d needs no answer any more", d.MeasureID, id)
+		}
+		now := tx.Now()
+		d.Deadline = d.DeadlineStatusAt(now)
+		if in.Kind == takedown.AnswerAcknowledge {
+			if d.AcknowledgedAt != nil {
+				return nil
+			}
+		} else if err := checkAnswer(d, in.Kind); err != nil {
+			return err
+		}
+		if d.AcknowledgedAt == nil {
+			d.AcknowledgedAt = &now
+		}
+		switch in.Kind {
+		case takedown.AnswerAcknowledge:
+			if d.State == takedown.DeliverySent {
+				d.State = takedown.DeliveryAcknowledged
+			}
+		case takedown.AnswerComply:
+			d.State, d.CompliedAt = takedown.DeliveryComplied, &now
+		case takedown.AnswerCannotComply:
+			d.State, d.DeadlineAt = takedown.DeliveryCannotComply, nil
+		case takedown.AnswerDispute:
+			d.State = takedown.DeliveryDisputed
+		case takedown.AnswerDecline:
+			d.State = takedown.DeliveryDeclined
+		}
+		if in.Kind != takedown.AnswerAcknowledge {
+			d.Answer = &takedown.Answer{Kind: in.Kind, Reason: in.Reason, Text: in.Text, By: u.ID, At: now}
+		}
+		d.Deadline = d.DeadlineStatusAt(now)
+		if err := tx.UpdateDelivery(d); err != nil {
+			return err
+		}
+		if err := record(tx, u, event{kind: takedown.EventDeliveryAnswered, caseID: d.CaseID, measureID: d.MeasureID, operator: d.OperatorID,
+			data: map[string]any{"delivery_id": d.ID, "answer": in.Kind, "reason": in.Reason, "text": in.Text}}); err != nil {
+			return err
+		}
+		return s.answerEndsMeasure(tx, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// checkAnswer checks that an answer other than an acknowledgement fits the delivery.
+func checkAnswer(d *takedown.Delivery, kind takedown.AnswerKind) error {
+	field := "kind"
+	switch {
+	case d.Purpose != takedown.PurposeAction && d.Purpose != takedown.PurposeRestoration:
+		return takedown.Invalid(field, "delivery %d is a %s; it can only be acknowledged", d.ID, d.Purpose)
+	case d.State == takedown.DeliveryComplied || d.State == takedown.DeliveryDeclined:
+		return conflict("delivery %d was already answered: %s", d.ID, d.State)
+	}
+	switch kind {
+	case takedown.AnswerComply:
+		return nil
+	case takedown.AnswerDecline:
+		if d.Kind != takedown.Referral {
+			return takedown.Invalid(field, "only a referral can be declined; a %s is not optional: comply, say why you cannot comply, or dispute it", d.Kind)
+		}
+		return nil
+	}
+	// cannot_comply and dispute
+	switch {
+	case d.Kind == takedown.Referral:
+		return takedown.Invalid(field, "a referral is assessed under your own terms: comply or decline it")
+	case d.Purpose == takedown.PurposeRestoration:
+		return takedown.Invalid(field, "a restoration can be acknowledged or complied with")
+	case kind == takedown.AnswerCannotComply && d.State != takedown.DeliverySent && d.State != takedown.DeliveryAcknowledged:
+		return conflict("delivery %d is %s; cannot_comply is possible only before any other answer", d.ID, d.State)
+	case kind == takedown.AnswerDispute && d.State == takedown.DeliveryDisputed:
+		return conflict("delivery %d is already disputed; the authority will answer", d.ID)
+	}
+	return nil
+}
+
+// answerEndsMeasure ends an addressed measure when its operator complied (or declined a
+// referral). Lists stay in force whatever one recipient answers.
+func (s *Service) answerEndsMeasure(tx takedown.Tx, d *takedown.Delivery) error {
+	if d.Purpose != takedown.PurposeAction || d.Kind.IsList() {
+		return nil
+	}
+	var st takedown.MeasureState
+	switch d.State {
+	case takedown.DeliveryComplied:
+		st = takedown.MeasureComplied
+	case takedown.DeliveryDeclined:
+		st = takedown.MeasureDeclined
+	default:
+		return nil
+	}
+	m, err := tx.Measure(d.MeasureID)
+	if err != nil {
+		return err
+	}
+	if m.State != takedown.MeasureIssued {
+		return nil
+	}
+	now := tx.Now()
+	m.State, m.EndedAt = st, &now
+	return tx.UpdateMeasure(m)
+}
+
+// Clarify is the authority's reply to an operator that cannot comply or disputes a measure.
+// After a cannot-comply the deadline starts again in full from the clarification, as TCO
+// art. 3(7)–(8) provide; a dispute never stopped it.
+func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*takedown.Delivery, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
+	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
+		return nil, err
+	}
+	var d *takedown.Delivery
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		if d, err = tx.Delivery(id); err != nil {
+			return err
+		}
+		now := tx.Now()
+		switch d.State {
+		case takedown.DeliveryCannotComply:
+			m, err := tx.Measure(d.MeasureID)
+			if err != nil {
+				return err
+			}
+			rule, _ := s.profile.Measure(m.Kind)
+			at := now.Add(rule.Deadline.Duration)
+			d.DeadlineAt = &at
+		case takedown.DeliveryDisputed:
+		default:
+			return conflict("delivery %d is %s; the authority clarifies only a cannot_comply or a dispute", id, d.State)
+		}
+		d.State = takedown.DeliveryAcknowledged
+		d.Clarification = &takedown.Decision{Reasons: reasons, By: u.ID, At: now}
+		d.Deadline = d.DeadlineStatusAt(now)
+		if err := tx.UpdateDelivery(d); err != nil {
+			return err
+		}
+		return record(tx, u, event{kind: takedown.EventDeliveryClarified, caseID: d.CaseID, measureID: d.MeasureID, operator: d.OperatorID,
+			data: map[string]any{"delivery_id": d.ID, "reasons": reasons, "deadline_at": d.DeadlineAt}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,551 @@
+package casework
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/canon"
+	"github.com/takedown-project/takedown/procedure"
+)
+
+// IssueMeasure takes a measure on an approved case. A removal request, TCO order or referral
+// goes to its operator at once (the ISPs are informed of removal requests at the same time);
+// a provider's first TCO order waits for the advance-information period unless an emergency
+// is justified; a blocking or dereferencing list waits for a second user's approval when the
+// profile requires it, and needs an overdue removal request or order first unless the
+// publisher is unidentified.
+func (s *Service) IssueMeasure(ctx context.Context, caseID int64, in takedown.MeasureInput) (*takedown.Measure, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	rule, ok := s.profile.Measure(in.Kind)
+	if !ok {
+		return nil, takedown.Invalid("kind", "the %s procedure has no %s measure", s.profile.ID, in.Kind)
+	}
+	var m *takedown.Measure
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		c, err := tx.Case(caseID)
+		if err != nil {
+			return err
+		}
+		if c.State != takedown.CaseApproved {
+			return precondition("case %d is %s; measures can be taken only once its qualification is approved", c.ID, c.State)
+		}
+		if err := s.checkHold(c); err != nil {
+			return err
+		}
+		targets, err := measureTargets(c, in)
+		if err != nil {
+			return err
+		}
+		m = &takedown.Measure{CaseID: c.ID, Kind: in.Kind, OperatorID: in.OperatorID, Targets: targets,
+			Subtree: in.Subtree, Offence: c.Qualification.Offence, Reasons: c.Qualification.Reasons,
+			PublisherUnidentified: in.PublisherUnidentified, Emergency: in.Emergency,
+			ProposedBy: u.ID, ProposedAt: tx.Now()}
+		active, _, err := tx.Measures(takedown.MeasureFilter{CaseID: c.ID, Kind: in.Kind, Active: true, Page: takedown.Page{Limit: takedown.MaxPageLimit}})
+		if err != nil {
+			return err
+		}
+		for _, a := range active {
+			if a.OperatorID == m.OperatorID {
+				return conflict("measure %d (%s) is already %s on case %d", a.ID, a.Kind, a.State, c.ID)
+			}
+		}
+		if in.Kind.IsList() {
+			return s.listMeasure(tx, u, m, rule)
+		}
+		return s.addressedMeasure(tx, u, m, rule)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// measureTargets checks the targets asked for against the case: URLs must be the case's own;
+// blocking targets are host names of the case's URLs, since DNS cannot block a path.
+func measureTargets(c *takedown.Case, in takedown.MeasureInput) ([]string, error) {
+	var hosts []string
+	for _, raw := range c.URLs {
+		if u, err := url.Parse(raw); err == nil && !slices.Contains(hosts, u.Hostname()) {
+			hosts = append(hosts, u.Hostname())
+		}
+	}
+	if len(in.Targets) == 0 {
+		if in.Kind == takedown.Blocking {
+			return hosts, nil
+		}
+		return slices.Clone(c.URLs), nil
+	}
+	var targets []string
+	for i, t := range in.Targets {
+		field := "targets[" + strconv.Itoa(i) + "]"
+		if in.Kind == takedown.Blocking {
+			h, err := canon.Host(t)
+			if err != nil {
+				return nil, takedown.Invalid(field, "%v; blocking works on host names, because DNS cannot block a path", err)
+			}
+			if !slices.Contains(hosts, h) {
+				return nil, takedown.Invalid(field, "%s is not the host of one of the case's URLs (%s)", h, strings.Join(hosts, ", "))
+			}
+			t = h
+		} else {
+			cu, err := canon.URL(t)
+			if err != nil {
+				return nil, takedown.Invalid(field, "%v", err)
+			}
+			if !slices.Contains(c.URLs, cu) {
+				return nil, takedown.Invalid(field, "%s is not one of the case's URLs", cu)
+			}
+			t = cu
+		}
+		if !slices.Contains(targets, t) {
+			targets = append(targets, t)
+		}
+	}
+	return targets, nil
+}
+
+// addressedMeasure issues a removal request, TCO order or referral to its operator.
+func (s *Service) addressedMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
+	op, err := tx.Operator(m.OperatorID)
+	if takedown.ErrorCode(err) == takedown.ENOTFOUND {
+		return takedown.Invalid("operator_id", "there is no operator %d", m.OperatorID)
+	} else if err != nil {
+		return err
+	}
+	if !slices.Contains(rule.Recipients, op.Kind) {
+		return takedown.Invalid("operator_id", "operator %d (%s) is a %s; a %s goes to a %s", op.ID, op.Name, op.Kind, m.Kind, kindList(rule.Recipients))
+	}
+	if rule.AdvanceInformation.Duration > 0 && m.Emergency == "" {
+		issueAt, err := s.advanceInformation(tx, u, m, op, rule.AdvanceInformation.Duration)
+		if err != nil {
+			return err
+		}
+		if issueAt.After(tx.Now()) {
+			return nil
+		}
+	}
+	if err := tx.CreateMeasure(m); err != nil {
+		return err
+	}
+	return s.issue(tx, u, m, rule)
+}
+
+// advanceInformation applies TCO art. 3(2): before a provider's first order, it receives
+// information on the procedures and deadlines at least the given time in advance. It returns
+// when the order may be issued; if that is later than now, it has stored m as scheduled.
+func (s *Service) advanceInformation(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op *takedown.Operator, advance time.Duration) (time.Time, error) {
+	now := tx.Now()
+	earlier, _, err := tx.Measures(takedown.MeasureFilter{Kind: m.Kind, OperatorID: op.ID, Issued: true, Page: takedown.Page{Limit: 1}})
+	if err != nil || len(earlier) > 0 {
+		return now, err
+	}
+	informNow := op.TCOInformedAt == nil
+	if informNow {
+		op.TCOInformedAt = &now
+		op.UpdatedAt = now
+		if err := tx.UpdateOperator(op); err != nil {
+			return now, err
+		}
+	}
+	issueAt := op.TCOInformedAt.Add(advance)
+	if !issueAt.After(now) {
+		return now, nil
+	}
+	m.State, m.IssueAt = takedown.MeasureScheduled, &issueAt
+	if err := tx.CreateMeasure(m); err != nil {
+		return now, err
+	}
+	if err := record(tx, u, event{kind: takedown.EventMeasureScheduled, caseID: m.CaseID, measureID: m.ID, operator: op.ID,
+		data: map[string]any{"kind": m.Kind, "issue_at": issueAt, "reason": "advance information before a provider's first order"}}); err != nil {
+		return now, err
+	}
+	if informNow {
+		if err := s.send(tx, u, m, op.ID, takedown.PurposeAdvanceInformation, 0); err != nil {
+			return now, err
+		}
+	}
+	return issueAt, nil
+}
+
+// issue sends an addressed measure to its operator, and informs the operators the profile
+// says must be informed at the same time.
+func (s *Service) issue(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
+	now := tx.Now()
+	m.State, m.IssuedAt = takedown.MeasureIssued, &now
+	if err := tx.UpdateMeasure(m); err != nil {
+		return err
+	}
+	if err := record(tx, u, event{kind: takedown.EventMeasureIssued, caseID: m.CaseID, measureID: m.ID, operator: m.OperatorID,
+		data: map[string]any{"kind": m.Kind, "targets": m.Targets, "emergency": m.Emergency}}); err != nil {
+		return err
+	}
+	if err := s.send(tx, u, m, m.OperatorID, takedown.PurposeAction, rule.Deadline.Duration); err != nil {
+		return err
+	}
+	informed, err := operatorsOfKinds(tx, rule.Inform)
+	if err != nil {
+		return err
+	}
+	for _, op := range informed {
+		if err := s.send(tx, u, m, op.ID, takedown.PurposeInformation, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listMeasure proposes a blocking or dereferencing list, or publishes it at once when the
+// profile does not require a second approval.
+func (s *Service) listMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
+	if rule.AfterRemoval && m.PublisherUnidentified == "" {
+		overdue, _, err := tx.Measures(takedown.MeasureFilter{CaseID: m.CaseID, Overdue: true, Active: true, Page: takedown.Page{Limit: takedown.MaxPageLimit}})
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(overdue, func(o *takedown.Measure) bool {
+			return o.Kind == takedown.RemovalRequest || o.Kind == takedown.RemovalOrder
+		}) {
+			return precondition("%s needs a removal request or order on case %d that is overdue, or a recorded justification that the publisher is unidentified (publisher_unidentified)", m.Kind, m.CaseID)
+		}
+	}
+	if rule.SecondApproval {
+		m.State = takedown.MeasureProposed
+		if err := tx.CreateMeasure(m); err != nil {
+			return err
+		}
+		return record(tx, u, event{kind: takedown.EventMeasureProposed, caseID: m.CaseID, measureID: m.ID,
+			data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "publisher_unidentified": m.PublisherUnidentified}})
+	}
+	if err := tx.CreateMeasure(m); err != nil {
+		return err
+	}
+	return s.publish(tx, u, m, rule)
+}
+
+// publish puts a list measure in force and sends it to every operator of the recipient kinds.
+func (s *Service) publish(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
+	now := tx.Now()
+	next := s.NextRecheck(now)
+	m.State, m.IssuedAt, m.NextRecheck = takedown.MeasureInForce, &now, &next
+	if err := tx.UpdateMeasure(m); err != nil {
+		return err
+	}
+	if err := record(tx, u, event{kind: takedown.EventMeasureIssued, caseID: m.CaseID, measureID: m.ID,
+		data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "next_recheck": next}}); err != nil {
+		return err
+	}
+	recipients, err := operatorsOfKinds(tx, rule.Recipients)
+	if err != nil {
+		return err
+	}
+	for _, op := range recipients {
+		if err := s.send(tx, u, m, op.ID, takedown.PurposeAction, rule.Deadline.Duration); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ApproveMeasure is the second approval of a blocking or dereferencing list, by a supervisor
+// other than the officer who proposed it; the list is then published.
+func (s *Service) ApproveMeasure(ctx context.Context, id int64) (*takedown.Measure, error) {
+	return s.changeMeasure(ctx, id, []takedown.Role{takedown.RoleSupervisor}, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+		if m.State != takedown.MeasureProposed {
+			return conflict("measure %d is %s; only a proposed measure can be approved", m.ID, m.State)
+		}
+		if m.ProposedBy == u.ID {
+			return forbidden("you proposed measure %d yourself; a different supervisor must approve it (four eyes)", m.ID)
+		}
+		c, err := tx.Case(m.CaseID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkHold(c); err != nil {
+			return err
+		}
+		now := tx.Now()
+		m.ApprovedBy, m.ApprovedAt = u.ID, &now
+		rule, _ := s.profile.Measure(m.Kind)
+		return s.publish(tx, u, m, rule)
+	})
+}
+
+// RefuseMeasure refuses a proposed list measure, with reasons.
+func (s *Service) RefuseMeasure(ctx context.Context, id int64, reasons string) (*takedown.Measure, error) {
+	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
+		return nil, err
+	}
+	return s.changeMeasure(ctx, id, []takedown.Role{takedown.RoleSupervisor}, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+		if m.State != takedown.MeasureProposed {
+			return conflict("measure %d is %s; only a proposed measure can be refused", m.ID, m.State)
+		}
+		m.State = takedown.MeasureRefused
+		m.Refusal = &takedown.Decision{Reasons: reasons, By: u.ID, At: tx.Now()}
+		if err := tx.UpdateMeasure(m); err != nil {
+			return err
+		}
+		return record(tx, u, event{kind: takedown.EventMeasureRefused, caseID: m.CaseID, measureID: m.ID, data: map[string]any{"reasons": reasons}})
+	})
+}
+
+// WithdrawMeasure withdraws any active measure: every operator that received it is told,
+// and for lists the restoration deadline starts.
+func (s *Service) WithdrawMeasure(ctx context.Context, id int64, reasons string) (*takedown.Measure, error) {
+	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
+		return nil, err
+	}
+	return s.changeMeasure(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+		if !m.State.Active() {
+			return conflict("measure %d is %s; only an active measure can be withdrawn", m.ID, m.State)
+		}
+		return s.endMeasure(tx, u, m, takedown.MeasureWithdrawn, reasons)
+	})
+}
+
+// Recheck records the periodic re-check of a list measure in force: confirmed until the next
+// re-check, or lifted because the content is gone or no longer illegal.
+func (s *Service) Recheck(ctx context.Context, id int64, in takedown.RecheckInput) (*takedown.Measure, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return s.changeMeasure(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+		if m.State != takedown.MeasureInForce {
+			return conflict("measure %d is %s; only a list measure in force is re-checked", m.ID, m.State)
+		}
+		if in.Outcome == takedown.RecheckLift {
+			return s.endMeasure(tx, u, m, takedown.MeasureLifted, in.Reasons)
+		}
+		now := tx.Now()
+		next := s.NextRecheck(now)
+		m.LastRecheck, m.NextRecheck = &now, &next
+		if err := tx.UpdateMeasure(m); err != nil {
+			return err
+		}
+		return record(tx, u, event{kind: takedown.EventMeasureRechecked, caseID: m.CaseID, measureID: m.ID,
+			data: map[string]any{"outcome": in.Outcome, "reasons": in.Reasons, "next_recheck": next}})
+	})
+}
+
+// endMeasure lifts or withdraws a measure: the operator's pending action is cancelled and
+// every operator that received anything about the measure gets a withdrawal, or, for a list
+// in force, a restoration with its deadline.
+func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, state takedown.MeasureState, reasons string) error {
+	now := tx.Now()
+	wasInForce := m.State == takedown.MeasureInForce
+	m.State, m.EndedAt, m.NextRecheck = state, &now, nil
+	m.Ending = &takedown.Decision{Reasons: reasons, By: u.ID, At: now}
+	if err := tx.UpdateMeasure(m); err != nil {
+		return err
+	}
+	kind := takedown.EventMeasureWithdrawn
+	if state == takedown.MeasureLifted {
+		kind = takedown.EventMeasureLifted
+	}
+	if err := record(tx, u, event{kind: kind, caseID: m.CaseID, measureID: m.ID, data: map[string]any{"reasons": reasons}}); err != nil {
+		return err
+	}
+	deliveries, err := allDeliveries(tx, m.ID)
+	if err != nil {
+		return err
+	}
+	var recipients []int64
+	for _, d := range deliveries {
+		if !slices.Contains(recipients, d.OperatorID) {
+			recipients = append(recipients, d.OperatorID)
+		}
+		if d.Purpose == takedown.PurposeAction && pending(d.State) {
+			d.State = takedown.DeliveryCancelled
+			if err := tx.UpdateDelivery(d); err != nil {
+				return err
+			}
+		}
+	}
+	rule, _ := s.profile.Measure(m.Kind)
+	for _, op := range recipients {
+		var err error
+		if m.Kind.IsList() && wasInForce {
+			err = s.send(tx, u, m, op, takedown.PurposeRestoration, rule.RestorationDeadline.Duration)
+		} else {
+			err = s.send(tx, u, m, op, takedown.PurposeWithdrawal, 0)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pending reports whether an operator still has something to do on a delivery.
+func pending(st takedown.DeliveryState) bool {
+	switch st {
+	case takedown.DeliverySent, takedown.DeliveryAcknowledged, takedown.DeliveryCannotComply, takedown.DeliveryDisputed:
+		return true
+	}
+	return false
+}
+
+// send creates one delivery and records it.
+func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, operatorID int64, purpose takedown.Purpose, deadline time.Duration) error {
+	d := &takedown.Delivery{MeasureID: m.ID, CaseID: m.CaseID, OperatorID: operatorID, Kind: m.Kind,
+		Purpose: purpose, State: takedown.DeliverySent, SentAt: tx.Now(), HasDeadline: deadline > 0}
+	if deadline > 0 {
+		at := tx.Now().Add(deadline)
+		d.DeadlineAt = &at
+	}
+	if err := tx.CreateDelivery(d); err != nil {
+		return err
+	}
+	return record(tx, u, event{kind: takedown.EventDeliverySent, caseID: m.CaseID, measureID: m.ID, operator: operatorID,
+		data: map[string]any{"delivery_id": d.ID, "purpose": purpose, "deadline_at": d.DeadlineAt}})
+}
+
+// changeMeasure loads a measure, lets fn check and change it, in one transaction.
+func (s *Service) changeMeasure(ctx context.Context, id int64, roles []takedown.Role,
+	fn func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error) (*takedown.Measure, error) {
+	u, err := require(ctx, roles...)
+	if err != nil {
+		return nil, err
+	}
+	var m *takedown.Measure
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		if m, err = tx.Measure(id); err != nil {
+			return err
+		}
+		return fn(tx, u, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Measure returns a measure: the authority and the controller see every measure; an operator
+// sees the measures it received something about.
+func (s *Service) Measure(ctx context.Context, id int64) (*takedown.Measure, error) {
+	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	if err != nil {
+		return nil, err
+	}
+	var m *takedown.Measure
+	err = s.view(ctx, func(tx takedown.Tx) error {
+		if m, err = tx.Measure(id); err != nil {
+			return err
+		}
+		if u.Role != takedown.RoleOperator {
+			return nil
+		}
+		mine, _, err := tx.Deliveries(takedown.DeliveryFilter{MeasureID: id, OperatorID: u.OperatorID, Page: takedown.Page{Limit: 1}})
+		if err != nil {
+			return err
+		}
+		if len(mine) == 0 {
+			return forbidden("measure %d is not addressed to your operator", id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Measures lists measures; an operator lists the measures it received something about.
+func (s *Service) Measures(ctx context.Context, f takedown.MeasureFilter) ([]*takedown.Measure, string, error) {
+	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := f.Normalize(); err != nil {
+		return nil, "", err
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		return nil, "", takedown.Invalid("kind", "%q is not a measure kind", f.Kind)
+	}
+	if f.State != "" && !f.State.Valid() {
+		return nil, "", takedown.Invalid("state", "%q is not a measure state", f.State)
+	}
+	if u.Role == takedown.RoleOperator {
+		f.OperatorID = u.OperatorID
+	}
+	var list []*takedown.Measure
+	var next string
+	err = s.view(ctx, func(tx takedown.Tx) (err error) {
+		list, next, err = tx.Measures(f)
+		return err
+	})
+	return list, next, err
+}
+
+// NextRecheck returns the latest date of the next re-check of a list measure checked at t:
+// the same local time, RecheckMonths calendar months later in the authority's zone, on the
+// last day of the month when the month is shorter (30 November → 28 or 29 February), so the
+// interval is never longer than the law allows.
+func (s *Service) NextRecheck(t time.Time) time.Time {
+	loc := s.profile.Location()
+	t = t.In(loc)
+	y, mo, d := t.Date()
+	target := mo + time.Month(s.profile.RecheckMonths)
+	if last := time.Date(y, target+1, 0, 0, 0, 0, 0, loc).Day(); d > last {
+		d = last
+	}
+	return time.Date(y, target, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+}
+
+// operatorsOfKinds returns every operator of the given kinds.
+func operatorsOfKinds(tx takedown.Tx, kinds []takedown.OperatorKind) ([]*takedown.Operator, error) {
+	var all []*takedown.Operator
+	for _, k := range kinds {
+		f := takedown.OperatorFilter{Kind: k, Page: takedown.Page{Limit: takedown.MaxPageLimit}}
+		for {
+			page, next, err := tx.Operators(f)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, page...)
+			if next == "" {
+				break
+			}
+			f.Cursor = next
+		}
+	}
+	return all, nil
+}
+
+// allDeliveries returns every delivery of a measure.
+func allDeliveries(tx takedown.Tx, measureID int64) ([]*takedown.Delivery, error) {
+	var all []*takedown.Delivery
+	f := takedown.DeliveryFilter{MeasureID: measureID, Page: takedown.Page{Limit: takedown.MaxPageLimit}}
+	for {
+		page, next, err := tx.Deliveries(f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all, nil
+		}
+		f.Cursor = next
+	}
+}
+
+func kindList(kinds []takedown.OperatorKind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}

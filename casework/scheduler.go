@@ -1,0 +1,162 @@
+package casework
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/takedown-project/takedown"
+)
+
+// schedulerUser is the actor of the changes the scheduler makes.
+var schedulerUser = &takedown.User{Name: "scheduler"}
+
+// TickResult counts what one scheduler pass did.
+type TickResult struct {
+	Issued      int // scheduled TCO orders issued at the end of the advance-information period
+	Overdue     int // deliveries recorded as past their deadline
+	RechecksDue int // list measures recorded as due for re-check
+}
+
+// tickBatch is how many items one scheduler transaction handles, so that a large backlog
+// never holds the write lock for long.
+const tickBatch = 100
+
+// Tick does the work that time makes due: it issues scheduled orders, records missed
+// deadlines (of removals, blocking, dereferencing and restorations alike) and re-checks that
+// are due. Each item is recorded once, so running Tick again, or on several restarts, changes
+// nothing more.
+func (s *Service) Tick(ctx context.Context) (TickResult, error) {
+	var res TickResult
+	err := s.batches(ctx, func(tx takedown.Tx, cursor string) (string, error) {
+		due, next, err := tx.Measures(takedown.MeasureFilter{IssueDue: true, Page: takedown.Page{Limit: tickBatch, Cursor: cursor}})
+		if err != nil {
+			return "", err
+		}
+		for _, m := range due {
+			c, err := tx.Case(m.CaseID)
+			if err != nil {
+				return "", err
+			}
+			if c.Hold != nil {
+				continue // issued once the hold is released
+			}
+			rule, _ := s.profile.Measure(m.Kind)
+			if err := s.issue(tx, schedulerUser, m, rule); err != nil {
+				return "", err
+			}
+			res.Issued++
+		}
+		return next, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	err = s.batches(ctx, func(tx takedown.Tx, cursor string) (string, error) {
+		late, next, err := tx.Deliveries(takedown.DeliveryFilter{Deadline: takedown.DeadlineOverdue, Unmarked: true,
+			Page: takedown.Page{Limit: tickBatch, Cursor: cursor}})
+		if err != nil {
+			return "", err
+		}
+		for _, d := range late {
+			now := tx.Now()
+			d.OverdueAt = &now
+			if err := tx.UpdateDelivery(d); err != nil {
+				return "", err
+			}
+			if err := record(tx, schedulerUser, event{kind: takedown.EventDeliveryOverdue, caseID: d.CaseID, measureID: d.MeasureID,
+				operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "purpose": d.Purpose, "deadline_at": d.DeadlineAt}}); err != nil {
+				return "", err
+			}
+			res.Overdue++
+		}
+		return next, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	err = s.batches(ctx, func(tx takedown.Tx, cursor string) (string, error) {
+		due, next, err := tx.Measures(takedown.MeasureFilter{RecheckDue: true, RecheckUnnotified: true,
+			Page: takedown.Page{Limit: tickBatch, Cursor: cursor}})
+		if err != nil {
+			return "", err
+		}
+		for _, m := range due {
+			m.RecheckNotified = m.NextRecheck
+			if err := tx.UpdateMeasure(m); err != nil {
+				return "", err
+			}
+			if err := record(tx, schedulerUser, event{kind: takedown.EventMeasureRecheckDue, caseID: m.CaseID, measureID: m.ID,
+				data: map[string]any{"next_recheck": m.NextRecheck}}); err != nil {
+				return "", err
+			}
+			res.RechecksDue++
+		}
+		return next, nil
+	})
+	return res, err
+}
+
+// batches runs fn in successive write transactions, following its cursor until the end.
+func (s *Service) batches(ctx context.Context, fn func(tx takedown.Tx, cursor string) (string, error)) error {
+	cursor := ""
+	for {
+		var next string
+		err := s.update(ctx, func(tx takedown.Tx) (err error) {
+			next, err = fn(tx, cursor)
+			return err
+		})
+		if err != nil || next == "" {
+			return err
+		}
+		cursor = next
+	}
+}
+
+// Scheduler runs Tick every interval, and at once whenever Wake is called (the demo does when
+// its clock jumps), until ctx is done.
+type Scheduler struct {
+	service  *Service
+	interval time.Duration
+	log      *slog.Logger
+	wake     chan struct{}
+	// OnTick, if set, is called after each pass (metrics).
+	OnTick func(TickResult, error)
+}
+
+// NewScheduler returns a scheduler for the service.
+func NewScheduler(s *Service, interval time.Duration, log *slog.Logger) *Scheduler {
+	return &Scheduler{service: s, interval: interval, log: log, wake: make(chan struct{}, 1)}
+}
+
+// Wake asks for a pass now.
+func (sc *Scheduler) Wake() {
+	select {
+	case sc.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs passes until ctx is done.
+func (sc *Scheduler) Run(ctx context.Context) {
+	t := time.NewTicker(sc.interval)
+	defer t.Stop()
+	for {
+		res, err := sc.service.Tick(ctx)
+		if sc.OnTick != nil {
+			sc.OnTick(res, err)
+		}
+		switch {
+		case err != nil && ctx.Err() == nil:
+			sc.log.Error("scheduler pass failed", "err", err)
+		case res != TickResult{}:
+			sc.log.Info("scheduler pass", slog.Group("done", "issued", res.Issued, "overdue", res.Overdue, "rechecks_due", res.RechecksDue))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-sc.wake:
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package takedown
+
+import (
+	"strings"
+	"time"
+)
+
+// Purpose says why a delivery was sent to an operator.
+type Purpose string
+
+// The purposes of a delivery.
+const (
+	// PurposeAction: the measure itself; the operator must act before the deadline.
+	PurposeAction Purpose = "action"
+	// PurposeInformation: the ISPs are informed of a removal request at the same time as the
+	// host (LCEN art. 6-1); nothing to do yet.
+	PurposeInformation Purpose = "information"
+	// PurposeAdvanceInformation: the information a provider receives 12 hours before its
+	// first TCO removal order (Regulation 2021/784, art. 3(2)).
+	PurposeAdvanceInformation Purpose = "advance_information"
+	// PurposeWithdrawal: the measure the operator received has been withdrawn.
+	PurposeWithdrawal Purpose = "withdrawal"
+	// PurposeRestoration: a list entry was lifted; the operator must restore access or
+	// referencing before the deadline.
+	PurposeRestoration Purpose = "restoration"
+)
+
+// DeliveryState is the operator's side of a delivery.
+type DeliveryState string
+
+// The delivery states.
+const (
+	DeliverySent         DeliveryState = "sent"
+	DeliveryAcknowledged DeliveryState = "acknowledged"
+	DeliveryComplied     DeliveryState = "complied"
+	// DeliveryCannotComply stops the deadline until the authority clarifies.
+	DeliveryCannotComply DeliveryState = "cannot_comply"
+	// DeliveryDisputed records that the operator contests the measure. The deadline keeps
+	// running: contesting does not suspend the obligation; the court can. The authority
+	// answers the dispute.
+	DeliveryDisputed DeliveryState = "disputed"
+	// DeliveryDeclined: a platform declined a referral under its own terms.
+	DeliveryDeclined DeliveryState = "declined"
+	// DeliveryCancelled: the measure was withdrawn before the operator complied.
+	DeliveryCancelled DeliveryState = "cancelled"
+)
+
+// Delivery is one thing addressed to one operator: a measure to act on, an information, a
+// withdrawal or a restoration, with its deadline and the operator's answers.
+type Delivery struct {
+	ID         int64         `json:"id"`
+	MeasureID  int64         `json:"measure_id"`
+	CaseID     int64         `json:"case_id"`
+	OperatorID int64         `json:"operator_id"`
+	Kind       MeasureKind   `json:"kind"`
+	Purpose    Purpose       `json:"purpose"`
+	State      DeliveryState `json:"state"`
+	SentAt     time.Time     `json:"sent_at"`
+	// HasDeadline is true when the operator must act within a deadline.
+	HasDeadline bool `json:"has_deadline"`
+	// DeadlineAt is when the operator must have acted; nil when there is nothing to do or
+	// while the deadline is stopped.
+	DeadlineAt     *time.Time `json:"deadline_at,omitempty"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	CompliedAt     *time.Time `json:"complied_at,omitempty"`
+	// OverdueAt is when the scheduler recorded the missed deadline.
+	OverdueAt *time.Time `json:"overdue_at,omitempty"`
+	// Answer is the operator's latest answer other than an acknowledgement.
+	Answer *Answer `json:"answer,omitempty"`
+	// Clarification is the authority's latest reply to a cannot-comply or a dispute.
+	Clarification *Decision `json:"clarification,omitempty"`
+	// Deadline is the deadline's status, computed when the delivery is read.
+	Deadline DeadlineStatus `json:"deadline"`
+}
+
+// DeadlineStatus says where a delivery stands against its deadline.
+type DeadlineStatus string
+
+// Valid reports whether s is a known status.
+func (s DeadlineStatus) Valid() bool {
+	switch s {
+	case DeadlineNone, DeadlineRunning, DeadlinePaused, DeadlineMet, DeadlineMissed, DeadlineOverdue, DeadlineCancelled:
+		return true
+	}
+	return false
+}
+
+// The deadline statuses.
+const (
+	DeadlineNone      DeadlineStatus = "none"
+	DeadlineRunning   DeadlineStatus = "running"
+	DeadlinePaused    DeadlineStatus = "paused"
+	DeadlineMet       DeadlineStatus = "met"
+	DeadlineMissed    DeadlineStatus = "missed" // complied, but late
+	DeadlineOverdue   DeadlineStatus = "overdue"
+	DeadlineCancelled DeadlineStatus = "cancelled"
+)
+
+// DeadlineStatusAt computes the deadline status at time now.
+func (d *Delivery) DeadlineStatusAt(now time.Time) DeadlineStatus {
+	switch {
+	case !d.HasDeadline:
+		return DeadlineNone
+	case d.State == DeliveryCancelled:
+		return DeadlineCancelled
+	case d.State == DeliveryComplied && d.DeadlineAt != nil && d.CompliedAt.After(*d.DeadlineAt):
+		return DeadlineMissed
+	case d.State == DeliveryComplied:
+		return DeadlineMet
+	case d.State == DeliveryCannotComply:
+		return DeadlinePaused
+	case d.DeadlineAt != nil && now.After(*d.DeadlineAt):
+		return DeadlineOverdue
+	}
+	return DeadlineRunning
+}
+
+// AnswerKind is what an operator answers to a delivery.
+type AnswerKind string
+
+// The answers.
+const (
+	AnswerAcknowledge  AnswerKind = "acknowledge"
+	AnswerComply       AnswerKind = "comply"
+	AnswerCannotComply AnswerKind = "cannot_comply"
+	AnswerDispute      AnswerKind = "dispute"
+	AnswerDecline      AnswerKind = "decline"
+)
+
+// CannotComplyReason is why an operator cannot comply (TCO Annex III).
+type CannotComplyReason string
+
+// The reasons an operator may give for not complying.
+const (
+	ReasonForceMajeure            CannotComplyReason = "force_majeure"
+	ReasonManifestError           CannotComplyReason = "manifest_error"
+	ReasonInsufficientInformation CannotComplyReason = "insufficient_information"
+)
+
+// Answer is an operator's answer to a delivery.
+type Answer struct {
+	Kind   AnswerKind         `json:"kind"`
+	Reason CannotComplyReason `json:"reason,omitempty"`
+	Text   string             `json:"text,omitempty"`
+	By     int64              `json:"by"`
+	At     time.Time          `json:"at"`
+}
+
+// AnswerInput is what an operator submits.
+type AnswerInput struct {
+	Kind   AnswerKind         `json:"kind"`
+	Reason CannotComplyReason `json:"reason,omitempty"`
+	Text   string             `json:"text,omitempty"`
+}
+
+// Validate checks the answer's shape; casework checks it against the delivery.
+func (in *AnswerInput) Validate() error {
+	in.Text = strings.TrimSpace(in.Text)
+	switch in.Kind {
+	case AnswerAcknowledge, AnswerComply:
+		if in.Reason != "" {
+			return Invalid("reason", "applies to cannot_comply only")
+		}
+	case AnswerCannotComply:
+		switch in.Reason {
+		case ReasonForceMajeure, ReasonManifestError, ReasonInsufficientInformation:
+		default:
+			return Invalid("reason", "must be force_majeure, manifest_error or insufficient_information")
+		}
+		if in.Text == "" {
+			return Invalid("text", "is required: explain why you cannot comply")
+		}
+	case AnswerDispute, AnswerDecline:
+		if in.Reason != "" {
+			return Invalid("reason", "applies to cannot_comply only")
+		}
+		if in.Text == "" {
+			return Invalid("text", "is required: give your reasons")
+		}
+	default:
+		return Invalid("kind", "must be acknowledge, comply, cannot_comply, dispute or decline")
+	}
+	if len(in.Text) > MaxReasonsLength {
+		return Invalid("text", "is longer than %d bytes", MaxReasonsLength)
+	}
+	return nil
+}
+
+// DeliveryFilter selects deliveries.
+type DeliveryFilter struct {
+	MeasureID  int64
+	CaseID     int64
+	OperatorID int64
+	// Pending selects deliveries the operator has not finished with: sent, acknowledged,
+	// disputed, or waiting for the authority's clarification.
+	Pending bool
+	// Deadline selects deliveries whose deadline status is this one at the transaction's time.
+	Deadline DeadlineStatus
+	// Unmarked selects, with Deadline overdue, the deliveries not yet recorded as overdue.
+	Unmarked bool
+	Page
+}

@@ -1,0 +1,85 @@
+package takedown
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are the whole vocabulary of failure that users see: the HTTP API maps
+// each to a status, the CLI to an exit code. Anything else is an internal error, logged once
+// and shown as "internal error".
+const (
+	EINVALID            = "invalid"
+	ENOTFOUND           = "not_found"
+	ECONFLICT           = "conflict"
+	EUNAUTHORIZED       = "unauthorized"
+	EFORBIDDEN          = "forbidden"
+	EPRECONDITION       = "precondition_failed"
+	ETOOLARGE           = "too_large"
+	EUNSUPPORTED        = "unsupported_media_type"
+	ERATELIMITED        = "rate_limited"
+	EUNAVAILABLE        = "unavailable"
+	EINTERNAL           = "internal"
+	internalErrorString = "internal error"
+)
+
+// Error is an error a user can act on: a code from the list above, a message that says what
+// is wrong, and, for invalid input, the JSON field that is wrong.
+type Error struct {
+	Code    string
+	Message string
+	Field   string // JSON path of the offending input, e.g. "urls[1]"; empty if none
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("takedown: %s: %s: %s", e.Code, e.Field, e.Message)
+	}
+	return fmt.Sprintf("takedown: %s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID error about one input field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an *Error in err's chain, EINTERNAL for any other error,
+// and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of an *Error in err's chain, or "internal error" for any
+// other error, so that internal details never reach a user.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Message
+	}
+	return internalErrorString
+}
+
+// ErrorField returns the offending field of an *Error in err's chain, if any.
+func ErrorField(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Field
+	}
+	return ""
+}
+
+// indexField names element i of a list field, as in "urls[2]".
+func indexField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }

@@ -1,0 +1,75 @@
+package takedown
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// EventKind names a change in the procedure. Every state change writes exactly one event, in
+// the same transaction as the change, so the record is complete by construction.
+type EventKind string
+
+// The event kinds.
+const (
+	EventReportReceived         EventKind = "report.received"
+	EventCaseOpened             EventKind = "case.opened"
+	EventCaseAccepted           EventKind = "case.accepted"
+	EventCaseQualified          EventKind = "case.qualified"
+	EventCaseApproved           EventKind = "case.approved"
+	EventCaseReturned           EventKind = "case.returned"
+	EventCaseDismissed          EventKind = "case.dismissed"
+	EventCaseClosed             EventKind = "case.closed"
+	EventHoldPlaced             EventKind = "case.hold_placed"
+	EventHoldReleased           EventKind = "case.hold_released"
+	EventMeasureScheduled       EventKind = "measure.scheduled"
+	EventMeasureProposed        EventKind = "measure.proposed"
+	EventMeasureRefused         EventKind = "measure.refused"
+	EventMeasureIssued          EventKind = "measure.issued"
+	EventMeasureRechecked       EventKind = "measure.rechecked"
+	EventMeasureRecheckDue      EventKind = "measure.recheck_due"
+	EventMeasureLifted          EventKind = "measure.lifted"
+	EventMeasureWithdrawn       EventKind = "measure.withdrawn"
+	EventDeliverySent           EventKind = "delivery.sent"
+	EventDeliveryAnswered       EventKind = "delivery.answered"
+	EventDeliveryClarified      EventKind = "delivery.clarified"
+	EventDeliveryOverdue        EventKind = "delivery.overdue"
+	EventRecommendationMade     EventKind = "recommendation.made"
+	EventRecommendationAnswered EventKind = "recommendation.answered"
+	EventRecommendationReferred EventKind = "recommendation.referred"
+	EventRecommendationDecided  EventKind = "recommendation.decided"
+	EventOperatorCreated        EventKind = "operator.created"
+	EventOperatorUpdated        EventKind = "operator.updated"
+	EventUserCreated            EventKind = "user.created"
+	EventUserDisabled           EventKind = "user.disabled"
+	EventTokenIssued            EventKind = "token.issued"
+	EventClockAdvanced          EventKind = "demo.clock_advanced"
+)
+
+// Event is one append-only record of a change: who did what to which object, when. Data
+// holds the facts of the change (identifiers, states, reasons), never a token, a reporter's
+// contact, or the content itself.
+type Event struct {
+	ID         int64           `json:"id"`
+	At         time.Time       `json:"at"`
+	Kind       EventKind       `json:"kind"`
+	ActorID    int64           `json:"actor_id,omitempty"` // 0: the public or the scheduler
+	ActorRole  string          `json:"actor_role"`         // a Role, or one of the Actor constants
+	CaseID     int64           `json:"case_id,omitempty"`
+	MeasureID  int64           `json:"measure_id,omitempty"`
+	OperatorID int64           `json:"operator_id,omitempty"`
+	Data       json.RawMessage `json:"data"`
+}
+
+// Actor roles for events not made by a user.
+const (
+	ActorPublic     = "public"
+	ActorScheduler  = "scheduler"
+	ActorLocalAdmin = "local_admin" // an administration command run on the data directory
+)
+
+// EventFilter selects events, oldest first.
+type EventFilter struct {
+	CaseID    int64
+	MeasureID int64
+	Page
+}

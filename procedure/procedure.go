@@ -1,0 +1,336 @@
+// Package procedure holds procedure profiles: the offences an authority may act on, the
+// legal elements an officer must establish for each, the measures it may take, to whom they
+// go and their deadlines, as data. The default profile is France (LCEN art. 6-1 with the EU
+// TCO Regulation); another jurisdiction is a new JSON file passed to `takedown serve
+// --profile`, not new code.
+package procedure
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // the profile's time zone must load on machines without tzdata
+
+	"github.com/takedown-project/takedown"
+)
+
+//go:embed profiles/*.json
+var embedded embed.FS
+
+// DefaultID is the id of the default profile.
+const DefaultID = "fr"
+
+// Profile is one jurisdiction's procedure.
+type Profile struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Authority string `json:"authority"`
+	// TimeZone is the authority's zone: deadlines are displayed and re-check dates computed
+	// in it.
+	TimeZone string `json:"time_zone"`
+	// RecheckMonths is the longest interval, in calendar months, between two re-checks of a
+	// listed address.
+	RecheckMonths int                                  `json:"recheck_months"`
+	Offences      []Offence                            `json:"offences"`
+	Measures      map[takedown.MeasureKind]MeasureRule `json:"measures"`
+
+	location *time.Location
+}
+
+// Text is a short text in several languages, keyed by BCP 47 tag.
+type Text map[string]string
+
+// Offence is one offence the procedure covers.
+type Offence struct {
+	Code       string    `json:"code"`
+	Title      Text      `json:"title"`
+	LegalBasis Text      `json:"legal_basis"`
+	Elements   []Element `json:"elements"`
+}
+
+// ElementType says how an element of the offence is established.
+type ElementType string
+
+// The element types.
+const (
+	// Confirm: the officer must confirm the element (true).
+	Confirm ElementType = "confirm"
+	// Describe: the officer must describe it in words (for example, name the predicate act).
+	Describe ElementType = "describe"
+	// Choose: the officer picks one option; Require, if set, is the only one compatible with
+	// the offence, and Hint says what to do otherwise.
+	Choose ElementType = "choose"
+)
+
+// Element is one legal element of an offence, as a checklist item.
+type Element struct {
+	ID       string      `json:"id"`
+	Type     ElementType `json:"type"`
+	Label    Text        `json:"label"`
+	Options  []string    `json:"options,omitempty"`
+	Require  string      `json:"require,omitempty"`
+	Hint     Text        `json:"hint,omitempty"`
+	Optional bool        `json:"optional,omitempty"`
+}
+
+// MeasureRule says how one kind of measure works in this jurisdiction.
+type MeasureRule struct {
+	// Recipients are the operator kinds the measure may be addressed to (for lists: the
+	// kinds that receive it, all of them).
+	Recipients []takedown.OperatorKind `json:"recipients"`
+	// Deadline is the time the recipient has to act; zero means no deadline.
+	Deadline Duration `json:"deadline,omitempty"`
+	// Inform lists operator kinds informed at the same time (ISPs, for removal requests).
+	Inform []takedown.OperatorKind `json:"inform,omitempty"`
+	// AdvanceInformation is how long before its first order of this kind a provider must be
+	// informed (TCO art. 3(2)); zero means none.
+	AdvanceInformation Duration `json:"advance_information,omitempty"`
+	// RestorationDeadline is the time recipients have to restore access after lifting.
+	RestorationDeadline Duration `json:"restoration_deadline,omitempty"`
+	// SecondApproval requires a different supervisor to approve before the measure goes out.
+	SecondApproval bool `json:"second_approval,omitempty"`
+	// AfterRemoval allows the measure only once a removal request or order on the case is
+	// overdue, or when the publisher is unidentified (with a recorded justification).
+	AfterRemoval bool `json:"after_removal,omitempty"`
+	LegalBasis   Text `json:"legal_basis"`
+	Redress      Text `json:"redress"`
+}
+
+// Duration is a time.Duration written as "24h" in profiles.
+type Duration struct{ time.Duration }
+
+// UnmarshalJSON parses a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"24h\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// String formats the duration without trailing zero units ("24h", not "24h0m0s").
+func (d Duration) String() string {
+	s := d.Duration.String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	if s == "" {
+		return "0s"
+	}
+	return s
+}
+
+// Default returns the embedded default profile.
+func Default() *Profile {
+	p, err := Embedded(DefaultID)
+	if err != nil {
+		panic(err) // the embedded profile is checked by tests
+	}
+	return p
+}
+
+// Embedded returns one of the profiles built into the binary.
+func Embedded(id string) (*Profile, error) {
+	b, err := embedded.ReadFile("profiles/" + id + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("procedure: no built-in profile %q (built in: %s)", id, strings.Join(EmbeddedIDs(), ", "))
+	}
+	return Parse(b)
+}
+
+// EmbeddedIDs lists the built-in profiles.
+func EmbeddedIDs() []string {
+	entries, _ := embedded.ReadDir("profiles")
+	var ids []string
+	for _, e := range entries {
+		ids = append(ids, strings.TrimSuffix(e.Name(), ".json"))
+	}
+	return ids
+}
+
+// Load returns a built-in profile by id, or reads one from a JSON file when name contains a
+// path separator or ends in .json.
+func Load(name string) (*Profile, error) {
+	if !strings.ContainsRune(name, os.PathSeparator) && !strings.HasSuffix(name, ".json") {
+		return Embedded(name)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("procedure: %w", err)
+	}
+	p, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
+
+// Parse reads and checks a profile.
+func Parse(b []byte) (*Profile, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("procedure: profile: %w", err)
+	}
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("procedure: profile %q: %w", p.ID, err)
+	}
+	return &p, nil
+}
+
+func (p *Profile) validate() error {
+	if p.ID == "" || p.Name == "" || p.Authority == "" {
+		return fmt.Errorf("id, name and authority are required")
+	}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil || p.TimeZone == "" {
+		return fmt.Errorf("time_zone %q is not an IANA time zone such as Europe/Paris", p.TimeZone)
+	}
+	p.location = loc
+	if p.RecheckMonths < 1 || p.RecheckMonths > 12 {
+		return fmt.Errorf("recheck_months must be between 1 and 12")
+	}
+	if len(p.Offences) == 0 {
+		return fmt.Errorf("at least one offence is required")
+	}
+	seen := map[string]bool{}
+	for _, o := range p.Offences {
+		if o.Code == "" || seen[o.Code] {
+			return fmt.Errorf("offence code %q is empty or repeated", o.Code)
+		}
+		seen[o.Code] = true
+		if err := o.validate(); err != nil {
+			return fmt.Errorf("offence %s: %w", o.Code, err)
+		}
+	}
+	if len(p.Measures) == 0 {
+		return fmt.Errorf("at least one measure is required")
+	}
+	for kind, m := range p.Measures {
+		if !kind.Valid() {
+			return fmt.Errorf("unknown measure kind %q", kind)
+		}
+		if err := m.validate(kind); err != nil {
+			return fmt.Errorf("measure %s: %w", kind, err)
+		}
+	}
+	return nil
+}
+
+func (o *Offence) validate() error {
+	if o.Title["en"] == "" || o.LegalBasis["en"] == "" {
+		return fmt.Errorf("title and legal_basis need at least an English (en) text")
+	}
+	if len(o.Elements) == 0 {
+		return fmt.Errorf("at least one legal element is required")
+	}
+	seen := map[string]bool{}
+	for _, e := range o.Elements {
+		if e.ID == "" || seen[e.ID] {
+			return fmt.Errorf("element id %q is empty or repeated", e.ID)
+		}
+		seen[e.ID] = true
+		if e.Label["en"] == "" {
+			return fmt.Errorf("element %s: label needs an English (en) text", e.ID)
+		}
+		switch e.Type {
+		case Confirm, Describe:
+			if len(e.Options) > 0 || e.Require != "" {
+				return fmt.Errorf("element %s: options and require are for choose elements", e.ID)
+			}
+		case Choose:
+			if len(e.Options) < 2 {
+				return fmt.Errorf("element %s: a choose element needs at least two options", e.ID)
+			}
+			if e.Require != "" && !slices.Contains(e.Options, e.Require) {
+				return fmt.Errorf("element %s: require %q is not one of the options", e.ID, e.Require)
+			}
+		default:
+			return fmt.Errorf("element %s: type must be confirm, describe or choose", e.ID)
+		}
+	}
+	return nil
+}
+
+func (m *MeasureRule) validate(kind takedown.MeasureKind) error {
+	if len(m.Recipients) == 0 {
+		return fmt.Errorf("recipients are required")
+	}
+	for _, k := range append(slices.Clone(m.Recipients), m.Inform...) {
+		if !k.Valid() {
+			return fmt.Errorf("unknown operator kind %q", k)
+		}
+	}
+	for _, d := range []Duration{m.Deadline, m.AdvanceInformation, m.RestorationDeadline} {
+		if d.Duration < 0 {
+			return fmt.Errorf("durations must not be negative")
+		}
+	}
+	if kind == takedown.Referral && m.Deadline.Duration != 0 {
+		return fmt.Errorf("a referral has no deadline: the platform decides under its own terms")
+	}
+	if kind != takedown.Referral && m.Deadline.Duration == 0 {
+		return fmt.Errorf("deadline is required")
+	}
+	if kind.IsList() && m.RestorationDeadline.Duration == 0 {
+		return fmt.Errorf("restoration_deadline is required for lists")
+	}
+	if !kind.IsList() && (m.RestorationDeadline.Duration != 0 || m.AfterRemoval) {
+		return fmt.Errorf("restoration_deadline and after_removal are for blocking and dereferencing")
+	}
+	if m.LegalBasis["en"] == "" || m.Redress["en"] == "" {
+		return fmt.Errorf("legal_basis and redress need at least an English (en) text")
+	}
+	return nil
+}
+
+// Location is the authority's time zone.
+func (p *Profile) Location() *time.Location { return p.location }
+
+// Offence returns the offence with this code.
+func (p *Profile) Offence(code string) (*Offence, bool) {
+	for i := range p.Offences {
+		if p.Offences[i].Code == code {
+			return &p.Offences[i], true
+		}
+	}
+	return nil, false
+}
+
+// OffenceCodes lists the offence codes, for error messages.
+func (p *Profile) OffenceCodes() []string {
+	codes := make([]string, len(p.Offences))
+	for i, o := range p.Offences {
+		codes[i] = o.Code
+	}
+	return codes
+}
+
+// Measure returns the rule for a kind of measure, if the profile has that kind.
+func (p *Profile) Measure(kind takedown.MeasureKind) (*MeasureRule, bool) {
+	m, ok := p.Measures[kind]
+	return &m, ok
+}
+
+// In returns the text in the language, falling back to English.
+func (t Text) In(lang string) string {
+	if s, ok := t[lang]; ok {
+		return s
+	}
+	return t["en"]
+}

@@ -1,0 +1,118 @@
+package takedown
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Channel is how a report arrived.
+type Channel string
+
+// The channels.
+const (
+	// ChannelPublic is the anonymous public form or API.
+	ChannelPublic Channel = "public"
+	// ChannelFlagger is a trusted flagger's authenticated API; its reports come first.
+	ChannelFlagger Channel = "flagger"
+	// ChannelAuthority is an officer's own finding (proactive monitoring); it comes first too.
+	ChannelAuthority Channel = "authority"
+)
+
+// Priority of a case in the officers' queue: higher comes first.
+const (
+	PriorityPublic  = 0
+	PriorityFlagger = 1
+)
+
+// Report is one submission by the public or a trusted flagger.
+type Report struct {
+	ID      int64       `json:"id"`
+	Receipt string      `json:"receipt"` // the reference given to the reporter
+	Channel Channel     `json:"channel"`
+	Flagger int64       `json:"flagger_id,omitempty"` // the flagger's user id
+	URLs    []ReportURL `json:"urls"`
+	// Offence is the reporter's suggestion; the officer qualifies the case independently.
+	Offence     string `json:"offence"`
+	Description string `json:"description"`
+	// Contact is the reporter's optional contact, shown only to the authority and the
+	// controller. It is stored encrypted; SealedContact is the stored form.
+	Contact       string    `json:"contact,omitempty"`
+	SealedContact []byte    `json:"-"`
+	HasContact    bool      `json:"has_contact"`
+	GoodFaith     bool      `json:"good_faith"`
+	ReceivedAt    time.Time `json:"received_at"`
+}
+
+// ReportURL is one address in a report, as given and as canonicalised, with the case it was
+// grouped into.
+type ReportURL struct {
+	URL       string `json:"url"`
+	Canonical string `json:"canonical"`
+	CaseID    int64  `json:"case_id"`
+}
+
+// CaseIDs returns the cases the report was grouped into, in the order of its URLs.
+func (r *Report) CaseIDs() []int64 {
+	var ids []int64
+	for _, u := range r.URLs {
+		if !slices.Contains(ids, u.CaseID) {
+			ids = append(ids, u.CaseID)
+		}
+	}
+	return ids
+}
+
+// Limits on reports. A report is small; anything larger is a mistake or an attack.
+const (
+	MaxReportURLs        = 50
+	MaxDescriptionLength = 10000
+	MaxContactLength     = 500
+)
+
+// ReportInput is what a reporter submits.
+type ReportInput struct {
+	URLs        []string `json:"urls"`
+	Offence     string   `json:"offence"`
+	Description string   `json:"description"`
+	Contact     string   `json:"contact,omitempty"`
+	// GoodFaith is the reporter's statement that the report is made in good faith and is
+	// accurate to the best of their knowledge; a false report is itself an offence.
+	GoodFaith bool `json:"good_faith"`
+}
+
+// Validate checks the shape of a report; casework checks the offence against the procedure
+// profile and canonicalises the URLs.
+func (in *ReportInput) Validate() error {
+	in.Description = strings.TrimSpace(in.Description)
+	in.Contact = strings.TrimSpace(in.Contact)
+	switch {
+	case len(in.URLs) == 0:
+		return Invalid("urls", "needs at least one address of the content")
+	case len(in.URLs) > MaxReportURLs:
+		return Invalid("urls", "has more than %d addresses; split the report", MaxReportURLs)
+	case in.Offence == "":
+		return Invalid("offence", "is required: say which kind of content this is")
+	case in.Description == "":
+		return Invalid("description", "is required: say briefly what the content shows or says")
+	case len(in.Description) > MaxDescriptionLength:
+		return Invalid("description", "is longer than %d bytes", MaxDescriptionLength)
+	case !utf8.ValidString(in.Description):
+		return Invalid("description", "is not valid UTF-8")
+	case len(in.Contact) > MaxContactLength:
+		return Invalid("contact", "is longer than %d bytes", MaxContactLength)
+	case !utf8.ValidString(in.Contact):
+		return Invalid("contact", "is not valid UTF-8")
+	case !in.GoodFaith:
+		return Invalid("good_faith", "must be true: confirm that the report is made in good faith")
+	}
+	return nil
+}
+
+// ReportFilter selects reports.
+type ReportFilter struct {
+	CaseID  int64 // reports grouped into this case
+	Flagger int64 // reports by this trusted flagger
+	Page
+}

@@ -1,0 +1,84 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/takedown-project/takedown"
+)
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+const userColumns = "id, name, role, operator_id, disabled, created_at"
+
+func scanUser(s scanner) (*takedown.User, error) {
+	var u takedown.User
+	var op sql.NullInt64
+	var disabled int
+	var created int64
+	if err := s.Scan(&u.ID, &u.Name, &u.Role, &op, &disabled, &created); err != nil {
+		return nil, err
+	}
+	u.OperatorID, u.Disabled, u.CreatedAt = op.Int64, disabled == 1, fromTS(created)
+	return &u, nil
+}
+
+// CreateUser inserts a user and sets its id.
+func (t *Tx) CreateUser(u *takedown.User) (err error) {
+	u.ID, err = t.insert(`INSERT INTO users (name, role, operator_id, disabled, created_at) VALUES (?, ?, ?, ?, ?)`,
+		u.Name, u.Role, nullInt(u.OperatorID), boolInt(u.Disabled), ts(u.CreatedAt))
+	return err
+}
+
+// UpdateUser writes the user's mutable fields.
+func (t *Tx) UpdateUser(u *takedown.User) error {
+	_, err := t.exec(`UPDATE users SET name = ?, disabled = ? WHERE id = ?`, u.Name, boolInt(u.Disabled), u.ID)
+	return err
+}
+
+// User returns a user by id.
+func (t *Tx) User(id int64) (*takedown.User, error) {
+	u, err := scanUser(t.queryRow(`SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	return u, notFound(err, "user", id)
+}
+
+// Users lists users by id.
+func (t *Tx) Users(p takedown.Page) ([]*takedown.User, string, error) {
+	var w where
+	limit, err := afterID(&w, p, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := t.query(`SELECT `+userColumns+` FROM users`+w.String()+` ORDER BY id`+limit, w.args...)
+	list, err := collect(rows, err, func(r *sql.Rows) (*takedown.User, error) { return scanUser(r) })
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := page(list, p.Limit, func(u *takedown.User) string { return strconv.FormatInt(u.ID, 10) })
+	return list, next, nil
+}
+
+// CreateToken stores a token's hash and sets its id.
+func (t *Tx) CreateToken(tok *takedown.Token, hash []byte) (err error) {
+	tok.ID, err = t.insert(`INSERT INTO tokens (user_id, hash, created_at) VALUES (?, ?, ?)`, tok.UserID, hash, ts(tok.CreatedAt))
+	return err
+}
+
+// UserByTokenHash returns the owner of an unrevoked token.
+func (t *Tx) UserByTokenHash(hash []byte) (*takedown.User, error) {
+	u, err := scanUser(t.queryRow(`SELECT u.id, u.name, u.role, u.operator_id, u.disabled, u.created_at
+		FROM tokens k JOIN users u ON u.id = k.user_id WHERE k.hash = ? AND k.revoked_at IS NULL`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "the token is not valid")
+	}
+	return u, err
+}
+
+// RevokeTokens revokes every token of a user.
+func (t *Tx) RevokeTokens(userID int64, at time.Time) error {
+	_, err := t.exec(`UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, ts(at), userID)
+	return err
+}

@@ -1,0 +1,79 @@
+package takedown
+
+import (
+	"context"
+	"time"
+)
+
+// Store runs transactions. Every use case in casework is one call to Update or View; the
+// store captures the time once per transaction, so every row one change writes shares one
+// timestamp.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it if fn returns nil. Writes are
+	// serialised. When Update returns nil, the change is durable.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is one transaction. Lookups by id return an ENOTFOUND *Error when nothing matches. List
+// methods return one page and the cursor of the next page ("" on the last page). Methods
+// only read and write rows; they check no rule of the procedure.
+type Tx interface {
+	// Now is the time captured when the transaction began.
+	Now() time.Time
+
+	CreateUser(u *User) error
+	UpdateUser(u *User) error
+	User(id int64) (*User, error)
+	Users(p Page) ([]*User, string, error)
+	CreateToken(t *Token, hash []byte) error
+	// UserByTokenHash returns the user owning an unrevoked token with this hash, or
+	// EUNAUTHORIZED.
+	UserByTokenHash(hash []byte) (*User, error)
+	RevokeTokens(userID int64, at time.Time) error
+
+	CreateOperator(o *Operator) error
+	UpdateOperator(o *Operator) error
+	Operator(id int64) (*Operator, error)
+	Operators(f OperatorFilter) ([]*Operator, string, error)
+
+	CreateReport(r *Report) error
+	Report(id int64) (*Report, error)
+	Reports(f ReportFilter) ([]*Report, string, error)
+
+	// OpenCaseByURL returns the id of the open case holding this canonical URL, or 0.
+	OpenCaseByURL(canonical string) (int64, error)
+	CreateCase(c *Case) error
+	// UpdateCase writes the case's mutable fields; closing a case frees its URLs.
+	UpdateCase(c *Case) error
+	Case(id int64) (*Case, error)
+	Cases(f CaseFilter) ([]*Case, string, error)
+
+	CreateMeasure(m *Measure) error
+	UpdateMeasure(m *Measure) error
+	Measure(id int64) (*Measure, error)
+	Measures(f MeasureFilter) ([]*Measure, string, error)
+
+	CreateDelivery(d *Delivery) error
+	UpdateDelivery(d *Delivery) error
+	Delivery(id int64) (*Delivery, error)
+	Deliveries(f DeliveryFilter) ([]*Delivery, string, error)
+	// CountDeadlines counts deliveries that carry a deadline by status, at the transaction's time.
+	CountDeadlines() (map[DeadlineStatus]int, error)
+
+	CreateRecommendation(r *Recommendation) error
+	UpdateRecommendation(r *Recommendation) error
+	Recommendation(id int64) (*Recommendation, error)
+	Recommendations(f RecommendationFilter) ([]*Recommendation, string, error)
+
+	// AppendEvent appends to the record; events are never updated or deleted.
+	AppendEvent(e *Event) error
+	Events(f EventFilter) ([]*Event, string, error)
+}
+
+// OperatorFilter selects operators.
+type OperatorFilter struct {
+	Kind OperatorKind
+	Page
+}

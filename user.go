@@ -1,0 +1,111 @@
+package takedown
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+	"time"
+)
+
+// Role is what a user may do. Authorisation in casework is by role and, for operators, by
+// the operator the user belongs to.
+type Role string
+
+// The roles.
+const (
+	// RoleOfficer triages, qualifies, issues measures, re-checks and lifts.
+	RoleOfficer Role = "officer"
+	// RoleSupervisor does what an officer does and is the second pair of eyes: approves
+	// qualifications and list measures made by someone else, answers recommendations.
+	RoleSupervisor Role = "supervisor"
+	// RoleController is the independent qualified person (or a deputy or assistant): reads
+	// everything, recommends, records court referrals. Changes nothing else.
+	RoleController Role = "controller"
+	// RoleOperator belongs to one operator and sees and answers only what is addressed to it.
+	RoleOperator Role = "operator"
+	// RoleFlagger is a trusted flagger: reports with priority and follows its own reports.
+	RoleFlagger Role = "flagger"
+	// RoleAdmin manages operators, users and tokens; it sees no case content.
+	RoleAdmin Role = "admin"
+)
+
+// Roles lists every role, in the order used by documentation and tests.
+var Roles = []Role{RoleOfficer, RoleSupervisor, RoleController, RoleOperator, RoleFlagger, RoleAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAuthority reports whether the role acts for the authority (officers and supervisors).
+func (r Role) IsAuthority() bool { return r == RoleOfficer || r == RoleSupervisor }
+
+// User is a person or system with a token.
+type User struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Role       Role      `json:"role"`
+	OperatorID int64     `json:"operator_id,omitempty"`
+	Disabled   bool      `json:"disabled"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Limits on user fields.
+const MaxNameLength = 200
+
+// Validate checks the fields a caller provides.
+func (u *User) Validate() error {
+	u.Name = strings.TrimSpace(u.Name)
+	switch {
+	case u.Name == "":
+		return Invalid("name", "is required")
+	case len(u.Name) > MaxNameLength:
+		return Invalid("name", "is longer than %d bytes", MaxNameLength)
+	case !u.Role.Valid():
+		return Invalid("role", "must be one of %s", joinRoles())
+	case u.Role == RoleOperator && u.OperatorID == 0:
+		return Invalid("operator_id", "is required for the operator role: an operator user belongs to one operator")
+	case u.Role != RoleOperator && u.OperatorID != 0:
+		return Invalid("operator_id", "is only for the operator role")
+	}
+	return nil
+}
+
+func joinRoles() string {
+	s := make([]string, len(Roles))
+	for i, r := range Roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Token is an API credential. Only its hash is stored; the secret is shown once at creation.
+type Token struct {
+	ID        int64      `json:"id"`
+	UserID    int64      `json:"user_id"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// tokenPrefix makes tokens recognisable by secret scanners and in support requests.
+const tokenPrefix = "tdk_"
+
+// NewTokenSecret returns a fresh random token secret (160 bits).
+func NewTokenSecret() string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	return tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// HashToken returns the stored form of a token secret. Secrets are random and long, so a
+// plain SHA-256 is enough: there is nothing to brute-force.
+func HashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
