@@ -135,8 +135,8 @@ func (in *HoldInput) Validate() error {
 
 // CaseFilter selects cases for the queue and for oversight.
 type CaseFilter struct {
-	State   CaseState
-	Overdue bool // only cases with a measure past its deadline
-	URL     string
+	State   CaseState `query:"state"`
+	Overdue bool      `query:"overdue"` // only cases with a measure past its deadline
+	URL     string    `query:"url"`     // the case holding this URL (canonicalised first)
 	Page
 }

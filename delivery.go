@@ -25,6 +25,9 @@ const (
 	PurposeRestoration Purpose = "restoration"
 )
 
+// Purposes lists every purpose.
+var Purposes = []Purpose{PurposeAction, PurposeInformation, PurposeAdvanceInformation, PurposeWithdrawal, PurposeRestoration}
+
 // DeliveryState is the operator's side of a delivery.
 type DeliveryState string
 
@@ -44,6 +47,10 @@ const (
 	// DeliveryCancelled: the measure was withdrawn before the operator complied.
 	DeliveryCancelled DeliveryState = "cancelled"
 )
+
+// DeliveryStates lists every delivery state.
+var DeliveryStates = []DeliveryState{DeliverySent, DeliveryAcknowledged, DeliveryComplied, DeliveryCannotComply,
+	DeliveryDisputed, DeliveryDeclined, DeliveryCancelled}
 
 // Delivery is one thing addressed to one operator: a measure to act on, an information, a
 // withdrawal or a restoration, with its deadline and the operator's answers.
@@ -75,6 +82,10 @@ type Delivery struct {
 
 // DeadlineStatus says where a delivery stands against its deadline.
 type DeadlineStatus string
+
+// DeadlineStatuses lists every deadline status.
+var DeadlineStatuses = []DeadlineStatus{DeadlineNone, DeadlineRunning, DeadlinePaused, DeadlineMet, DeadlineMissed,
+	DeadlineOverdue, DeadlineCancelled}
 
 // Valid reports whether s is a known status.
 func (s DeadlineStatus) Valid() bool {
@@ -127,6 +138,9 @@ const (
 	AnswerDecline      AnswerKind = "decline"
 )
 
+// AnswerKinds lists every answer.
+var AnswerKinds = []AnswerKind{AnswerAcknowledge, AnswerComply, AnswerCannotComply, AnswerDispute, AnswerDecline}
+
 // CannotComplyReason is why an operator cannot comply (TCO Annex III).
 type CannotComplyReason string
 
@@ -136,6 +150,9 @@ const (
 	ReasonManifestError           CannotComplyReason = "manifest_error"
 	ReasonInsufficientInformation CannotComplyReason = "insufficient_information"
 )
+
+// CannotComplyReasons lists every reason.
+var CannotComplyReasons = []CannotComplyReason{ReasonForceMajeure, ReasonManifestError, ReasonInsufficientInformation}
 
 // Answer is an operator's answer to a delivery.
 type Answer struct {
@@ -188,14 +205,14 @@ func (in *AnswerInput) Validate() error {
 
 // DeliveryFilter selects deliveries.
 type DeliveryFilter struct {
-	MeasureID  int64
-	CaseID     int64
-	OperatorID int64
+	MeasureID  int64 `query:"measure_id"`
+	CaseID     int64 `query:"case_id"`
+	OperatorID int64 `query:"operator_id"`
 	// Pending selects deliveries the operator has not finished with: sent, acknowledged,
 	// disputed, or waiting for the authority's clarification.
-	Pending bool
+	Pending bool `query:"pending"`
 	// Deadline selects deliveries whose deadline status is this one at the transaction's time.
-	Deadline DeadlineStatus
+	Deadline DeadlineStatus `query:"deadline"`
 	// Unmarked selects, with Deadline overdue, the deliveries not yet recorded as overdue.
 	Unmarked bool
 	Page

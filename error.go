@@ -83,3 +83,49 @@ func ErrorField(err error) string {
 
 // indexField names element i of a list field, as in "urls[2]".
 func indexField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+// errorTable maps each code to its HTTP status and the CLI's exit code. It is the one place
+// where codes meet transports.
+var errorTable = map[string]struct{ status, exit int }{
+	EINVALID:      {400, 2},
+	EUNAUTHORIZED: {401, 3},
+	EFORBIDDEN:    {403, 4},
+	ENOTFOUND:     {404, 5},
+	ECONFLICT:     {409, 6},
+	EPRECONDITION: {422, 7},
+	ETOOLARGE:     {413, 2},
+	EUNSUPPORTED:  {415, 2},
+	ERATELIMITED:  {429, 8},
+	EUNAVAILABLE:  {503, 9},
+	EINTERNAL:     {500, 1},
+}
+
+// HTTPStatus returns the HTTP status for an error code.
+func HTTPStatus(code string) int {
+	if e, ok := errorTable[code]; ok {
+		return e.status
+	}
+	return 500
+}
+
+// ExitCode returns the CLI exit code for an error code; 0 for no error.
+func ExitCode(code string) int {
+	if code == "" {
+		return 0
+	}
+	if e, ok := errorTable[code]; ok {
+		return e.exit
+	}
+	return 1
+}
+
+// CodeForStatus returns the error code a client should assume for an HTTP status that came
+// without a problem document (a proxy's error page, say).
+func CodeForStatus(status int) string {
+	for code, e := range errorTable {
+		if e.status == status {
+			return code
+		}
+	}
+	return EINTERNAL
+}

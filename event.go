@@ -69,7 +69,7 @@ const (
 
 // EventFilter selects events, oldest first.
 type EventFilter struct {
-	CaseID    int64
-	MeasureID int64
+	CaseID    int64 `query:"case_id"`
+	MeasureID int64 `query:"measure_id"`
 	Page
 }

@@ -174,6 +174,9 @@ const (
 	RecheckLift RecheckOutcome = "lift"
 )
 
+// RecheckOutcomes lists every outcome.
+var RecheckOutcomes = []RecheckOutcome{RecheckConfirm, RecheckLift}
+
 // RecheckInput records a re-check.
 type RecheckInput struct {
 	Outcome RecheckOutcome `json:"outcome"`
@@ -190,15 +193,15 @@ func (in *RecheckInput) Validate() error {
 
 // MeasureFilter selects measures. Times are compared with the transaction's time.
 type MeasureFilter struct {
-	CaseID     int64
-	Kind       MeasureKind
-	State      MeasureState
-	OperatorID int64 // measures with a delivery to this operator
-	Active     bool  // scheduled, proposed, issued or in force
-	Issued     bool  // issued at some point, whatever happened since
-	Overdue    bool  // with a delivery past its deadline
-	IssueDue   bool  // scheduled, and the time to issue has come
-	RecheckDue bool  // in force, and the next re-check date has come
+	CaseID     int64        `query:"case_id"`
+	Kind       MeasureKind  `query:"kind"`
+	State      MeasureState `query:"state"`
+	OperatorID int64        `query:"operator_id"` // measures with a delivery to this operator
+	Active     bool         `query:"active"`      // scheduled, proposed, issued or in force
+	Issued     bool         // issued at some point, whatever happened since
+	Overdue    bool         `query:"overdue"` // with a delivery past its deadline
+	IssueDue   bool         // scheduled, and the time to issue has come
+	RecheckDue bool         `query:"recheck_due"` // in force, and the next re-check date has come
 	// RecheckUnnotified selects, with RecheckDue, measures whose due re-check is not yet recorded.
 	RecheckUnnotified bool
 	Page

@@ -22,6 +22,10 @@ const (
 	RecommendationDecided RecommendationState = "decided"
 )
 
+// RecommendationStates lists every state.
+var RecommendationStates = []RecommendationState{RecommendationOpen, RecommendationFollowed, RecommendationDeclined,
+	RecommendationReferred, RecommendationDecided}
+
 // Recommendation is the independent controller's recommendation to end a measure. Only the
 // controller creates one; nobody can edit or delete it; the authority must answer it.
 type Recommendation struct {
@@ -60,6 +64,9 @@ const (
 	// CourtDismissed: the referral was dismissed without ruling on the measure.
 	CourtDismissed CourtOutcome = "dismissed"
 )
+
+// CourtOutcomes lists every outcome.
+var CourtOutcomes = []CourtOutcome{CourtAnnulled, CourtUpheld, CourtDismissed}
 
 // RecommendationAnswer is the authority's answer.
 type RecommendationAnswer struct {
@@ -109,8 +116,8 @@ func (in *CourtOutcomeInput) Validate() error {
 
 // RecommendationFilter selects recommendations.
 type RecommendationFilter struct {
-	State     RecommendationState
-	MeasureID int64
-	CaseID    int64
+	State     RecommendationState `query:"state"`
+	MeasureID int64               `query:"measure_id"`
+	CaseID    int64               `query:"case_id"`
 	Page
 }

@@ -20,6 +20,9 @@ const (
 	ChannelAuthority Channel = "authority"
 )
 
+// Channels lists every channel.
+var Channels = []Channel{ChannelPublic, ChannelFlagger, ChannelAuthority}
+
 // Priority of a case in the officers' queue: higher comes first.
 const (
 	PriorityPublic  = 0
@@ -112,7 +115,7 @@ func (in *ReportInput) Validate() error {
 
 // ReportFilter selects reports.
 type ReportFilter struct {
-	CaseID  int64 // reports grouped into this case
-	Flagger int64 // reports by this trusted flagger
+	CaseID  int64 `query:"case_id"`    // reports grouped into this case
+	Flagger int64 `query:"flagger_id"` // reports by this trusted flagger
 	Page
 }

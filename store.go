@@ -74,6 +74,6 @@ type Tx interface {
 
 // OperatorFilter selects operators.
 type OperatorFilter struct {
-	Kind OperatorKind
+	Kind OperatorKind `query:"kind"`
 	Page
 }

@@ -43,8 +43,8 @@ func UserFromContext(ctx context.Context) *User {
 // Page asks for one page of a list: at most Limit items after the opaque Cursor returned by
 // the previous page.
 type Page struct {
-	Limit  int
-	Cursor string
+	Limit  int    `query:"limit"`
+	Cursor string `query:"cursor"`
 }
 
 // Page limits.

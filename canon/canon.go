@@ -24,9 +24,10 @@
 //     trailing slash are kept: servers may treat them differently.
 //   - In the path and the query, escapes of unreserved characters (letters, digits, "-",
 //     ".", "_", "~") are decoded, other escapes get upper-case hex digits, and characters
-//     that may not appear literally (space, quotes, angle brackets, non-ASCII letters,
-//     a "%" not followed by two hex digits…) are percent-encoded as UTF-8. Reserved
-//     characters are never decoded: "%2F" and "/" stay different.
+//     that may not appear literally (space, `"<>[]^{|}`, backquote, a backslash in the
+//     query, non-ASCII letters, a "%" not followed by two hex digits) are percent-encoded
+//     as UTF-8. Reserved characters are never decoded: "%2F" and "/", "%3F" and "?" stay
+//     different.
 //   - The query keeps its parameters in their order; an empty query ("?" alone) is dropped.
 //   - The fragment ("#…") is removed: browsers never send it to the server.
 //   - A canonical form longer than MaxURLLength bytes is an error, so that every result can
@@ -59,7 +60,8 @@ import (
 )
 
 // MaxURLLength bounds the work done on one address and the size of what is stored and
-// compared. Real addresses are far shorter; browsers and servers commonly refuse longer ones.
+// compared, for input and canonical form alike. Real addresses are far shorter; a longer one
+// is a paste error or an attack.
 const MaxURLLength = 4096
 
 // DNS limits from RFC 1035, in octets of the ASCII form, without the trailing dot.
@@ -90,9 +92,9 @@ var blame = idna.New(
 )
 
 // URL returns the canonical form of a reported http or https URL, or an error that says
-// exactly what is wrong in words a member of the public can act on. Two addresses that a
-// browser would fetch the same way have the same canonical form; the rules are in the
-// package documentation.
+// exactly what is wrong in words a member of the public can act on. Spellings that RFC 3986
+// or browsers treat as the same address get the same canonical form, so that their reports
+// group; the rules are in the package documentation.
 func URL(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/canon"
@@ -284,4 +285,24 @@ func (s *Service) Users(ctx context.Context, p takedown.Page) ([]*takedown.User,
 		return err
 	})
 	return list, next, err
+}
+
+// MaxClockAdvance bounds one jump of the demo clock.
+const MaxClockAdvance = 400 * 24 * time.Hour
+
+// AdvanceClock moves the demo's simulated clock forward, for any signed-in user, and records
+// the jump, so that the record of a demo shows which deadlines passed by simulation.
+func (s *Service) AdvanceClock(ctx context.Context, clock *takedown.SimClock, d time.Duration) (time.Time, error) {
+	u, err := require(ctx, takedown.Roles...)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if d <= 0 || d > MaxClockAdvance {
+		return time.Time{}, takedown.Invalid("advance", "must be a positive duration of at most %s, such as 25h", MaxClockAdvance)
+	}
+	clock.Advance(d)
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		return record(tx, u, event{kind: takedown.EventClockAdvanced, data: map[string]any{"advance": d.String()}})
+	})
+	return clock.Now(), err
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/canon"
 	"github.com/takedown-project/takedown/procedure"
 )
 
@@ -32,6 +33,13 @@ func (s *Service) Cases(ctx context.Context, f takedown.CaseFilter) ([]*takedown
 	}
 	if f.State != "" && !f.State.Valid() {
 		return nil, "", takedown.Invalid("state", "%q is not a case state", f.State)
+	}
+	if f.URL != "" {
+		u, err := canon.URL(f.URL)
+		if err != nil {
+			return nil, "", takedown.Invalid("url", "%v", err)
+		}
+		f.URL = u
 	}
 	var list []*takedown.Case
 	var next string

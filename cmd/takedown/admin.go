@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/procedure"
+)
+
+// adminCommands work offline on a data directory, as its owner: they bootstrap the first
+// administrator and recover lost tokens. A running server may use the directory meanwhile.
+func adminCommands() []command {
+	return []command{
+		{"admin user add", "add a user offline (--data DIR); prints its token as the last line", runAdminUserAdd},
+		{"admin user token", "issue a new token for a user offline (--data DIR); prints it last", runAdminUserToken},
+		{"admin user list", "list users offline (--data DIR)", runAdminUserList},
+		{"admin operator add", "register an operator offline (--data DIR)", runAdminOperatorAdd},
+	}
+}
+
+// offline opens the data directory and returns the service and a context acting as its
+// local administrator.
+func offline(ctx context.Context, e *env, dir string) (*casework.Service, context.Context, func(), error) {
+	if dir == "" {
+		return nil, nil, nil, takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
+	}
+	db, v, err := openStore(dir, takedown.SystemClock{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	svc := casework.New(db, procedure.Default(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return svc, takedown.NewContextWithUser(ctx, casework.LocalAdmin), func() { db.Close() }, nil
+}
+
+func runAdminUserAdd(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin user add", "--data DIR --role ROLE --name NAME [--operator ID]")
+	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	role := fs.String("role", "", "officer, supervisor, controller, operator, flagger or admin")
+	name := fs.String("name", "", "the user's name")
+	op := fs.Int64("operator", 0, "for the operator role: the operator the user belongs to")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	u, token, err := svc.CreateUser(ctx, takedown.User{Name: *name, Role: takedown.Role(*role), OperatorID: *op})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %d, %s (%s) added. Its token, shown only now:\n%s\n", u.ID, u.Name, u.Role, token)
+	return nil
+}
+
+func runAdminUserToken(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin user token", "--data DIR USER [--revoke-others]")
+	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	revoke := fs.Bool("revoke-others", false, "make the user's earlier tokens stop working")
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	userID, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return takedown.Invalid("USER", "%q is not a user id", pos[0])
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	token, err := svc.IssueToken(ctx, userID, *revoke)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "New token for user %d, shown only now:\n%s\n", userID, token)
+	return nil
+}
+
+func runAdminUserList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin user list", "--data DIR")
+	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var rows [][]string
+	p := takedown.Page{Limit: takedown.MaxPageLimit}
+	for {
+		users, next, err := svc.Users(ctx, p)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			rows = append(rows, []string{id(u.ID), u.Name, string(u.Role), id(u.OperatorID), yes(u.Disabled)})
+		}
+		if next == "" {
+			break
+		}
+		p.Cursor = next
+	}
+	return table(e.stdout, []string{"ID", "NAME", "ROLE", "OPERATOR", "DISABLED"}, rows)
+}
+
+func runAdminOperatorAdd(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin operator add", "--data DIR --kind KIND --name NAME --contact EMAIL [--language L] [--domain D]")
+	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	kind := fs.String("kind", "", "host, platform, publisher, isp or search_engine")
+	name := fs.String("name", "", "the operator's name")
+	contact := fs.String("contact", "", "the point of contact's e-mail address")
+	var langs, domains listFlag
+	fs.Var(&langs, "language", "a language of the operator, such as fr (repeat for several)")
+	fs.Var(&domains, "domain", "a host name the operator hosts or serves (repeat for several)")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	o, err := svc.CreateOperator(ctx, takedown.Operator{Name: *name, Kind: takedown.OperatorKind(*kind), Contact: *contact,
+		Languages: langs, Domains: domains})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "operator %d, %s (%s) registered\n", o.ID, o.Name, o.Kind)
+	return nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/demo"
+)
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	var cfg serverConfig
+	fs := newFlags(e, "demo", "[--http ADDR] [--data DIR] [--env FILE]")
+	cfg.register(fs, e, "127.0.0.1:8080")
+	envFile := fs.String("env", filepath.Join(os.TempDir(), "takedown-demo.env"), "file to write the server address and the tokens to, as shell exports")
+	keep := fs.Bool("keep", false, "keep the throw-away data directory on exit")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	owned := cfg.Data == ""
+	if owned {
+		dir, err := os.MkdirTemp("", "takedown-demo-")
+		if err != nil {
+			return err
+		}
+		cfg.Data = dir
+		if !*keep {
+			defer os.RemoveAll(dir)
+		}
+	} else if entries, _ := os.ReadDir(cfg.Data); len(entries) > 0 {
+		return takedown.Invalid("data", "%s is not empty; the demo seeds a new world into an empty directory", cfg.Data)
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := cfg.logger(e)
+	clock := takedown.NewSimClock(time.Now().Add(-demo.History), time.Now)
+	a, err := openApp(cfg, clock, clock, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	fmt.Fprintln(e.stderr, "takedown demo: seeding an invented world with four months of history…")
+	world, err := demo.Seed(ctx, a.svc, clock)
+	if err != nil {
+		return err
+	}
+	return a.serve(ctx, func(url string) {
+		if err := writeEnv(*envFile, url, world); err != nil {
+			log.Warn("cannot write the demo environment file", "file", *envFile, "err", err)
+		}
+		banner(e, url, cfg.Data, owned && !*keep, *envFile, clock.Now().In(a.svc.Profile().Location()), world)
+	})
+}
+
+// writeEnv writes the server address and every token as shell exports, readable by the
+// owner only.
+func writeEnv(path, url string, w *demo.World) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# takedown demo: load with  . %s\nexport TAKEDOWN_SERVER=%s\n", path, url)
+	for _, a := range w.Accounts {
+		fmt.Fprintf(&b, "export %s=%s  # %s (%s)\n", a.Env, a.Token, a.User.Name, a.User.Role)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World) {
+	out := e.stdout
+	fmt.Fprintf(out, "\ntakedown demo is running: an invented world, %d reports, %d approved cases, clock at %s\n\n",
+		w.Reports, w.Cases, now.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(out, "  API      %s/api/v1/  (OpenAPI document: %s/api/v1/openapi.json)\n", url, url)
+	fmt.Fprintf(out, "  metrics  %s/metrics\n", url)
+	note := ""
+	if temporary {
+		note = "  (deleted when the demo stops)"
+	}
+	fmt.Fprintf(out, "  data     %s%s\n\n", data, note)
+	fmt.Fprintf(out, "Tokens, one per account (load them all in another terminal with:  . %s ):\n", envFile)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for _, a := range w.Accounts {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", a.Env, a.User.Role, a.User.Name, a.Token)
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "\nTry:  TAKEDOWN_TOKEN=$OFFICER takedown case list\n")
+	fmt.Fprintf(out, "      TAKEDOWN_TOKEN=$OFFICER takedown demo clock advance 25h   (then watch deadlines pass)\n")
+	fmt.Fprintf(out, "Stop with Ctrl-C.\n")
+}

@@ -1,0 +1,154 @@
+package main
+
+// clientCommands are the client commands: one per API operation, one a line where it fits.
+func clientCommands() []command {
+	var cmds []command
+	for _, o := range ops() {
+		cmds = append(cmds, command{name: o.name, summary: o.summary, run: runOp(o)})
+	}
+	return cmds
+}
+
+func ops() []op {
+	kind := func(usage string) opt { return opt{name: "kind", field: "kind", kind: str, usage: usage, query: true} }
+	caseFilter := opt{name: "case", field: "case_id", kind: num, usage: "only those of this case", query: true}
+	measureFilter := opt{name: "measure", field: "measure_id", kind: num, usage: "only those of this measure", query: true}
+	operatorFilter := opt{name: "operator", field: "operator_id", kind: num, usage: "only those of this operator", query: true}
+	return []op{
+		{"openapi", "print the API's OpenAPI 3.1 document", "GET", "/openapi.json", nil, nil, printJSONAnswer},
+		{"profile", "show the procedure profile: offences, legal elements, measures, deadlines", "GET", "/profile", nil, nil, printProfile},
+		{"whoami", "show the user behind the token", "GET", "/me", nil, nil, printMe},
+
+		{"report submit", "report content (public without a token; trusted flaggers with theirs)", "POST", "/reports",
+			[]arg{{name: "URL", field: "urls", kind: list}}, []opt{
+				{name: "offence", field: "offence", kind: str, usage: "terrorism-provocation, terrorism-apology or csam", required: true},
+				{name: "description", field: "description", kind: str, usage: "what the content shows or says", required: true},
+				{name: "contact", field: "contact", kind: str, usage: "how to reach you (optional; stored encrypted)"},
+				{name: "good-faith", field: "good_faith", kind: flagBool, usage: "state that the report is made in good faith", required: true},
+			}, printReceipt},
+		{"report list", "list reports", "GET", "/reports", nil, append([]opt{caseFilter,
+			{name: "flagger", field: "flagger_id", kind: num, usage: "only those of this trusted flagger", query: true}}, page...), printReports},
+		{"report show", "show one report", "GET", "/reports/{id}", idArg("REPORT"), nil, printReport},
+
+		{"case list", "the case queue: trusted flaggers' cases first, then oldest first", "GET", "/cases", nil, append([]opt{
+			{name: "state", field: "state", kind: str, usage: "new, qualifying, awaiting_approval, approved or closed", query: true},
+			{name: "overdue", field: "overdue", kind: flagBool, usage: "only cases with a measure past its deadline", query: true},
+			{name: "url", field: "url", kind: str, usage: "the case holding this URL", query: true},
+		}, page...), printCases},
+		{"case show", "show one case", "GET", "/cases/{id}", idArg("CASE"), nil, printCase},
+		{"case accept", "accept a new case at triage", "POST", "/cases/{id}/accept", idArg("CASE"), nil, printCase},
+		{"case dismiss", "dismiss a case before approval", "POST", "/cases/{id}/dismiss", idArg("CASE"), reasons, printCase},
+		{"case qualify", "qualify a case: offence, legal elements, statement of reasons", "POST", "/cases/{id}/qualify", idArg("CASE"), []opt{
+			{name: "offence", field: "offence", kind: str, usage: "the offence (takedown profile lists them)", required: true},
+			{name: "element", field: "elements", kind: elements, usage: "a legal element as id=value (true for a confirmed one)"},
+			{name: "reasons", field: "reasons", kind: str, usage: "the statement of reasons", required: true},
+		}, printCase},
+		{"case approve", "approve a qualification (a different supervisor)", "POST", "/cases/{id}/approve", idArg("CASE"), nil, printCase},
+		{"case return", "return a qualification to the officers", "POST", "/cases/{id}/return", idArg("CASE"), reasons, printCase},
+		{"case hold", "place an investigation hold", "POST", "/cases/{id}/hold", idArg("CASE"), []opt{
+			{name: "reference", field: "reference", kind: str, usage: "the investigating service's reference", required: true},
+			reasons[0],
+		}, printCase},
+		{"case release", "release an investigation hold", "POST", "/cases/{id}/release", idArg("CASE"), reasons, printCase},
+		{"case close", "close an approved case whose measures have ended", "POST", "/cases/{id}/close", idArg("CASE"), reasons, printCase},
+
+		{"measure issue", "take a measure on an approved case", "POST", "/cases/{id}/measures", idArg("CASE"), []opt{
+			{name: "kind", field: "kind", kind: str, usage: "removal_request, removal_order, referral, blocking or dereferencing", required: true},
+			{name: "operator", field: "operator_id", kind: num, usage: "the operator a request, order or referral goes to"},
+			{name: "target", field: "targets", kind: list, usage: "narrow to one of the case's URLs (a host name for blocking)"},
+			{name: "subtree", field: "subtree", kind: flagBool, usage: "block every name under the host too"},
+			{name: "publisher-unidentified", field: "publisher_unidentified", kind: str, usage: "justification for listing without a removal request"},
+			{name: "emergency", field: "emergency", kind: str, usage: "justification for a first TCO order without advance information"},
+		}, printMeasure},
+		{"measure list", "list measures", "GET", "/measures", nil, append([]opt{caseFilter,
+			kind("removal_request, removal_order, referral, blocking or dereferencing"),
+			{name: "state", field: "state", kind: str, usage: "a measure state", query: true},
+			operatorFilter,
+			{name: "active", field: "active", kind: flagBool, usage: "only measures that have or may take effect", query: true},
+			{name: "overdue", field: "overdue", kind: flagBool, usage: "only measures past a deadline", query: true},
+			{name: "recheck-due", field: "recheck_due", kind: flagBool, usage: "only lists whose re-check is due", query: true},
+		}, page...), printMeasures},
+		{"measure show", "show one measure", "GET", "/measures/{id}", idArg("MEASURE"), nil, printMeasure},
+		{"measure approve", "approve a proposed list (a different supervisor)", "POST", "/measures/{id}/approve", idArg("MEASURE"), nil, printMeasure},
+		{"measure refuse", "refuse a proposed list", "POST", "/measures/{id}/refuse", idArg("MEASURE"), reasons, printMeasure},
+		{"measure withdraw", "withdraw a measure", "POST", "/measures/{id}/withdraw", idArg("MEASURE"), reasons, printMeasure},
+		{"measure recheck", "record the re-check of a list in force", "POST", "/measures/{id}/recheck", idArg("MEASURE"), []opt{
+			{name: "outcome", field: "outcome", kind: str, usage: "confirm or lift", required: true}, reasons[0],
+		}, printMeasure},
+
+		{"delivery list", "list deliveries and their deadlines", "GET", "/deliveries", nil, append([]opt{measureFilter, caseFilter, operatorFilter,
+			{name: "pending", field: "pending", kind: flagBool, usage: "only those still waiting for an answer", query: true},
+			{name: "deadline", field: "deadline", kind: str, usage: "running, paused, met, missed, overdue, cancelled or none", query: true},
+		}, page...), printDeliveries},
+		{"delivery show", "show one delivery, its measure and its legal notice", "GET", "/deliveries/{id}", idArg("DELIVERY"), nil, printDelivery},
+		{"delivery answer", "answer a delivery addressed to your operator", "POST", "/deliveries/{id}/answer", idArg("DELIVERY"), []opt{
+			{name: "kind", field: "kind", kind: str, usage: "acknowledge, comply, cannot_comply, dispute or decline", required: true},
+			{name: "reason", field: "reason", kind: str, usage: "for cannot_comply: force_majeure, manifest_error or insufficient_information"},
+			{name: "text", field: "text", kind: str, usage: "explanation (required for cannot_comply, dispute, decline)"},
+		}, printDeliveryAnswer},
+		{"delivery clarify", "answer an operator that cannot comply or disputes", "POST", "/deliveries/{id}/clarify", idArg("DELIVERY"), reasons, printDeliveryAnswer},
+		{"deadline summary", "count deliveries by deadline status", "GET", "/deadlines", nil, nil, printDeadlines},
+
+		{"recommendation list", "list the controller's recommendations", "GET", "/recommendations", nil, append([]opt{
+			{name: "state", field: "state", kind: str, usage: "open, followed, declined, referred or decided", query: true},
+			measureFilter, caseFilter,
+		}, page...), printRecommendations},
+		{"recommendation make", "recommend ending a measure (controller)", "POST", "/recommendations",
+			[]arg{{name: "MEASURE", field: "measure_id", kind: num}}, reasons, printRecommendation},
+		{"recommendation show", "show one recommendation", "GET", "/recommendations/{id}", idArg("RECOMMENDATION"), nil, printRecommendation},
+		{"recommendation answer", "answer a recommendation: --follow ends the measure", "POST", "/recommendations/{id}/answer", idArg("RECOMMENDATION"), []opt{
+			{name: "follow", field: "follow", kind: flagBool, usage: "follow the recommendation; without it, decline"}, reasons[0],
+		}, printRecommendation},
+		{"recommendation court", "record a referral to the administrative court", "POST", "/recommendations/{id}/court", idArg("RECOMMENDATION"), []opt{
+			{name: "court", field: "court", kind: str, usage: "the court seized", required: true},
+			{name: "reference", field: "reference", kind: str, usage: "the court's case number", required: true},
+		}, printRecommendation},
+		{"recommendation outcome", "record the court's decision", "POST", "/recommendations/{id}/outcome", idArg("RECOMMENDATION"), []opt{
+			{name: "outcome", field: "outcome", kind: str, usage: "annulled, upheld or dismissed", required: true},
+			{name: "summary", field: "summary", kind: str, usage: "what the court decided", required: true},
+		}, printRecommendation},
+
+		{"event list", "the record of every change, oldest first", "GET", "/events", nil, append([]opt{caseFilter, measureFilter}, page...), printEvents},
+
+		{"operator list", "list the operator registry", "GET", "/operators", nil, append([]opt{
+			kind("host, platform, publisher, isp or search_engine")}, page...), printOperators},
+		{"operator show", "show one operator", "GET", "/operators/{id}", idArg("OPERATOR"), nil, printOperator},
+		{"operator add", "register an operator (admin)", "POST", "/operators", nil, operatorOpts(true), printOperator},
+		{"operator update", "change an operator (admin)", "PATCH", "/operators/{id}", idArg("OPERATOR"), operatorOpts(false), printOperator},
+
+		{"user list", "list users", "GET", "/users", nil, page, printUsers},
+		{"user show", "show one user", "GET", "/users/{id}", idArg("USER"), nil, printUser},
+		{"user add", "add a user; prints its token last", "POST", "/users", nil, userOpts(), printNewUser},
+		{"user token", "issue a new token for a user; prints it last", "POST", "/users/{id}/tokens", idArg("USER"), []opt{
+			{name: "revoke-others", field: "revoke_others", kind: flagBool, usage: "make the user's earlier tokens stop working"},
+		}, printToken},
+		{"user disable", "disable a user and revoke its tokens", "POST", "/users/{id}/disable", idArg("USER"), nil, printUser},
+
+		{"demo clock", "show the demo's simulated time", "GET", "/demo/clock", nil, nil, printClock},
+		{"demo clock advance", "advance the demo's simulated time, such as 25h", "POST", "/demo/clock",
+			[]arg{{name: "DURATION", field: "advance", kind: str}}, nil, printClock},
+	}
+}
+
+// operatorOpts are the flags of operator add and update.
+func operatorOpts(add bool) []opt {
+	opts := []opt{
+		{name: "name", field: "name", kind: str, usage: "the operator's name", required: add},
+		{name: "contact", field: "contact", kind: str, usage: "the point of contact's e-mail address", required: add},
+		{name: "language", field: "languages", kind: list, usage: "a language of the operator, such as fr"},
+		{name: "domain", field: "domains", kind: list, usage: "a host name the operator hosts or serves"},
+	}
+	if add {
+		opts = append([]opt{{name: "kind", field: "kind", kind: str, usage: "host, platform, publisher, isp or search_engine", required: true}}, opts...)
+	}
+	return opts
+}
+
+// userOpts are the flags of user add (and admin user add).
+func userOpts() []opt {
+	return []opt{
+		{name: "name", field: "name", kind: str, usage: "the user's name", required: true},
+		{name: "role", field: "role", kind: str, usage: "officer, supervisor, controller, operator, flagger or admin", required: true},
+		{name: "operator", field: "operator_id", kind: num, usage: "for the operator role: the operator the user belongs to"},
+	}
+}

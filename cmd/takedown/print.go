@@ -1,0 +1,556 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/client"
+	"github.com/takedown-project/takedown/procedure"
+)
+
+// printer shows an API answer to a person.
+type printer func(o *output, raw json.RawMessage) error
+
+// output is where a printer writes, with what it may need to ask the server.
+type output struct {
+	*env
+	ctx    context.Context
+	client *client.Client
+	quiet  bool
+	loc    *time.Location
+}
+
+// when formats a time in the authority's time zone, as the procedure counts deadlines there.
+func (o *output) when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	if o.loc == nil {
+		o.loc = time.UTC
+		var p procedure.Profile
+		if o.client.Do(o.ctx, "GET", "/profile", nil, nil, &p) == nil {
+			if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+				o.loc = loc
+			}
+		}
+	}
+	return t.In(o.loc).Format("2006-01-02 15:04 MST")
+}
+
+func (o *output) whenPtr(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return o.when(*t)
+}
+
+// decode reads the answer into a value of type T.
+func decode[T any](raw json.RawMessage) (T, error) {
+	var v T
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+// table writes aligned columns.
+func table(w io.Writer, header []string, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// fields writes "label: value" lines, skipping empty values.
+func fields(w io.Writer, kv ...string) {
+	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" && kv[i+1] != "-" {
+			fmt.Fprintf(tw, "%s:\t%s\n", kv[i], kv[i+1])
+		}
+	}
+	tw.Flush()
+}
+
+func id(n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+// listPage is one page of a list answer.
+type listPage[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// printList decodes a page, prints it as a table (or ids when quiet) and says how to get the
+// next page.
+func printList[T any](o *output, raw json.RawMessage, header []string, row func(T) []string, ident func(T) int64) error {
+	p, err := decode[listPage[T]](raw)
+	if err != nil {
+		return err
+	}
+	if o.quiet {
+		for _, it := range p.Items {
+			fmt.Fprintln(o.stdout, ident(it))
+		}
+		return nil
+	}
+	rows := make([][]string, len(p.Items))
+	for i, it := range p.Items {
+		rows[i] = row(it)
+	}
+	if err := table(o.stdout, header, rows); err != nil {
+		return err
+	}
+	if p.NextCursor != "" {
+		fmt.Fprintf(o.stdout, "(more: add --cursor %s)\n", p.NextCursor)
+	}
+	return nil
+}
+
+// printOne decodes a value and prints it with show, or its id when quiet.
+func printOne[T any](o *output, raw json.RawMessage, ident func(T) string, show func(T)) error {
+	v, err := decode[T](raw)
+	if err != nil {
+		return err
+	}
+	if o.quiet {
+		fmt.Fprintln(o.stdout, ident(v))
+		return nil
+	}
+	show(v)
+	return nil
+}
+
+func printRaw(w io.Writer, raw json.RawMessage) error {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		_, err = w.Write(raw)
+		return err
+	}
+	buf.WriteByte('\n')
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func printJSONAnswer(o *output, raw json.RawMessage) error { return printRaw(o.stdout, raw) }
+
+func printProfile(o *output, raw json.RawMessage) error {
+	p, err := decode[procedure.Profile](raw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.stdout, "%s\n%s, time zone %s, re-check every %d months\n\nOffences:\n", p.Name, p.Authority, p.TimeZone, p.RecheckMonths)
+	for _, off := range p.Offences {
+		fmt.Fprintf(o.stdout, "  %s — %s (%s)\n", off.Code, off.Title.In("en"), off.LegalBasis.In("en"))
+		for _, e := range off.Elements {
+			value := "true"
+			switch e.Type {
+			case procedure.Describe:
+				value = "TEXT"
+			case procedure.Choose:
+				value = strings.Join(e.Options, "|")
+				if e.Require != "" {
+					value = e.Require
+				}
+			}
+			fmt.Fprintf(o.stdout, "    --element %s=%s\n        %s\n", e.ID, value, e.Label.In("en"))
+		}
+	}
+	fmt.Fprintln(o.stdout, "\nMeasures:")
+	kinds := make([]string, 0, len(p.Measures))
+	for k := range p.Measures {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		m := p.Measures[takedown.MeasureKind(k)]
+		deadline := "no deadline"
+		if m.Deadline.Duration > 0 {
+			deadline = "deadline " + m.Deadline.String()
+		}
+		var extra []string
+		if m.RestorationDeadline.Duration > 0 {
+			extra = append(extra, "restoration "+m.RestorationDeadline.String())
+		}
+		if m.AdvanceInformation.Duration > 0 {
+			extra = append(extra, "advance information "+m.AdvanceInformation.String())
+		}
+		if m.SecondApproval {
+			extra = append(extra, "second approval")
+		}
+		if m.AfterRemoval {
+			extra = append(extra, "after an overdue removal")
+		}
+		fmt.Fprintf(o.stdout, "  %-16s to %s, %s", k, strings.Join(strs(m.Recipients), "/"), deadline)
+		if len(extra) > 0 {
+			fmt.Fprintf(o.stdout, "; %s", strings.Join(extra, ", "))
+		}
+		fmt.Fprintln(o.stdout)
+	}
+	return nil
+}
+
+func strs[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func printMe(o *output, raw json.RawMessage) error {
+	m, err := decode[struct {
+		User     takedown.User      `json:"user"`
+		Operator *takedown.Operator `json:"operator"`
+	}](raw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.stdout, "user %d, %s (%s)\n", m.User.ID, m.User.Name, m.User.Role)
+	if m.Operator != nil {
+		fmt.Fprintf(o.stdout, "operator %d, %s (%s)\n", m.Operator.ID, m.Operator.Name, m.Operator.Kind)
+	}
+	return nil
+}
+
+func printReceipt(o *output, raw json.RawMessage) error {
+	r, err := decode[struct {
+		Receipt    string    `json:"receipt"`
+		ReceivedAt time.Time `json:"received_at"`
+		URLs       []string  `json:"urls"`
+		Next       string    `json:"next"`
+	}](raw)
+	if err != nil {
+		return err
+	}
+	if o.quiet {
+		fmt.Fprintln(o.stdout, r.Receipt)
+		return nil
+	}
+	fmt.Fprintf(o.stdout, "Report received. Your receipt: %s\n", r.Receipt)
+	for _, u := range r.URLs {
+		fmt.Fprintf(o.stdout, "  %s\n", u)
+	}
+	fmt.Fprintln(o.stdout, r.Next)
+	return nil
+}
+
+func reportCases(r *takedown.Report) string {
+	var ids []string
+	for _, c := range r.CaseIDs() {
+		ids = append(ids, id(c))
+	}
+	return strings.Join(ids, ",")
+}
+
+func printReports(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "RECEIVED", "CHANNEL", "OFFENCE", "URLS", "CASES", "RECEIPT"},
+		func(r *takedown.Report) []string {
+			return []string{id(r.ID), o.when(r.ReceivedAt), string(r.Channel), r.Offence, strconv.Itoa(len(r.URLs)), reportCases(r), r.Receipt}
+		}, func(r *takedown.Report) int64 { return r.ID })
+}
+
+func printReport(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(r *takedown.Report) string { return id(r.ID) }, func(r *takedown.Report) {
+		fields(o.stdout, "Report", id(r.ID), "Receipt", r.Receipt, "Received", o.when(r.ReceivedAt), "Channel", string(r.Channel),
+			"Suggested offence", r.Offence, "Cases", reportCases(r), "Contact", r.Contact)
+		fmt.Fprintln(o.stdout, "URLs:")
+		for _, u := range r.URLs {
+			fmt.Fprintf(o.stdout, "  %s  (case %d)\n", u.Canonical, u.CaseID)
+		}
+		fmt.Fprintf(o.stdout, "Description:\n  %s\n", r.Description)
+	})
+}
+
+func printCases(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "STATE", "PRIORITY", "OFFENCE", "REPORTS", "OVERDUE", "HOLD", "OPENED", "URL"},
+		func(c *takedown.Case) []string {
+			prio := "public"
+			if c.Priority > 0 {
+				prio = "flagger"
+			}
+			first := ""
+			if len(c.URLs) > 0 {
+				first = c.URLs[0]
+				if len(c.URLs) > 1 {
+					first += fmt.Sprintf(" (+%d)", len(c.URLs)-1)
+				}
+			}
+			return []string{id(c.ID), string(c.State), prio, c.Offence, strconv.Itoa(c.Reports), yes(c.Overdue), yes(c.Hold != nil), o.when(c.OpenedAt), first}
+		}, func(c *takedown.Case) int64 { return c.ID })
+}
+
+func printCase(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(c *takedown.Case) string { return id(c.ID) }, func(c *takedown.Case) {
+		fields(o.stdout, "Case", id(c.ID), "State", string(c.State), "Offence", c.Offence, "Reports", strconv.Itoa(c.Reports),
+			"Opened", o.when(c.OpenedAt), "Updated", o.when(c.UpdatedAt), "Overdue", yes(c.Overdue))
+		fmt.Fprintln(o.stdout, "URLs:")
+		for _, u := range c.URLs {
+			fmt.Fprintf(o.stdout, "  %s\n", u)
+		}
+		if q := c.Qualification; q != nil {
+			approved := "waiting for a second approval"
+			if q.ApprovedAt != nil {
+				approved = fmt.Sprintf("by user %d on %s", q.ApprovedBy, o.whenPtr(q.ApprovedAt))
+			}
+			fmt.Fprintf(o.stdout, "Qualification: %s, by user %d on %s; approved %s\n", q.Offence, q.QualifiedBy, o.when(q.QualifiedAt), approved)
+			keys := make([]string, 0, len(q.Elements))
+			for k := range q.Elements {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(o.stdout, "  %s: %v\n", k, q.Elements[k])
+			}
+			fmt.Fprintf(o.stdout, "  reasons: %s\n", q.Reasons)
+		}
+		if h := c.Hold; h != nil {
+			fmt.Fprintf(o.stdout, "Investigation hold since %s (reference %s): %s\n", o.when(h.At), h.Reference, h.Reasons)
+		}
+		if r := c.Returned; r != nil {
+			fmt.Fprintf(o.stdout, "Returned by user %d on %s: %s\n", r.By, o.when(r.At), r.Reasons)
+		}
+		if r := c.Closure; r != nil {
+			fmt.Fprintf(o.stdout, "Closed by user %d on %s: %s\n", r.By, o.when(r.At), r.Reasons)
+		}
+	})
+}
+
+func printMeasures(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "CASE", "KIND", "STATE", "OPERATOR", "OVERDUE", "ISSUED", "NEXT RE-CHECK", "TARGETS"},
+		func(m *takedown.Measure) []string {
+			return []string{id(m.ID), id(m.CaseID), string(m.Kind), string(m.State), id(m.OperatorID), yes(m.Overdue),
+				o.whenPtr(m.IssuedAt), o.whenPtr(m.NextRecheck), strings.Join(m.Targets, " ")}
+		}, func(m *takedown.Measure) int64 { return m.ID })
+}
+
+func showMeasure(o *output, m *takedown.Measure) {
+	fields(o.stdout, "Measure", id(m.ID), "Case", id(m.CaseID), "Kind", string(m.Kind), "State", string(m.State),
+		"Operator", id(m.OperatorID), "Offence", m.Offence, "Proposed", fmt.Sprintf("by user %d on %s", m.ProposedBy, o.when(m.ProposedAt)),
+		"Approved", approvedBy(o, m), "To be issued", o.whenPtr(m.IssueAt), "Issued", o.whenPtr(m.IssuedAt),
+		"Overdue", yes(m.Overdue), "Next re-check", o.whenPtr(m.NextRecheck), "Last re-check", o.whenPtr(m.LastRecheck),
+		"Publisher unidentified", m.PublisherUnidentified, "Emergency", m.Emergency, "Ended", o.whenPtr(m.EndedAt))
+	fmt.Fprintln(o.stdout, "Targets:")
+	for _, t := range m.Targets {
+		suffix := ""
+		if m.Subtree {
+			suffix = "  (and every name under it)"
+		}
+		fmt.Fprintf(o.stdout, "  %s%s\n", t, suffix)
+	}
+	for _, d := range []struct {
+		label string
+		d     *takedown.Decision
+	}{{"Refused", m.Refusal}, {"Ended", m.Ending}} {
+		if d.d != nil {
+			fmt.Fprintf(o.stdout, "%s by user %d on %s: %s\n", d.label, d.d.By, o.when(d.d.At), d.d.Reasons)
+		}
+	}
+}
+
+func approvedBy(o *output, m *takedown.Measure) string {
+	if m.ApprovedAt == nil {
+		return ""
+	}
+	return fmt.Sprintf("by user %d on %s", m.ApprovedBy, o.whenPtr(m.ApprovedAt))
+}
+
+func printMeasure(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(m *takedown.Measure) string { return id(m.ID) }, func(m *takedown.Measure) { showMeasure(o, m) })
+}
+
+func deliveryRow(o *output, d *takedown.Delivery) []string {
+	return []string{id(d.ID), id(d.MeasureID), id(d.CaseID), id(d.OperatorID), string(d.Kind), string(d.Purpose), string(d.State),
+		o.whenPtr(d.DeadlineAt), string(d.Deadline)}
+}
+
+var deliveryHeader = []string{"ID", "MEASURE", "CASE", "OPERATOR", "KIND", "PURPOSE", "STATE", "DEADLINE", "STATUS"}
+
+func printDeliveries(o *output, raw json.RawMessage) error {
+	return printList(o, raw, deliveryHeader, func(d *takedown.Delivery) []string { return deliveryRow(o, d) },
+		func(d *takedown.Delivery) int64 { return d.ID })
+}
+
+func showDelivery(o *output, d *takedown.Delivery) {
+	fields(o.stdout, "Delivery", id(d.ID), "Measure", id(d.MeasureID), "Case", id(d.CaseID), "Operator", id(d.OperatorID),
+		"Kind", string(d.Kind), "Purpose", string(d.Purpose), "State", string(d.State), "Sent", o.when(d.SentAt),
+		"Acknowledged", o.whenPtr(d.AcknowledgedAt), "Deadline", o.whenPtr(d.DeadlineAt), "Deadline status", string(d.Deadline),
+		"Complied", o.whenPtr(d.CompliedAt))
+	if a := d.Answer; a != nil {
+		fmt.Fprintf(o.stdout, "Answer on %s: %s %s %s\n", o.when(a.At), a.Kind, a.Reason, a.Text)
+	}
+	if c := d.Clarification; c != nil {
+		fmt.Fprintf(o.stdout, "Clarification on %s: %s\n", o.when(c.At), c.Reasons)
+	}
+}
+
+func printDeliveryAnswer(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(d *takedown.Delivery) string { return id(d.ID) }, func(d *takedown.Delivery) { showDelivery(o, d) })
+}
+
+func printDelivery(o *output, raw json.RawMessage) error {
+	type notice struct {
+		Authority    string         `json:"authority"`
+		Offence      procedure.Text `json:"offence"`
+		OffenceBasis procedure.Text `json:"offence_basis"`
+		LegalBasis   procedure.Text `json:"legal_basis"`
+		Redress      procedure.Text `json:"redress"`
+	}
+	type view struct {
+		takedown.Delivery
+		Measure *takedown.Measure `json:"measure"`
+		Notice  notice            `json:"notice"`
+	}
+	return printOne(o, raw, func(v view) string { return id(v.ID) }, func(v view) {
+		showDelivery(o, &v.Delivery)
+		fmt.Fprintln(o.stdout)
+		n := v.Notice
+		fields(o.stdout, "From", n.Authority, "Offence", n.Offence.In("en")+" ("+n.OffenceBasis.In("en")+")",
+			"Legal basis", n.LegalBasis.In("en"), "Redress", n.Redress.In("en"))
+		if m := v.Measure; m != nil {
+			fmt.Fprintf(o.stdout, "Statement of reasons: %s\n", m.Reasons)
+			fmt.Fprintln(o.stdout, "Addresses:")
+			for _, t := range m.Targets {
+				fmt.Fprintf(o.stdout, "  %s\n", t)
+			}
+		}
+	})
+}
+
+func printDeadlines(o *output, raw json.RawMessage) error {
+	counts, err := decode[map[takedown.DeadlineStatus]int](raw)
+	if err != nil {
+		return err
+	}
+	rows := [][]string{}
+	for _, st := range takedown.DeadlineStatuses {
+		if st != takedown.DeadlineNone {
+			rows = append(rows, []string{string(st), strconv.Itoa(counts[st])})
+		}
+	}
+	return table(o.stdout, []string{"DEADLINE", "DELIVERIES"}, rows)
+}
+
+func printRecommendations(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "MEASURE", "CASE", "STATE", "MADE", "REASONS"},
+		func(r *takedown.Recommendation) []string {
+			return []string{id(r.ID), id(r.MeasureID), id(r.CaseID), string(r.State), o.when(r.At), r.Reasons}
+		}, func(r *takedown.Recommendation) int64 { return r.ID })
+}
+
+func printRecommendation(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(r *takedown.Recommendation) string { return id(r.ID) }, func(r *takedown.Recommendation) {
+		fields(o.stdout, "Recommendation", id(r.ID), "Measure", id(r.MeasureID), "Case", id(r.CaseID), "State", string(r.State),
+			"Made", fmt.Sprintf("by user %d on %s", r.By, o.when(r.At)), "Reasons", r.Reasons)
+		if a := r.Answer; a != nil {
+			fmt.Fprintf(o.stdout, "Answer by user %d on %s: %s\n", a.By, o.when(a.At), a.Reasons)
+		}
+		if c := r.Court; c != nil {
+			fmt.Fprintf(o.stdout, "Referred to %s (%s) on %s\n", c.Court, c.Reference, o.when(c.ReferredAt))
+			if c.Outcome != "" {
+				fmt.Fprintf(o.stdout, "Court decision on %s: %s — %s\n", o.whenPtr(c.DecidedAt), c.Outcome, c.Summary)
+			}
+		}
+	})
+}
+
+func printEvents(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "AT", "EVENT", "BY", "CASE", "MEASURE", "OPERATOR"},
+		func(e *takedown.Event) []string {
+			by := e.ActorRole
+			if e.ActorID != 0 {
+				by = fmt.Sprintf("%s %d", e.ActorRole, e.ActorID)
+			}
+			return []string{id(e.ID), o.when(e.At), string(e.Kind), by, id(e.CaseID), id(e.MeasureID), id(e.OperatorID)}
+		}, func(e *takedown.Event) int64 { return e.ID })
+}
+
+func printOperators(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "NAME", "KIND", "CONTACT", "LANGUAGES", "DOMAINS"},
+		func(op *takedown.Operator) []string {
+			return []string{id(op.ID), op.Name, string(op.Kind), op.Contact, strings.Join(op.Languages, ","), strconv.Itoa(len(op.Domains))}
+		}, func(op *takedown.Operator) int64 { return op.ID })
+}
+
+func printOperator(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(op *takedown.Operator) string { return id(op.ID) }, func(op *takedown.Operator) {
+		fields(o.stdout, "Operator", id(op.ID), "Name", op.Name, "Kind", string(op.Kind), "Contact", op.Contact,
+			"Languages", strings.Join(op.Languages, ", "), "Domains", strings.Join(op.Domains, ", "),
+			"TCO advance information", o.whenPtr(op.TCOInformedAt))
+	})
+}
+
+func printUsers(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "NAME", "ROLE", "OPERATOR", "DISABLED", "CREATED"},
+		func(u *takedown.User) []string {
+			return []string{id(u.ID), u.Name, string(u.Role), id(u.OperatorID), yes(u.Disabled), o.when(u.CreatedAt)}
+		}, func(u *takedown.User) int64 { return u.ID })
+}
+
+func printUser(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(u *takedown.User) string { return id(u.ID) }, func(u *takedown.User) {
+		fields(o.stdout, "User", id(u.ID), "Name", u.Name, "Role", string(u.Role), "Operator", id(u.OperatorID),
+			"Disabled", yes(u.Disabled), "Created", o.when(u.CreatedAt))
+	})
+}
+
+// printNewUser prints the new user and, as the last line, its token.
+func printNewUser(o *output, raw json.RawMessage) error {
+	v, err := decode[struct {
+		User  takedown.User `json:"user"`
+		Token string        `json:"token"`
+	}](raw)
+	if err != nil {
+		return err
+	}
+	if !o.quiet {
+		fmt.Fprintf(o.stdout, "user %d, %s (%s) added. Its token, shown only now:\n", v.User.ID, v.User.Name, v.User.Role)
+	}
+	fmt.Fprintln(o.stdout, v.Token)
+	return nil
+}
+
+func printToken(o *output, raw json.RawMessage) error {
+	v, err := decode[struct {
+		Token string `json:"token"`
+	}](raw)
+	if err != nil {
+		return err
+	}
+	if !o.quiet {
+		fmt.Fprintln(o.stdout, "New token, shown only now:")
+	}
+	fmt.Fprintln(o.stdout, v.Token)
+	return nil
+}
+
+func printClock(o *output, raw json.RawMessage) error {
+	v, err := decode[struct {
+		Now time.Time `json:"now"`
+	}](raw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.stdout, "demo time: %s\n", o.when(v.Now))
+	return nil
+}

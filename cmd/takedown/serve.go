@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/httpapi"
+	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/sqlite"
+	"github.com/takedown-project/takedown/vault"
+)
+
+func serverCommands() []command {
+	return []command{
+		{"serve", "run the authority's server (API, scheduler) on a data directory", runServe},
+		{"demo", "run the server on a throw-away world with a clock you can advance", runDemo},
+	}
+}
+
+// serverConfig is the configuration of serve and demo, from flags with environment
+// fallbacks.
+type serverConfig struct {
+	Data              string
+	HTTP              string
+	Profile           string
+	LogLevel          string
+	LogFormat         string
+	ReportsPerMinute  int
+	ClientIPHeader    string
+	SchedulerInterval time.Duration
+}
+
+// register adds the flags; their defaults come from the environment.
+func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
+	fs.StringVar(&c.Data, "data", e.getenv("TAKEDOWN_DATA"), "data directory (database, keys) [TAKEDOWN_DATA]")
+	fs.StringVar(&c.HTTP, "http", e.envOr("TAKEDOWN_HTTP", defaultHTTP), "HTTP listen address [TAKEDOWN_HTTP]")
+	fs.StringVar(&c.Profile, "profile", e.envOr("TAKEDOWN_PROFILE", procedure.DefaultID),
+		"procedure profile: a built-in id ("+strings.Join(procedure.EmbeddedIDs(), ", ")+") or a JSON file [TAKEDOWN_PROFILE]")
+	fs.StringVar(&c.LogLevel, "log-level", e.envOr("TAKEDOWN_LOG_LEVEL", "info"), "debug, info, warn or error [TAKEDOWN_LOG_LEVEL]")
+	fs.StringVar(&c.LogFormat, "log-format", e.envOr("TAKEDOWN_LOG_FORMAT", "text"), "text or json [TAKEDOWN_LOG_FORMAT]")
+	rate, _ := strconv.Atoi(e.envOr("TAKEDOWN_REPORTS_PER_MINUTE", strconv.Itoa(httpapi.DefaultReportsPerMinute)))
+	fs.IntVar(&c.ReportsPerMinute, "reports-per-minute", rate, "public reports accepted per client per minute; -1 for no limit [TAKEDOWN_REPORTS_PER_MINUTE]")
+	fs.StringVar(&c.ClientIPHeader, "client-ip-header", e.getenv("TAKEDOWN_CLIENT_IP_HEADER"),
+		"header with the client address set by a trusted reverse proxy, for rate limiting only [TAKEDOWN_CLIENT_IP_HEADER]")
+	interval, _ := time.ParseDuration(e.envOr("TAKEDOWN_SCHEDULER_INTERVAL", "15s"))
+	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", interval, "how often deadlines and re-checks are checked [TAKEDOWN_SCHEDULER_INTERVAL]")
+}
+
+// Validate checks the configuration.
+func (c *serverConfig) Validate() error {
+	switch {
+	case c.Data == "":
+		return takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
+	case c.HTTP == "":
+		return takedown.Invalid("http", "is required: the address to listen on, such as 127.0.0.1:8080")
+	case c.ReportsPerMinute == 0 || c.ReportsPerMinute < -1:
+		return takedown.Invalid("reports-per-minute", "must be a positive number, or -1 for no limit")
+	case c.SchedulerInterval < time.Second:
+		return takedown.Invalid("scheduler-interval", "must be at least 1s")
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return takedown.Invalid("log-format", "must be text or json")
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, takedown.Invalid("log-level", "must be debug, info, warn or error")
+	}
+	return l, nil
+}
+
+func (c *serverConfig) logger(e *env) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var cfg serverConfig
+	fs := newFlags(e, "serve", "--data DIR [--http ADDR]")
+	cfg.register(fs, e, "127.0.0.1:8080")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := cfg.logger(e)
+	a, err := openApp(cfg, takedown.SystemClock{}, nil, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return a.serve(ctx, func(url string) {
+		log.Info("takedown is serving", "url", url, "data", cfg.Data, "profile", a.svc.Profile().ID)
+	})
+}
+
+// app is one running authority: the store, the procedure, the scheduler and the API.
+type app struct {
+	cfg   serverConfig
+	db    *sqlite.DB
+	svc   *casework.Service
+	sched *casework.Scheduler
+	api   *httpapi.Server
+	log   *slog.Logger
+}
+
+// dataPaths are the files of a data directory.
+func dataPaths(dir string) (db, vaultKey string) {
+	return filepath.Join(dir, "takedown.db"), filepath.Join(dir, "vault.key")
+}
+
+// openStore opens the data directory's database and vault, creating them if needed.
+func openStore(dir string, clock takedown.Clock) (*sqlite.DB, *vault.Vault, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
+	dbPath, keyPath := dataPaths(dir)
+	v, err := vault.Load(keyPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := sqlite.Open(dbPath, clock)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, v, nil
+}
+
+// openApp wires the parts. demoClock, when set, enables the demo's clock endpoints.
+func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimClock, log *slog.Logger) (*app, error) {
+	profile, err := procedure.Load(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	db, v, err := openStore(cfg.Data, clock)
+	if err != nil {
+		return nil, err
+	}
+	svc := casework.New(db, profile, v, log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
+	sched.OnTick = schedulerMetrics(reg)
+	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
+		DemoClock: demoClock, OnClockAdvanced: sched.Wake}, log, reg)
+	return &app{cfg: cfg, db: db, svc: svc, sched: sched, api: api, log: log}, nil
+}
+
+// schedulerMetrics counts scheduler passes and what they did.
+func schedulerMetrics(reg prometheus.Registerer) func(casework.TickResult, error) {
+	passes := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_scheduler_passes_total",
+		Help: "Scheduler passes by result."}, []string{"result"})
+	done := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_scheduler_items_total",
+		Help: "Items the scheduler recorded: orders issued, deadlines missed, re-checks due."}, []string{"item"})
+	reg.MustRegister(passes, done)
+	return func(r casework.TickResult, err error) {
+		if err != nil {
+			passes.WithLabelValues("error").Inc()
+			return
+		}
+		passes.WithLabelValues("ok").Inc()
+		done.WithLabelValues("issued").Add(float64(r.Issued))
+		done.WithLabelValues("overdue").Add(float64(r.Overdue))
+		done.WithLabelValues("recheck_due").Add(float64(r.RechecksDue))
+	}
+}
+
+func (a *app) close() error { return a.db.Close() }
+
+// serve listens, runs the scheduler, calls ready with the base URL, and serves until ctx is
+// done, then shuts down gracefully.
+func (a *app) serve(ctx context.Context, ready func(url string)) error {
+	ln, err := net.Listen("tcp", a.cfg.HTTP)
+	if err != nil {
+		return takedown.Errorf(takedown.EUNAVAILABLE, "cannot listen on %s: %v", a.cfg.HTTP, err)
+	}
+	srv := &http.Server{
+		Handler:           a.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.sched.Run(ctx) })
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	ready("http://" + ln.Addr().String())
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		shutdown, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		err = srv.Shutdown(shutdown)
+		a.log.Info("takedown stopped")
+	}
+	cancel()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

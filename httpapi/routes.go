@@ -1,0 +1,222 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/procedure"
+)
+
+// route is one operation of the API: the mux pattern, what it does and who may call it (for
+// the OpenAPI document, and checked against casework's real answers by the role test), and
+// the handler with the types it reads and writes.
+type route struct {
+	method, path string
+	status       int
+	summary      string
+	roles        []string // takedown roles, or "public" for callers without a token
+	limited      bool     // public callers are rate-limited
+	handler
+}
+
+// handler is a route's behaviour and the Go types it decodes and encodes.
+type handler struct {
+	handle         func(*http.Request) (any, error)
+	in, out, query reflect.Type
+}
+
+// Role sets used in the table.
+var (
+	public       = []string{"public"}
+	anyUser      = []string{"officer", "supervisor", "controller", "operator", "flagger", "admin"}
+	authority    = []string{"officer", "supervisor"}
+	supervisor   = []string{"supervisor"}
+	controller   = []string{"controller"}
+	readers      = []string{"officer", "supervisor", "controller"}
+	reportReader = []string{"officer", "supervisor", "controller", "flagger"}
+	reporters    = []string{"public", "officer", "supervisor", "flagger"}
+	measureRead  = []string{"officer", "supervisor", "controller", "operator"}
+	operatorRead = []string{"admin", "officer", "supervisor", "controller"}
+	operatorSelf = []string{"admin", "officer", "supervisor", "controller", "operator"}
+	operatorOnly = []string{"operator"}
+	admin        = []string{"admin"}
+	adminOrCtrl  = []string{"admin", "controller"}
+)
+
+// routeTable lists every API route, one a line.
+func (s *Server) routeTable() []route {
+	v := s.svc
+	routes := []route{
+		{"GET", "/openapi.json", 200, "This OpenAPI 3.1 document", public, false, s.openAPIHandler()},
+		{"GET", "/profile", 200, "The procedure profile: offences, their legal elements, measures and deadlines", public, false, get(s.profile)},
+		{"GET", "/me", 200, "The signed-in user, and its operator for operator users", anyUser, false, get(s.me)},
+
+		{"POST", "/reports", 201, "Report content (no account needed; trusted flaggers report with their token and come first)", reporters, true, create(s.submitReport)},
+		{"GET", "/reports", 200, "List reports (a trusted flagger lists its own)", reportReader, false, list(v.Reports)},
+		{"GET", "/reports/{id}", 200, "One report, with the reporter's contact for the authority and the controller", reportReader, false, byID(v.Report)},
+
+		{"GET", "/cases", 200, "The case queue: trusted flaggers' cases first, then oldest first", readers, false, list(v.Cases)},
+		{"GET", "/cases/{id}", 200, "One case", readers, false, byID(v.Case)},
+		{"POST", "/cases/{id}/accept", 200, "Accept a new case at triage: it goes to qualification", authority, false, byID(v.Accept)},
+		{"POST", "/cases/{id}/dismiss", 200, "Dismiss a case before approval, with reasons", authority, false, byIDReasons(v.Dismiss)},
+		{"POST", "/cases/{id}/qualify", 200, "Qualify a case: offence, legal elements, statement of reasons", authority, false, byIDWith(v.Qualify)},
+		{"POST", "/cases/{id}/approve", 200, "Approve a qualification (a supervisor other than the one who qualified)", supervisor, false, byID(v.Approve)},
+		{"POST", "/cases/{id}/return", 200, "Return a qualification to the officers, with reasons", supervisor, false, byIDReasons(v.Return)},
+		{"POST", "/cases/{id}/hold", 200, "Place an investigation hold (deconfliction): no measure until released", authority, false, byIDWith(v.PlaceHold)},
+		{"POST", "/cases/{id}/release", 200, "Release an investigation hold, with reasons", authority, false, byIDReasons(v.ReleaseHold)},
+		{"POST", "/cases/{id}/close", 200, "Close an approved case whose measures have all ended", authority, false, byIDReasons(v.Close)},
+		{"POST", "/cases/{id}/measures", 201, "Take a measure on an approved case: removal request, TCO removal order, referral, blocking or dereferencing", authority, false, byIDWith(v.IssueMeasure)},
+
+		{"GET", "/measures", 200, "List measures (an operator lists those addressed to it)", measureRead, false, list(v.Measures)},
+		{"GET", "/measures/{id}", 200, "One measure", measureRead, false, byID(v.Measure)},
+		{"POST", "/measures/{id}/approve", 200, "Approve a proposed blocking or dereferencing list (a supervisor other than the proposer)", supervisor, false, byID(v.ApproveMeasure)},
+		{"POST", "/measures/{id}/refuse", 200, "Refuse a proposed list, with reasons", supervisor, false, byIDReasons(v.RefuseMeasure)},
+		{"POST", "/measures/{id}/withdraw", 200, "Withdraw a measure: every operator that received it is told", authority, false, byIDReasons(v.WithdrawMeasure)},
+		{"POST", "/measures/{id}/recheck", 200, "Record the periodic re-check of a list in force: confirm or lift", authority, false, byIDWith(v.Recheck)},
+
+		{"GET", "/deliveries", 200, "List deliveries with their deadlines (an operator lists its own)", measureRead, false, list(v.Deliveries)},
+		{"GET", "/deliveries/{id}", 200, "One delivery with its measure and the notice's legal texts", measureRead, false, byID(s.delivery)},
+		{"POST", "/deliveries/{id}/answer", 200, "Answer a delivery: acknowledge, comply, cannot_comply, dispute or decline", operatorOnly, false, byIDWith(v.Answer)},
+		{"POST", "/deliveries/{id}/clarify", 200, "Answer an operator that cannot comply or disputes; a stopped deadline restarts", authority, false, byIDReasons(v.Clarify)},
+		{"GET", "/deadlines", 200, "Deliveries with a deadline, counted by status (running, paused, met, missed, overdue, cancelled)", readers, false, get(v.DeadlineCounts)},
+
+		{"GET", "/recommendations", 200, "List the controller's recommendations", readers, false, list(v.Recommendations)},
+		{"POST", "/recommendations", 201, "Recommend ending a measure, with reasons", controller, false, create(s.recommend)},
+		{"GET", "/recommendations/{id}", 200, "One recommendation", readers, false, byID(v.Recommendation)},
+		{"POST", "/recommendations/{id}/answer", 200, "Answer a recommendation: follow (the measure ends) or decline, with reasons", supervisor, false, byIDWith(v.AnswerRecommendation)},
+		{"POST", "/recommendations/{id}/court", 200, "Record the referral of a declined recommendation to the administrative court", controller, false, byIDWith(v.ReferToCourt)},
+		{"POST", "/recommendations/{id}/outcome", 200, "Record the court's decision; an annulment ends the measure", controller, false, byIDWith(v.RecordCourtOutcome)},
+
+		{"GET", "/events", 200, "The record of every change, oldest first", readers, false, list(v.Events)},
+
+		{"GET", "/operators", 200, "The operator registry", operatorRead, false, list(v.Operators)},
+		{"POST", "/operators", 201, "Register an operator", admin, false, create(v.CreateOperator)},
+		{"GET", "/operators/{id}", 200, "One operator (an operator user sees its own)", operatorSelf, false, byID(v.Operator)},
+		{"PATCH", "/operators/{id}", 200, "Change an operator's name, contact, languages or domains", admin, false, byIDWith(v.UpdateOperator)},
+
+		{"GET", "/users", 200, "List users", adminOrCtrl, false, list(v.Users)},
+		{"POST", "/users", 201, "Add a user; the answer holds its token, shown only once", admin, false, create(s.createUser)},
+		{"GET", "/users/{id}", 200, "One user (everyone may see themselves)", anyUser, false, byID(v.User)},
+		{"POST", "/users/{id}/tokens", 201, "Issue a new token, optionally revoking the others; shown only once", admin, false, byIDWith(s.issueToken)},
+		{"POST", "/users/{id}/disable", 200, "Disable a user and revoke its tokens", admin, false, byID(v.DisableUser)},
+	}
+	if s.cfg.DemoClock != nil {
+		routes = append(routes,
+			route{"GET", "/demo/clock", 200, "The demo's simulated time (demo mode only)", public, false, get(s.demoClock)},
+			route{"POST", "/demo/clock", 200, "Advance the demo's simulated time (demo mode only)", anyUser, false, create(s.advanceClock)},
+		)
+	}
+	return routes
+}
+
+// listResponse is one page of a list.
+type listResponse[T any] struct {
+	Items []T `json:"items"`
+	// NextCursor, when not empty, is passed as ?cursor= to get the next page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// reasonsInput is the body of the actions that take only reasons.
+type reasonsInput struct {
+	Reasons string `json:"reasons"`
+}
+
+func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+// get serves fn with no input.
+func get[Out any](fn func(context.Context) (Out, error)) handler {
+	return handler{out: typeOf[Out](), handle: func(r *http.Request) (any, error) {
+		if err := decodeQuery(r, &struct{}{}); err != nil {
+			return nil, err
+		}
+		return fn(r.Context())
+	}}
+}
+
+// create serves fn with a JSON body.
+func create[In, Out any](fn func(context.Context, In) (Out, error)) handler {
+	return handler{in: typeOf[In](), out: typeOf[Out](), handle: func(r *http.Request) (any, error) {
+		var in In
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return fn(r.Context(), in)
+	}}
+}
+
+// byID serves fn on the {id} of the path.
+func byID[Out any](fn func(context.Context, int64) (Out, error)) handler {
+	return handler{out: typeOf[Out](), handle: func(r *http.Request) (any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		return fn(r.Context(), id)
+	}}
+}
+
+// byIDWith serves fn on the {id} of the path with a JSON body.
+func byIDWith[In, Out any](fn func(context.Context, int64, In) (Out, error)) handler {
+	return handler{in: typeOf[In](), out: typeOf[Out](), handle: func(r *http.Request) (any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		var in In
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return fn(r.Context(), id, in)
+	}}
+}
+
+// byIDReasons serves fn on the {id} of the path with a {"reasons": …} body.
+func byIDReasons[Out any](fn func(context.Context, int64, string) (Out, error)) handler {
+	h := byIDWith(func(ctx context.Context, id int64, in reasonsInput) (Out, error) { return fn(ctx, id, in.Reasons) })
+	return h
+}
+
+// list serves fn with its filter from the query string, as one page.
+func list[F, T any](fn func(context.Context, F) ([]T, string, error)) handler {
+	return handler{query: typeOf[F](), out: typeOf[listResponse[T]](), handle: func(r *http.Request) (any, error) {
+		var f F
+		if err := decodeQuery(r, &f); err != nil {
+			return nil, err
+		}
+		items, next, err := fn(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		if items == nil {
+			items = []T{}
+		}
+		return listResponse[T]{Items: items, NextCursor: next}, nil
+	}}
+}
+
+// profile returns the procedure profile.
+func (s *Server) profile(context.Context) (*procedure.Profile, error) { return s.svc.Profile(), nil }
+
+// me is the signed-in user and its operator.
+type me struct {
+	User     *takedown.User     `json:"user"`
+	Operator *takedown.Operator `json:"operator,omitempty"`
+}
+
+func (s *Server) me(ctx context.Context) (*me, error) {
+	u := takedown.UserFromContext(ctx)
+	if u == nil {
+		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "sign in with a token to do this")
+	}
+	out := &me{User: u}
+	if u.OperatorID != 0 {
+		o, err := s.svc.Operator(ctx, u.OperatorID)
+		if err != nil {
+			return nil, err
+		}
+		out.Operator = o
+	}
+	return out, nil
+}

@@ -1,0 +1,201 @@
+// Package httpapi serves the JSON API under /api/v1/: it authenticates tokens, parses
+// requests, calls casework and renders the answer or an application/problem+json error that
+// names the offending field. It holds no rule of the procedure. Every route is declared once
+// in the route table, from which the mux, the authorisation notes and the OpenAPI document
+// are all built.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+)
+
+// Config configures the API.
+type Config struct {
+	// MaxBodyBytes caps every request body; larger bodies get 413.
+	MaxBodyBytes int64
+	// ReportsPerMinute is how many public reports one client may submit per minute; a
+	// negative value disables the limit (load tests).
+	ReportsPerMinute int
+	// ClientIPHeader names a header set by a trusted reverse proxy with the client address
+	// (X-Forwarded-For, X-Real-IP); empty means the connection's address. It is used for rate
+	// limiting only and never stored.
+	ClientIPHeader string
+	// DemoClock, when set, enables the demo-only clock endpoints.
+	DemoClock *takedown.SimClock
+	// OnClockAdvanced is called after the demo clock moved (to wake the scheduler).
+	OnClockAdvanced func()
+}
+
+// Defaults for Config.
+const (
+	DefaultMaxBodyBytes     = 64 << 10
+	DefaultReportsPerMinute = 10
+)
+
+// Server is the HTTP API.
+type Server struct {
+	svc     *casework.Service
+	cfg     Config
+	log     *slog.Logger
+	mux     *http.ServeMux
+	routes  []route
+	limiter *limiter
+	metrics *metrics
+	gather  prometheus.Gatherer
+}
+
+// New returns the API server. Its metrics are registered on reg and exposed at /metrics.
+func New(svc *casework.Service, cfg Config, log *slog.Logger, reg *prometheus.Registry) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.ReportsPerMinute == 0 {
+		cfg.ReportsPerMinute = DefaultReportsPerMinute
+	}
+	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), limiter: newLimiter(cfg.ReportsPerMinute), gather: reg}
+	s.metrics = newMetrics(reg, svc)
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+apiPrefix+rt.path, s.endpoint(rt))
+	}
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	return s
+}
+
+const apiPrefix = "/api/v1"
+
+// ServeHTTP serves the API, turning the mux's own 404 and 405 answers into problem documents.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+			writeProblem(w, takedown.Errorf(takedown.EINTERNAL, "internal error"))
+		}
+	}()
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		h.ServeHTTP(&muxErrorWriter{ResponseWriter: w, path: r.URL.Path, method: r.Method}, r)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+// muxErrorWriter replaces the mux's plain-text 404 and 405 with problem documents.
+type muxErrorWriter struct {
+	http.ResponseWriter
+	path, method string
+	replaced     bool
+}
+
+func (m *muxErrorWriter) WriteHeader(code int) {
+	switch code {
+	case http.StatusNotFound:
+		m.replaced = true
+		writeProblem(m.ResponseWriter, takedown.Errorf(takedown.ENOTFOUND, "there is no %s", m.path))
+	case http.StatusMethodNotAllowed:
+		m.replaced = true
+		m.ResponseWriter.Header().Del("Content-Type")
+		writeProblemStatus(m.ResponseWriter, http.StatusMethodNotAllowed, takedown.EINVALID,
+			"method "+m.method+" is not allowed on "+m.path+"; allowed: "+m.ResponseWriter.Header().Get("Allow"), "")
+	default:
+		m.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (m *muxErrorWriter) Write(b []byte) (int, error) {
+	if m.replaced {
+		return len(b), nil
+	}
+	return m.ResponseWriter.Write(b)
+}
+
+// endpoint wraps one route: it authenticates, applies the rate limit on public reports, runs
+// the handler, renders the result, and counts and logs the request.
+func (s *Server) endpoint(rt route) http.Handler {
+	pattern := rt.method + " " + apiPrefix + rt.path
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		began := time.Now()
+		status, err := s.serve(w, r, rt)
+		elapsed := time.Since(began)
+		s.metrics.observe(pattern, status, elapsed)
+		attrs := []any{"route", pattern, "status", status, "ms", elapsed.Milliseconds()}
+		switch {
+		case status >= 500:
+			s.log.Error("request failed", append(attrs, "err", err)...)
+		case s.log.Enabled(r.Context(), slog.LevelDebug):
+			s.log.Debug("request", attrs...)
+		}
+	})
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, error) {
+	ctx, err := s.authenticate(r)
+	if err == nil && rt.limited && takedown.UserFromContext(ctx) == nil && !s.limiter.allow(s.clientKey(r)) {
+		err = takedown.Errorf(takedown.ERATELIMITED, "too many reports from your connection; wait a minute and try again")
+		w.Header().Set("Retry-After", "60")
+	}
+	var out any
+	if err == nil {
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		out, err = rt.handle(r.WithContext(ctx))
+	}
+	if err != nil {
+		return writeProblem(w, err), err
+	}
+	if raw, ok := out.(rawResponse); ok {
+		w.Header().Set("Content-Type", raw.contentType)
+		w.WriteHeader(rt.status)
+		w.Write(raw.body)
+		return rt.status, nil
+	}
+	writeJSON(w, rt.status, out)
+	return rt.status, nil
+}
+
+// rawResponse is a handler result written as is.
+type rawResponse struct {
+	contentType string
+	body        []byte
+}
+
+// authenticate resolves the bearer token, if any. A request without a token is the public;
+// a request with a wrong token is refused, never downgraded to the public.
+func (s *Server) authenticate(r *http.Request) (context.Context, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return r.Context(), nil
+	}
+	secret, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || secret == "" {
+		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "the Authorization header must be \"Bearer <token>\"")
+	}
+	u, err := s.svc.Authenticate(r.Context(), secret)
+	if err != nil {
+		if takedown.ErrorCode(err) == takedown.EINTERNAL {
+			return nil, err
+		}
+		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "the token is not valid")
+	}
+	return takedown.NewContextWithUser(r.Context(), u), nil
+}
+
+// errBodyTooLarge is how MaxBytesReader reports an oversized body.
+var errBodyTooLarge *http.MaxBytesError
+
+func isTooLarge(err error) bool { return errors.As(err, &errBodyTooLarge) }
