@@ -52,18 +52,14 @@ func (s *Service) Cases(ctx context.Context, f takedown.CaseFilter) ([]*takedown
 
 // changeCase runs one transition of a case: it loads the case, lets fn check and change it,
 // stamps and stores it, and records fn's event, all in one transaction.
-func (s *Service) changeCase(ctx context.Context, id int64, roles []takedown.Role,
-	fn func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error)) (*takedown.Case, error) {
-	u, err := require(ctx, roles...)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) changeCase(ctx context.Context, id int64, u *takedown.User,
+	fn func(tx takedown.Tx, c *takedown.Case) (event, error)) (*takedown.Case, error) {
 	var c *takedown.Case
-	err = s.update(ctx, func(tx takedown.Tx) error {
+	err := s.update(ctx, func(tx takedown.Tx) (err error) {
 		if c, err = tx.Case(id); err != nil {
 			return err
 		}
-		e, err := fn(tx, u, c)
+		e, err := fn(tx, c)
 		if err != nil {
 			return err
 		}
@@ -91,7 +87,11 @@ func wrongState(c *takedown.Case, action string, want ...takedown.CaseState) err
 
 // Accept takes a new case at triage: it goes to qualification.
 func (s *Service) Accept(ctx context.Context, id int64) (*takedown.Case, error) {
-	return s.changeCase(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		if c.State != takedown.CaseNew {
 			return event{}, wrongState(c, "accepted", takedown.CaseNew)
 		}
@@ -103,10 +103,14 @@ func (s *Service) Accept(ctx context.Context, id int64) (*takedown.Case, error) 
 // Dismiss closes a case that is not (or not shown to be) illegal content, with reasons.
 // Before approval only: an approved case is closed when its measures end.
 func (s *Service) Dismiss(ctx context.Context, id int64, reasons string) (*takedown.Case, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
 	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
 		return nil, err
 	}
-	return s.changeCase(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		switch c.State {
 		case takedown.CaseNew, takedown.CaseQualifying, takedown.CaseAwaitingApproval:
 		default:
@@ -121,6 +125,10 @@ func (s *Service) Dismiss(ctx context.Context, id int64, reasons string) (*taked
 // Qualify records the officer's legal analysis: the offence, its elements as a checklist,
 // and the statement of reasons. The case then waits for a different supervisor's approval.
 func (s *Service) Qualify(ctx context.Context, id int64, in takedown.QualificationInput) (*takedown.Case, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
 	o, ok := s.profile.Offence(in.Offence)
 	if !ok {
 		return nil, takedown.Invalid("offence", "%q is not an offence this procedure covers; use one of %s",
@@ -132,7 +140,7 @@ func (s *Service) Qualify(ctx context.Context, id int64, in takedown.Qualificati
 	if err := takedown.CheckReasons("reasons", &in.Reasons); err != nil {
 		return nil, err
 	}
-	return s.changeCase(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		if c.State != takedown.CaseQualifying {
 			return event{}, wrongState(c, "qualified", takedown.CaseQualifying)
 		}
@@ -200,7 +208,11 @@ func checkElements(o *procedure.Offence, got map[string]any) error {
 // Approve is the second pair of eyes: a supervisor other than the officer who qualified the
 // case approves the qualification, and measures may then be issued.
 func (s *Service) Approve(ctx context.Context, id int64) (*takedown.Case, error) {
-	return s.changeCase(ctx, id, []takedown.Role{takedown.RoleSupervisor}, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	u, err := require(ctx, takedown.RoleSupervisor)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		if c.State != takedown.CaseAwaitingApproval {
 			return event{}, wrongState(c, "approved", takedown.CaseAwaitingApproval)
 		}
@@ -216,10 +228,14 @@ func (s *Service) Approve(ctx context.Context, id int64) (*takedown.Case, error)
 
 // Return sends a qualification back to the officers with the supervisor's reasons.
 func (s *Service) Return(ctx context.Context, id int64, reasons string) (*takedown.Case, error) {
+	u, err := require(ctx, takedown.RoleSupervisor)
+	if err != nil {
+		return nil, err
+	}
 	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
 		return nil, err
 	}
-	return s.changeCase(ctx, id, []takedown.Role{takedown.RoleSupervisor}, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		if c.State != takedown.CaseAwaitingApproval {
 			return event{}, wrongState(c, "returned", takedown.CaseAwaitingApproval)
 		}
@@ -232,10 +248,14 @@ func (s *Service) Return(ctx context.Context, id int64, reasons string) (*takedo
 // PlaceHold puts an investigation hold on an open case (deconfliction): no measure may be
 // issued or approved on it until the hold is released.
 func (s *Service) PlaceHold(ctx context.Context, id int64, in takedown.HoldInput) (*takedown.Case, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return s.changeCase(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		if !c.Open() {
 			return event{}, conflict("case %d is closed", c.ID)
 		}
@@ -249,10 +269,14 @@ func (s *Service) PlaceHold(ctx context.Context, id int64, in takedown.HoldInput
 
 // ReleaseHold lifts an investigation hold.
 func (s *Service) ReleaseHold(ctx context.Context, id int64, reasons string) (*takedown.Case, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
 	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
 		return nil, err
 	}
-	return s.changeCase(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		if c.Hold == nil {
 			return event{}, conflict("case %d is not on hold", c.ID)
 		}
@@ -274,10 +298,14 @@ func (s *Service) checkHold(c *takedown.Case) error {
 // Close closes an approved case once none of its measures is active any more; its URLs can
 // then open new cases if the content comes back.
 func (s *Service) Close(ctx context.Context, id int64, reasons string) (*takedown.Case, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
 	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
 		return nil, err
 	}
-	return s.changeCase(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, c *takedown.Case) (event, error) {
+	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
 		if c.State != takedown.CaseApproved {
 			return event{}, wrongState(c, "closed", takedown.CaseApproved)
 		}

@@ -260,7 +260,11 @@ func (s *Service) publish(tx takedown.Tx, u *takedown.User, m *takedown.Measure,
 // ApproveMeasure is the second approval of a blocking or dereferencing list, by a supervisor
 // other than the officer who proposed it; the list is then published.
 func (s *Service) ApproveMeasure(ctx context.Context, id int64) (*takedown.Measure, error) {
-	return s.changeMeasure(ctx, id, []takedown.Role{takedown.RoleSupervisor}, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+	u, err := require(ctx, takedown.RoleSupervisor)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeMeasure(ctx, id, u, func(tx takedown.Tx, m *takedown.Measure) error {
 		if m.State != takedown.MeasureProposed {
 			return conflict("measure %d is %s; only a proposed measure can be approved", m.ID, m.State)
 		}
@@ -283,10 +287,14 @@ func (s *Service) ApproveMeasure(ctx context.Context, id int64) (*takedown.Measu
 
 // RefuseMeasure refuses a proposed list measure, with reasons.
 func (s *Service) RefuseMeasure(ctx context.Context, id int64, reasons string) (*takedown.Measure, error) {
+	u, err := require(ctx, takedown.RoleSupervisor)
+	if err != nil {
+		return nil, err
+	}
 	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
 		return nil, err
 	}
-	return s.changeMeasure(ctx, id, []takedown.Role{takedown.RoleSupervisor}, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+	return s.changeMeasure(ctx, id, u, func(tx takedown.Tx, m *takedown.Measure) error {
 		if m.State != takedown.MeasureProposed {
 			return conflict("measure %d is %s; only a proposed measure can be refused", m.ID, m.State)
 		}
@@ -302,10 +310,14 @@ func (s *Service) RefuseMeasure(ctx context.Context, id int64, reasons string) (
 // WithdrawMeasure withdraws any active measure: every operator that received it is told,
 // and for lists the restoration deadline starts.
 func (s *Service) WithdrawMeasure(ctx context.Context, id int64, reasons string) (*takedown.Measure, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
 	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
 		return nil, err
 	}
-	return s.changeMeasure(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+	return s.changeMeasure(ctx, id, u, func(tx takedown.Tx, m *takedown.Measure) error {
 		if !m.State.Active() {
 			return conflict("measure %d is %s; only an active measure can be withdrawn", m.ID, m.State)
 		}
@@ -316,10 +328,14 @@ func (s *Service) WithdrawMeasure(ctx context.Context, id int64, reasons string)
 // Recheck records the periodic re-check of a list measure in force: confirmed until the next
 // re-check, or lifted because the content is gone or no longer illegal.
 func (s *Service) Recheck(ctx context.Context, id int64, in takedown.RecheckInput) (*takedown.Measure, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return s.changeMeasure(ctx, id, authority, func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error {
+	return s.changeMeasure(ctx, id, u, func(tx takedown.Tx, m *takedown.Measure) error {
 		if m.State != takedown.MeasureInForce {
 			return conflict("measure %d is %s; only a list measure in force is re-checked", m.ID, m.State)
 		}
@@ -411,18 +427,14 @@ func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op
 }
 
 // changeMeasure loads a measure, lets fn check and change it, in one transaction.
-func (s *Service) changeMeasure(ctx context.Context, id int64, roles []takedown.Role,
-	fn func(tx takedown.Tx, u *takedown.User, m *takedown.Measure) error) (*takedown.Measure, error) {
-	u, err := require(ctx, roles...)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) changeMeasure(ctx context.Context, id int64, u *takedown.User,
+	fn func(tx takedown.Tx, m *takedown.Measure) error) (*takedown.Measure, error) {
 	var m *takedown.Measure
-	err = s.update(ctx, func(tx takedown.Tx) error {
+	err := s.update(ctx, func(tx takedown.Tx) (err error) {
 		if m, err = tx.Measure(id); err != nil {
 			return err
 		}
-		return fn(tx, u, m)
+		return fn(tx, m)
 	})
 	if err != nil {
 		return nil, err

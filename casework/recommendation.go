@@ -52,10 +52,14 @@ func (s *Service) Recommend(ctx context.Context, measureID int64, reasons string
 // AnswerRecommendation is the authority's answer, by a supervisor, with reasons either way:
 // following it ends the measure (lifted for a list, withdrawn otherwise); declining keeps it.
 func (s *Service) AnswerRecommendation(ctx context.Context, id int64, in takedown.RecommendationAnswer) (*takedown.Recommendation, error) {
+	u, err := require(ctx, takedown.RoleSupervisor)
+	if err != nil {
+		return nil, err
+	}
 	if err := takedown.CheckReasons("reasons", &in.Reasons); err != nil {
 		return nil, err
 	}
-	return s.changeRecommendation(ctx, id, takedown.RoleSupervisor, func(tx takedown.Tx, u *takedown.User, r *takedown.Recommendation) (event, error) {
+	return s.changeRecommendation(ctx, id, u, func(tx takedown.Tx, r *takedown.Recommendation) (event, error) {
 		if r.State != takedown.RecommendationOpen {
 			return event{}, conflict("recommendation %d was already answered: %s", r.ID, r.State)
 		}
@@ -74,10 +78,14 @@ func (s *Service) AnswerRecommendation(ctx context.Context, id int64, in takedow
 // ReferToCourt records that the controller referred a declined recommendation to the
 // administrative court.
 func (s *Service) ReferToCourt(ctx context.Context, id int64, in takedown.CourtReferralInput) (*takedown.Recommendation, error) {
+	u, err := require(ctx, takedown.RoleController)
+	if err != nil {
+		return nil, err
+	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return s.changeRecommendation(ctx, id, takedown.RoleController, func(tx takedown.Tx, u *takedown.User, r *takedown.Recommendation) (event, error) {
+	return s.changeRecommendation(ctx, id, u, func(tx takedown.Tx, r *takedown.Recommendation) (event, error) {
 		if r.State != takedown.RecommendationDeclined {
 			return event{}, conflict("recommendation %d is %s; only a declined recommendation is referred to court", r.ID, r.State)
 		}
@@ -90,10 +98,14 @@ func (s *Service) ReferToCourt(ctx context.Context, id int64, in takedown.CourtR
 // RecordCourtOutcome records the court's decision on a referral. An annulment ends the
 // measure if it is still active.
 func (s *Service) RecordCourtOutcome(ctx context.Context, id int64, in takedown.CourtOutcomeInput) (*takedown.Recommendation, error) {
+	u, err := require(ctx, takedown.RoleController)
+	if err != nil {
+		return nil, err
+	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return s.changeRecommendation(ctx, id, takedown.RoleController, func(tx takedown.Tx, u *takedown.User, r *takedown.Recommendation) (event, error) {
+	return s.changeRecommendation(ctx, id, u, func(tx takedown.Tx, r *takedown.Recommendation) (event, error) {
 		if r.State != takedown.RecommendationReferred {
 			return event{}, conflict("recommendation %d is %s; an outcome is recorded only for a referral to court", r.ID, r.State)
 		}
@@ -124,18 +136,14 @@ func (s *Service) endRecommended(tx takedown.Tx, u *takedown.User, measureID int
 
 // changeRecommendation loads a recommendation, lets fn change it, stores it and records fn's
 // event, in one transaction.
-func (s *Service) changeRecommendation(ctx context.Context, id int64, role takedown.Role,
-	fn func(tx takedown.Tx, u *takedown.User, r *takedown.Recommendation) (event, error)) (*takedown.Recommendation, error) {
-	u, err := require(ctx, role)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) changeRecommendation(ctx context.Context, id int64, u *takedown.User,
+	fn func(tx takedown.Tx, r *takedown.Recommendation) (event, error)) (*takedown.Recommendation, error) {
 	var r *takedown.Recommendation
-	err = s.update(ctx, func(tx takedown.Tx) error {
+	err := s.update(ctx, func(tx takedown.Tx) (err error) {
 		if r, err = tx.Recommendation(id); err != nil {
 			return err
 		}
-		e, err := fn(tx, u, r)
+		e, err := fn(tx, r)
 		if err != nil {
 			return err
 		}
