@@ -28,7 +28,9 @@
 //     query, non-ASCII letters, a "%" not followed by two hex digits) are percent-encoded
 //     as UTF-8. Reserved characters are never decoded: "%2F" and "/", "%3F" and "?" stay
 //     different.
-//   - The query keeps its parameters in their order; an empty query ("?" alone) is dropped.
+//   - The query keeps its parameters in their order, without the tracking parameters that
+//     share buttons and advertising add ("utm_…", "fbclid", "gclid", "msclkid"): they never
+//     select content, and people paste shared links. An empty query ("?" alone) is dropped.
 //   - The fragment ("#…") is removed: browsers never send it to the server.
 //   - A canonical form longer than MaxURLLength bytes is an error, so that every result can
 //     be canonicalised again.
@@ -51,6 +53,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -163,7 +166,7 @@ func URL(raw string) (string, error) {
 		b.WriteString(port)
 	}
 	writePath(&b, path)
-	if query != "" {
+	if query = withoutTracking(query); query != "" {
 		b.WriteByte('?')
 		writeEscaped(&b, query, inQuery)
 	}
@@ -172,6 +175,27 @@ func URL(raw string) (string, error) {
 		return "", fmt.Errorf("the URL is %d bytes long once special characters are encoded, more than the limit of %d", len(out), MaxURLLength)
 	}
 	return out, nil
+}
+
+// trackingParams are query parameters added by share buttons and advertising networks.
+var trackingParams = []string{"fbclid", "gclid", "msclkid"}
+
+// withoutTracking removes tracking parameters from a raw query, keeping the others in order.
+func withoutTracking(query string) string {
+	if query == "" {
+		return ""
+	}
+	params := strings.Split(query, "&")
+	kept := params[:0]
+	for _, p := range params {
+		name, _, _ := strings.Cut(p, "=")
+		name = strings.ToLower(name)
+		if strings.HasPrefix(name, "utm_") || slices.Contains(trackingParams, name) {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return strings.Join(kept, "&")
 }
 
 // Host returns the canonical form of a host name (for DNS blocking lists): IDNA to ASCII
