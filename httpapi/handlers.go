@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/takedown-project/takedown"
@@ -117,7 +119,7 @@ type clock struct {
 
 // clockInput advances the demo clock.
 type clockInput struct {
-	// Advance is a Go duration such as "25h" or "2160h" (90 days).
+	// Advance is a duration such as "25h", "90m", or "92d" for days.
 	Advance string `json:"advance"`
 }
 
@@ -126,9 +128,9 @@ func (s *Server) demoClock(context.Context) (*clock, error) {
 }
 
 func (s *Server) advanceClock(ctx context.Context, in clockInput) (*clock, error) {
-	d, err := time.ParseDuration(in.Advance)
+	d, err := parseAdvance(in.Advance)
 	if err != nil {
-		return nil, takedown.Invalid("advance", "%q is not a duration such as 25h or 90m", in.Advance)
+		return nil, takedown.Invalid("advance", "%q is not a duration such as 25h, 90m or 92d", in.Advance)
 	}
 	now, err := s.svc.AdvanceClock(ctx, s.cfg.DemoClock, d)
 	if err != nil {
@@ -138,4 +140,16 @@ func (s *Server) advanceClock(ctx context.Context, in clockInput) (*clock, error
 		s.cfg.OnClockAdvanced()
 	}
 	return &clock{Now: now}, nil
+}
+
+// parseAdvance parses a Go duration, or a whole number of days such as "92d".
+func parseAdvance(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -88,12 +88,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, takedown.Errorf(takedown.EINTERNAL, "internal error"))
 		}
 	}()
-	h, pattern := s.mux.Handler(r)
-	if pattern == "" {
-		h.ServeHTTP(&muxErrorWriter{ResponseWriter: w, path: r.URL.Path, method: r.Method}, r)
-		return
+	// mux.Handler only looks the route up; mux.ServeHTTP also sets the path values.
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		w = &muxErrorWriter{ResponseWriter: w, path: r.URL.Path, method: r.Method}
 	}
-	h.ServeHTTP(w, r)
+	s.mux.ServeHTTP(w, r)
 }
 
 // muxErrorWriter replaces the mux's plain-text 404 and 405 with problem documents.

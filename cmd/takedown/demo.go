@@ -59,14 +59,18 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // writeEnv writes the server address and every token as shell exports, readable by the
-// owner only.
+// owner only, replacing the file at once.
 func writeEnv(path, url string, w *demo.World) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# takedown demo: load with  . %s\nexport TAKEDOWN_SERVER=%s\n", path, url)
 	for _, a := range w.Accounts {
 		fmt.Fprintf(&b, "export %s=%s  # %s (%s)\n", a.Env, a.Token, a.User.Name, a.User.Role)
 	}
-	return os.WriteFile(path, []byte(b.String()), 0o600)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path) // whoever waits for the file never reads half of it
 }
 
 func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World) {

@@ -125,7 +125,7 @@ func ops() []op {
 		{"user disable", "disable a user and revoke its tokens", "POST", "/users/{id}/disable", idArg("USER"), nil, printUser},
 
 		{"demo clock", "show the demo's simulated time", "GET", "/demo/clock", nil, nil, printClock},
-		{"demo clock advance", "advance the demo's simulated time, such as 25h", "POST", "/demo/clock",
+		{"demo clock advance", "advance the demo's simulated time, such as 25h or 92d", "POST", "/demo/clock",
 			[]arg{{name: "DURATION", field: "advance", kind: str}}, nil, printClock},
 	}
 }

@@ -309,11 +309,11 @@ func printCase(o *output, raw json.RawMessage) error {
 			fmt.Fprintf(o.stdout, "  %s\n", u)
 		}
 		if q := c.Qualification; q != nil {
-			approved := "waiting for a second approval"
+			approved := "not approved yet: a different supervisor must approve"
 			if q.ApprovedAt != nil {
-				approved = fmt.Sprintf("by user %d on %s", q.ApprovedBy, o.whenPtr(q.ApprovedAt))
+				approved = fmt.Sprintf("approved by user %d on %s", q.ApprovedBy, o.whenPtr(q.ApprovedAt))
 			}
-			fmt.Fprintf(o.stdout, "Qualification: %s, by user %d on %s; approved %s\n", q.Offence, q.QualifiedBy, o.when(q.QualifiedAt), approved)
+			fmt.Fprintf(o.stdout, "Qualification: %s, by user %d on %s; %s\n", q.Offence, q.QualifiedBy, o.when(q.QualifiedAt), approved)
 			keys := make([]string, 0, len(q.Elements))
 			for k := range q.Elements {
 				keys = append(keys, k)

@@ -1,0 +1,20 @@
+# The two commands: `make demo` runs the product, `make check` runs every test.
+
+.PHONY: demo check build bench fuzz
+
+demo:
+	go run ./cmd/takedown demo
+
+check:
+	./scripts/check
+
+build:
+	go build -o bin/takedown ./cmd/takedown
+
+# Intake load test against a real server on SQLite; figures go to docs/performance.md.
+bench:
+	go run ./bench/intake
+
+# Longer fuzzing than check does: FUZZTIME=10m make fuzz
+fuzz:
+	FUZZTIME=$${FUZZTIME:-5m} ./scripts/fuzz
