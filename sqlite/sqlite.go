@@ -1,8 +1,11 @@
 // Package sqlite is the embedded store: one SQLite file in the data directory (modernc.org/
-// sqlite, no cgo), in WAL mode with foreign keys, full synchronous commits so that an
-// acknowledged change survives a crash, and embedded forward-only migrations. Writes go
-// through one connection, so they are serialised in Go rather than retried on SQLITE_BUSY;
-// reads use a pool of read-only connections.
+// sqlite, no cgo), in WAL mode with foreign keys and full synchronous commits, so that an
+// acknowledged change survives a crash, with embedded forward-only migrations.
+//
+// The store owns its connections: one writer, used only by the group committer (see
+// commit.go), and a small pool of read-only readers. Each connection keeps its own prepared
+// statements, since parsing SQL is a large part of the cost of a small write, and begins and
+// ends its transactions itself.
 package sqlite
 
 import (
@@ -17,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -30,9 +34,15 @@ var migrations embed.FS
 
 // DB is a takedown.Store on one SQLite file.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	clock takedown.Clock
+	pool    *sql.DB
+	writer  *conn
+	readers chan *conn
+	clock   takedown.Clock
+	queue   chan *pendingWrite
+	closing chan struct{}
+	stopped chan struct{}
+	closed  sync.Once
+	err     error // of Close
 }
 
 var _ takedown.Store = (*DB)(nil)
@@ -40,62 +50,79 @@ var _ takedown.Store = (*DB)(nil)
 // Open opens (creating if needed) the database file at path and brings its schema up to date.
 func Open(path string, clock takedown.Clock) (*DB, error) {
 	pragmas := url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)"}}
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()+"&_txlock=immediate")
+	pool, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	write.SetMaxOpenConns(1)
-	db := &DB{write: write, clock: clock}
-	if err := db.migrate(); err != nil {
-		write.Close()
+	readers := max(4, runtime.GOMAXPROCS(0))
+	pool.SetMaxOpenConns(readers + 1)
+	pool.SetMaxIdleConns(readers + 1)
+	db := &DB{pool: pool, clock: clock, readers: make(chan *conn, readers),
+		queue: make(chan *pendingWrite), closing: make(chan struct{}), stopped: make(chan struct{})}
+	fail := func(err error) (*DB, error) {
+		db.closeConns(len(db.readers))
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	pragmas["_pragma"] = append(pragmas["_pragma"], "query_only(1)")
-	if db.read, err = sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode()); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	if db.writer, err = newConn(pool, ""); err != nil {
+		return fail(err)
 	}
-	db.read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	if err := db.migrate(); err != nil {
+		return fail(err)
+	}
+	for range readers {
+		c, err := newConn(pool, "PRAGMA query_only = 1")
+		if err != nil {
+			return fail(err)
+		}
+		db.readers <- c
+	}
+	go db.commitLoop()
 	return db, nil
 }
 
-// Close closes the database.
+// Close waits for the batch being committed and the reads in progress, and closes the
+// database. Closing again does nothing.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	db.closed.Do(func() {
+		close(db.closing)
+		<-db.stopped
+		db.err = db.closeConns(cap(db.readers))
+	})
+	return db.err
 }
 
-// Update runs fn in a write transaction. The transaction's time is taken after the write
-// lock is held, so timestamps follow the order of commits.
-func (db *DB) Update(ctx context.Context, fn func(takedown.Tx) error) error {
-	return db.run(ctx, db.write, fn)
+// closeConns closes the writer and n readers, waiting for readers in use to come back.
+func (db *DB) closeConns(n int) error {
+	var errs []error
+	if db.writer != nil {
+		errs = append(errs, db.writer.close())
+	}
+	for range n {
+		errs = append(errs, (<-db.readers).close())
+	}
+	return errors.Join(append(errs, db.pool.Close())...)
 }
 
 // View runs fn in a read transaction on a snapshot of the database.
-func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) error {
-	return db.run(ctx, db.read, fn)
-}
-
-func (db *DB) run(ctx context.Context, conn *sql.DB, fn func(takedown.Tx) error) (err error) {
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
+func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) (err error) {
+	var c *conn
+	select {
+	case c = <-db.readers:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.closing:
+		return errClosed
+	}
+	defer func() { db.readers <- c }()
+	if err := c.raw("BEGIN"); err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() {
-		if p := recover(); p != nil {
-			tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			tx.Rollback()
+		if rerr := c.raw("ROLLBACK"); rerr != nil && err == nil {
+			err = fmt.Errorf("sqlite: end read: %w", rerr)
 		}
 	}()
-	if err := fn(sqlstore.NewTx(tx, db.clock.Now(), dialect{})); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return fn(sqlstore.NewTx(c, db.clock.Now(), dialect{}))
 }
 
 // dialect is SQLite's: '?' placeholders as they are.
@@ -111,12 +138,12 @@ func (dialect) IsUniqueViolation(err error) bool {
 // migrate applies the embedded migrations that the database has not seen, each in its own
 // transaction, and refuses a database written by a newer version.
 func (db *DB) migrate() error {
-	ctx := context.Background()
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+	w := db.writer
+	if err := w.raw(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	var current int
-	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	if err := w.c.QueryRowContext(context.Background(), `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	files, err := fs.Glob(migrations, "migrations/*.sql")
@@ -138,19 +165,15 @@ func (db *DB) migrate() error {
 		if err != nil {
 			return err
 		}
-		tx, err := db.write.BeginTx(ctx, nil)
+		if err := w.raw("BEGIN IMMEDIATE"); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		err = errors.Join(w.raw(string(body)), w.raw(`INSERT INTO schema_migrations (version) VALUES (`+strconv.Itoa(version)+`)`))
+		if err == nil {
+			err = w.raw("COMMIT")
+		}
 		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate: %s: %w", name, err)
-		}
-		if _, err := tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate: %s: %w", name, err)
-		}
-		if err := tx.Commit(); err != nil {
+			w.raw("ROLLBACK")
 			return fmt.Errorf("migrate: %s: %w", name, err)
 		}
 	}

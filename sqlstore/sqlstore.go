@@ -6,6 +6,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -25,16 +26,24 @@ type Dialect interface {
 	IsUniqueViolation(err error) bool
 }
 
-// Tx implements takedown.Tx over a database/sql transaction.
+// Querier runs SQL inside a transaction that its owner began: a *sql.Tx, or a connection
+// with its own statement cache.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx implements takedown.Tx over a transaction in progress.
 type Tx struct {
-	tx      *sql.Tx
+	q       Querier
 	now     time.Time
 	dialect Dialect
 }
 
-// NewTx wraps tx; now is the transaction's time.
-func NewTx(tx *sql.Tx, now time.Time, d Dialect) *Tx {
-	return &Tx{tx: tx, now: now, dialect: d}
+// NewTx wraps q, which must be inside a transaction; now is the transaction's time.
+func NewTx(q Querier, now time.Time, d Dialect) *Tx {
+	return &Tx{q: q, now: now, dialect: d}
 }
 
 var _ takedown.Tx = (*Tx)(nil)
@@ -42,16 +51,19 @@ var _ takedown.Tx = (*Tx)(nil)
 // Now is the time captured when the transaction began.
 func (t *Tx) Now() time.Time { return t.now }
 
+// The transaction's statements are not cancelled half-way: the caller's context governs
+// whether a use case starts, and its transaction then runs to its end.
+
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
-	return t.tx.Exec(t.dialect.Rebind(query), args...)
+	return t.q.ExecContext(context.Background(), t.dialect.Rebind(query), args...)
 }
 
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
-	return t.tx.Query(t.dialect.Rebind(query), args...)
+	return t.q.QueryContext(context.Background(), t.dialect.Rebind(query), args...)
 }
 
 func (t *Tx) queryRow(query string, args ...any) *sql.Row {
-	return t.tx.QueryRow(t.dialect.Rebind(query), args...)
+	return t.q.QueryRowContext(context.Background(), t.dialect.Rebind(query), args...)
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.
