@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -49,6 +50,13 @@ var _ takedown.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the database file at path and brings its schema up to date.
 func Open(path string, clock takedown.Clock) (*DB, error) {
+	// A new database file is readable by its owner only; SQLite gives its WAL and
+	// shared-memory files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	f.Close()
 	pragmas := url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)"}}
 	pool, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
 	if err != nil {

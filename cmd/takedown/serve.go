@@ -138,7 +138,12 @@ func dataPaths(dir string) (db, vaultKey string) {
 
 // openStore opens the data directory's database and vault, creating them if needed.
 func openStore(dir string, clock takedown.Clock) (*sqlite.DB, *vault.Vault, error) {
+	// The directory holds the record of every case and the key to reporters' contacts: only
+	// its owner may enter it, however it was created.
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
 	dbPath, keyPath := dataPaths(dir)

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/httpapi"
+	"github.com/takedown-project/takedown/procedure"
+)
+
+// server is a demo-mode API on a fresh data directory, with an admin token made offline.
+type server struct {
+	url, data, admin string
+}
+
+func newServer(t *testing.T) *server {
+	t.Helper()
+	data := t.TempDir()
+	out := cli(t, nil, 0, "admin", "user", "add", "--data", data, "--role", "admin", "--name", "Test Admin")
+	db, v, err := openStore(data, takedown.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := casework.New(db, procedure.Default(), v, log)
+	clock := takedown.NewSimClock(time.Now(), nil)
+	srv := httptest.NewServer(httpapi.New(svc, httpapi.Config{DemoClock: clock}, log, prometheus.NewRegistry()))
+	t.Cleanup(srv.Close)
+	return &server{url: srv.URL, data: data, admin: lastLine(out)}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// cli runs the command in-process with the environment vars, checks its exit code and
+// returns its standard output.
+func cli(t *testing.T, vars map[string]string, wantCode int, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return vars[k] }}
+	if code := run(context.Background(), e, args); code != wantCode {
+		t.Fatalf("takedown %s: exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, wantCode, &stdout, &stderr)
+	}
+	return stdout.String() + stderr.String()
+}
+
+// TestEveryOperationHasACommand: every route of the API (as its OpenAPI document lists them,
+// demo routes included) has exactly one client command, and every command calls a route.
+func TestEveryOperationHasACommand(t *testing.T) {
+	s := newServer(t)
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(cli(t, map[string]string{"TAKEDOWN_SERVER": s.url}, 0, "openapi", "--json")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]bool{}
+	for path, methods := range doc.Paths {
+		for m := range methods {
+			routes[strings.ToUpper(m)+" "+strings.TrimPrefix(path, "/api/v1")] = true
+		}
+	}
+	commands := map[string][]string{}
+	for _, o := range ops() {
+		commands[o.method+" "+o.path] = append(commands[o.method+" "+o.path], o.name)
+	}
+	var problems []string
+	for r := range routes {
+		if len(commands[r]) == 0 {
+			problems = append(problems, "no command for "+r)
+		}
+	}
+	for r, names := range commands {
+		switch {
+		case !routes[r]:
+			problems = append(problems, strings.Join(names, ", ")+" call "+r+", which the API does not document")
+		case len(names) > 1:
+			problems = append(problems, strings.Join(names, ", ")+" all call "+r)
+		}
+	}
+	sort.Strings(problems)
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+// TestExitCodes: the CLI's exit code follows the error code, and the message says what is
+// wrong.
+func TestExitCodes(t *testing.T) {
+	s := newServer(t)
+	admin := map[string]string{"TAKEDOWN_SERVER": s.url, "TAKEDOWN_TOKEN": s.admin}
+	public := map[string]string{"TAKEDOWN_SERVER": s.url}
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		args []string
+		code int
+		msg  string
+	}{
+		{"ok", admin, []string{"whoami"}, 0, "Test Admin (admin)"},
+		{"unknown command", admin, []string{"case", "frobnicate"}, 2, "unknown command"},
+		{"missing required flag", admin, []string{"case", "dismiss", "1"}, 2, "reasons: is required (--reasons)"},
+		{"missing argument", admin, []string{"case", "accept"}, 2, "Usage: takedown case accept CASE"},
+		{"bad id", admin, []string{"case", "accept", "x"}, 2, `CASE: "x" is not an id`},
+		{"invalid input from the server", public, []string{"report", "submit", "ftp://host.test/x", "--offence", "csam",
+			"--description", "x", "--good-faith"}, 2, "urls[0]: "},
+		{"unauthorized", public, []string{"case", "list"}, 3, "unauthorized: sign in with a token"},
+		{"forbidden", admin, []string{"case", "list"}, 4, "forbidden: the admin role cannot do this"},
+		{"not found", admin, []string{"operator", "show", "999"}, 5, "there is no operator 999"},
+		{"unreachable server", map[string]string{"TAKEDOWN_SERVER": "http://127.0.0.1:1"}, []string{"profile"}, 9, "cannot reach the server"},
+		{"help", admin, []string{"help", "case"}, 0, "case qualify"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := cli(t, tc.vars, tc.code, tc.args...); !strings.Contains(got, tc.msg) {
+				t.Errorf("output lacks %q:\n%s", tc.msg, got)
+			}
+		})
+	}
+}
+
+// TestAdminUserAddToken: the offline command prints, as its last line, a token that works
+// against a server on the same data directory; the data directory's files are private.
+func TestAdminUserAddToken(t *testing.T) {
+	s := newServer(t)
+	out := cli(t, nil, 0, "admin", "user", "add", "--data", s.data, "--role", "officer", "--name", "Officer Offline")
+	token := lastLine(out)
+	if !strings.HasPrefix(token, "tdk_") {
+		t.Fatalf("last line %q is not a token", token)
+	}
+	who := cli(t, map[string]string{"TAKEDOWN_SERVER": s.url, "TAKEDOWN_TOKEN": token}, 0, "whoami")
+	if !strings.Contains(who, "Officer Offline (officer)") {
+		t.Errorf("whoami = %q", who)
+	}
+	for _, name := range []string{"", "vault.key", "takedown.db", "takedown.db-wal"} {
+		info, err := os.Stat(filepath.Join(s.data, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %o; want no access for others", filepath.Join(s.data, name), info.Mode().Perm())
+		}
+	}
+	cli(t, nil, 2, "admin", "user", "add", "--data", s.data, "--role", "wizard", "--name", "X")
+}
+
+// TestReadCommandsPrintJSON: with --json, read commands print the server's JSON answer.
+func TestReadCommandsPrintJSON(t *testing.T) {
+	s := newServer(t)
+	vars := map[string]string{"TAKEDOWN_SERVER": s.url, "TAKEDOWN_TOKEN": s.admin}
+	cli(t, vars, 0, "operator", "add", "--kind", "isp", "--name", "ISP Example", "--contact", "noc@isp.example", "--language", "fr")
+	for _, args := range [][]string{{"operator", "list"}, {"operator", "show", "1"}, {"user", "list"}, {"whoami"}, {"profile"}, {"demo", "clock"}} {
+		out := cli(t, vars, 0, append(args, "--json")...)
+		if !json.Valid([]byte(out)) {
+			t.Errorf("takedown %s --json printed something else than JSON:\n%s", strings.Join(args, " "), out)
+		}
+	}
+}
