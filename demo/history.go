@@ -93,7 +93,7 @@ func (s *seeder) history(ctx context.Context) {
 	s.dismiss(news, "A news report describing the attack; no favourable presentation.")
 
 	// Today: the blocking of the video is due for re-check; recent cases in every state.
-	s.advanceTo(time.Now().Add(-6 * time.Hour))
+	s.advanceTo(time.Now().Add(-36 * time.Hour))
 	s.tick()
 
 	// A removal request the host cannot comply with for lack of information.
@@ -103,6 +103,23 @@ func (s *seeder) history(ctx context.Context) {
 	s.advance(2 * time.Hour)
 	s.answer("Videoshare Hosting", s.delivery(fuzzyRemoval, "Videoshare Hosting", takedown.PurposeAction), takedown.AnswerInput{
 		Kind: takedown.AnswerCannotComply, Reason: takedown.ReasonInsufficientInformation, Text: "The clip id does not exist in our systems; please give the full URL."})
+
+	// A removal request missed yesterday: the officer has proposed blocking, which waits for
+	// the supervisor's approval.
+	stale := s.report(nil, "terrorism-apology", "https://videos.host.test/watch/v2050")
+	s.approve(stale, "terrorism-apology", "The video celebrates the attack and its authors.")
+	s.measure(stale, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare Hosting"].ID})
+	s.advance(26 * time.Hour)
+	s.tick()
+	s.measure(stale, takedown.MeasureInput{Kind: takedown.Blocking})
+
+	// A first TCO order to the forum platform, waiting for the end of its advance information.
+	call := s.report(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-provocation", "https://forum.platform.test/t/9001")
+	s.approve(call, "terrorism-provocation", "The thread calls on readers to attack a named (fictional) gathering.")
+	s.measure(call, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: s.ops["Forum Platform"].ID})
+
+	// The controller asks the authority to end the dereferencing of the first video.
+	s.recommend(deref, "The video is now only reachable through the blocked host; dereferencing adds nothing.")
 
 	// A removal request whose deadline is running.
 	running := s.report(nil, "terrorism-apology", "https://videos.host.test/watch/v2077")
@@ -125,14 +142,17 @@ func (s *seeder) history(ctx context.Context) {
 	for i, u := range []string{
 		"https://videos.host.test/watch/v3001", "https://videos.host.test/watch/v3002", "https://microblog.platform.test/u/x/status/9",
 		"https://forum.platform.test/t/5772", "https://paste.host.test/raw/c0de", "https://blog.publisher.example/2026/appel",
-		"https://videos.host.test/watch/v3003", "https://microblog.platform.test/u/y/status/11",
+		"https://videos.host.test/watch/v3003", "https://microblog.platform.test/u/y/status/11", "https://paste.host.test/raw/5eed",
+		"https://forum.platform.test/t/6283", "https://videos.host.test/watch/v3005", "https://microblog.platform.test/u/z/status/13",
+		"https://cdn.videos.host.test/clip/144", "https://blog.publisher.example/2026/martyrs", "https://forum.platform.test/t/7071",
+		"https://videos.host.test/watch/v3006",
 	} {
 		offence := []string{"terrorism-apology", "terrorism-provocation", "csam"}[i%3]
 		s.report(nil, offence, u)
-		if i%3 == 0 {
+		if i%3 == 0 { // shared links: they join the same case
 			s.report(nil, offence, u+"?utm_source=share")
 		}
-		s.advance(37 * time.Minute)
+		s.advance(17 * time.Minute)
 	}
 	s.report(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-provocation", "https://videos.host.test/watch/v3002", "https://videos.host.test/watch/v3004")
 	s.tick()
