@@ -28,18 +28,18 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*takedown.Us
 }
 
 // CreateOperator registers an operator. Its domains are canonicalised.
-func (s *Service) CreateOperator(ctx context.Context, o takedown.Operator) (*takedown.Operator, error) {
+func (s *Service) CreateOperator(ctx context.Context, in takedown.OperatorInput) (*takedown.Operator, error) {
 	u, err := require(ctx, takedown.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
+	o := takedown.Operator{Name: in.Name, Kind: in.Kind, Contact: in.Contact, Languages: in.Languages, Domains: in.Domains}
 	if err := canonicalDomains(&o); err != nil {
 		return nil, err
 	}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	o.TCOInformedAt = nil
 	err = s.update(ctx, func(tx takedown.Tx) error {
 		o.CreatedAt, o.UpdatedAt = tx.Now(), tx.Now()
 		if err := tx.CreateOperator(&o); err != nil {
@@ -147,7 +147,7 @@ func (s *Service) Operators(ctx context.Context, f takedown.OperatorFilter) ([]*
 }
 
 // CreateUser adds a user and returns it with its first API token, which is shown only now.
-func (s *Service) CreateUser(ctx context.Context, in takedown.User) (*takedown.User, string, error) {
+func (s *Service) CreateUser(ctx context.Context, in takedown.UserInput) (*takedown.User, string, error) {
 	admin, err := require(ctx, takedown.RoleAdmin)
 	if err != nil {
 		return nil, "", err

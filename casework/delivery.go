@@ -131,7 +131,7 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 			data: map[string]any{"delivery_id": d.ID, "answer": in.Kind, "reason": in.Reason, "text": in.Text}}); err != nil {
 			return err
 		}
-		return s.answerEndsMeasure(tx, d)
+		return s.answerEndsMeasure(tx, u, d)
 	})
 	if err != nil {
 		return nil, err
@@ -173,7 +173,7 @@ func checkAnswer(d *takedown.Delivery, kind takedown.AnswerKind) error {
 
 // answerEndsMeasure ends an addressed measure when its operator complied (or declined a
 // referral). Lists stay in force whatever one recipient answers.
-func (s *Service) answerEndsMeasure(tx takedown.Tx, d *takedown.Delivery) error {
+func (s *Service) answerEndsMeasure(tx takedown.Tx, u *takedown.User, d *takedown.Delivery) error {
 	if d.Purpose != takedown.PurposeAction || d.Kind.IsList() {
 		return nil
 	}
@@ -195,7 +195,15 @@ func (s *Service) answerEndsMeasure(tx takedown.Tx, d *takedown.Delivery) error 
 	}
 	now := tx.Now()
 	m.State, m.EndedAt = st, &now
-	return tx.UpdateMeasure(m)
+	if err := tx.UpdateMeasure(m); err != nil {
+		return err
+	}
+	kind := takedown.EventMeasureComplied
+	if st == takedown.MeasureDeclined {
+		kind = takedown.EventMeasureDeclined
+	}
+	return record(tx, u, event{kind: kind, caseID: m.CaseID, measureID: m.ID, operator: d.OperatorID,
+		data: map[string]any{"delivery_id": d.ID}})
 }
 
 // Clarify is the authority's reply to an operator that cannot comply or disputes a measure.
@@ -224,6 +232,7 @@ func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*taked
 			rule, _ := s.profile.Measure(m.Kind)
 			at := now.Add(rule.Deadline.Duration)
 			d.DeadlineAt = &at
+			d.OverdueAt = nil // a new deadline, recorded anew if it is missed again
 		case takedown.DeliveryDisputed:
 		default:
 			return conflict("delivery %d is %s; the authority clarifies only a cannot_comply or a dispute", id, d.State)

@@ -75,16 +75,29 @@ func (s *Service) IssueMeasure(ctx context.Context, caseID int64, in takedown.Me
 // blocking targets are host names of the case's URLs, since DNS cannot block a path.
 func measureTargets(c *takedown.Case, in takedown.MeasureInput) ([]string, error) {
 	var hosts []string
+	var hostErr error // a URL whose host cannot be listed (an IP address)
 	for _, raw := range c.URLs {
-		if u, err := url.Parse(raw); err == nil && !slices.Contains(hosts, u.Hostname()) {
-			hosts = append(hosts, u.Hostname())
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		h, err := canon.Host(u.Hostname())
+		if err != nil {
+			hostErr = takedown.Invalid("targets", "the case's URL %s cannot be blocked by DNS: %v; name the host names to block in targets, or use another measure", raw, err)
+			continue
+		}
+		if !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
 		}
 	}
 	if len(in.Targets) == 0 {
-		if in.Kind == takedown.Blocking {
-			return hosts, nil
+		if in.Kind != takedown.Blocking {
+			return slices.Clone(c.URLs), nil
 		}
-		return slices.Clone(c.URLs), nil
+		if hostErr != nil {
+			return nil, hostErr
+		}
+		return hosts, nil
 	}
 	var targets []string
 	for i, t := range in.Targets {

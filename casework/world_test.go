@@ -2,9 +2,13 @@ package casework_test
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +17,8 @@ import (
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
+
+	_ "modernc.org/sqlite" // database/sql driver for openSQL
 )
 
 // start is a Monday morning in Paris, in winter time.
@@ -25,6 +31,7 @@ type world struct {
 	svc   *casework.Service
 	clock *takedown.SimClock
 	db    *sqlite.DB
+	path  string // the SQLite file
 
 	officer, officer2, supervisor, supervisor2, controller, flagger, admin *takedown.User
 
@@ -41,7 +48,8 @@ func newWorldWithProfile(t *testing.T, p *procedure.Profile) *world {
 	t.Helper()
 	dir := t.TempDir()
 	clock := takedown.NewSimClock(start, nil)
-	db, err := sqlite.Open(filepath.Join(dir, "takedown.db"), clock)
+	path := filepath.Join(dir, "takedown.db")
+	db, err := sqlite.Open(path, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +58,7 @@ func newWorldWithProfile(t *testing.T, p *procedure.Profile) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, clock: clock, db: db, operatorUser: map[int64]*takedown.User{},
+	w := &world{t: t, clock: clock, db: db, path: path, operatorUser: map[int64]*takedown.User{},
 		svc: casework.New(db, p, v, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	local := takedown.NewContextWithUser(context.Background(), casework.LocalAdmin)
 	w.admin = w.user(local, "Admin One", takedown.RoleAdmin, 0)
@@ -71,7 +79,7 @@ func newWorldWithProfile(t *testing.T, p *procedure.Profile) *world {
 
 func (w *world) user(ctx context.Context, name string, role takedown.Role, op int64) *takedown.User {
 	w.t.Helper()
-	u, _, err := w.svc.CreateUser(ctx, takedown.User{Name: name, Role: role, OperatorID: op})
+	u, _, err := w.svc.CreateUser(ctx, takedown.UserInput{Name: name, Role: role, OperatorID: op})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -80,7 +88,7 @@ func (w *world) user(ctx context.Context, name string, role takedown.Role, op in
 
 func (w *world) operator(ctx context.Context, name string, kind takedown.OperatorKind, domains ...string) *takedown.Operator {
 	w.t.Helper()
-	o, err := w.svc.CreateOperator(ctx, takedown.Operator{Name: name, Kind: kind, Contact: "abuse@operator.example",
+	o, err := w.svc.CreateOperator(ctx, takedown.OperatorInput{Name: name, Kind: kind, Contact: "abuse@operator.example",
 		Languages: []string{"fr", "en"}, Domains: domains})
 	if err != nil {
 		w.t.Fatal(err)
@@ -197,4 +205,152 @@ func (w *world) tick(d time.Duration) casework.TickResult {
 	w.t.Helper()
 	w.clock.Advance(d)
 	return must(w.svc.Tick(context.Background()))(w.t)
+}
+
+// openSQL opens a second, plain database/sql connection to the world's SQLite file, with the
+// same pragmas as the store, to show what the schema itself allows.
+func openSQL(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	pragmas := url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)"}}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// wantMessage checks that err's message contains every part.
+func wantMessage(t *testing.T, err error, parts ...string) {
+	t.Helper()
+	msg := takedown.ErrorMessage(err)
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			t.Errorf("error message %q does not contain %q", msg, p)
+		}
+	}
+}
+
+// measure reads a measure as an officer.
+func (w *world) measure(id int64) *takedown.Measure {
+	w.t.Helper()
+	return must(w.svc.Measure(w.as(w.officer), id))(w.t)
+}
+
+// delivery reads a delivery as an officer, with its deadline status.
+func (w *world) delivery(id int64) *takedown.Delivery {
+	w.t.Helper()
+	return must(w.svc.Delivery(w.as(w.officer), id))(w.t)
+}
+
+// caseByID reads a case as an officer.
+func (w *world) caseByID(id int64) *takedown.Case {
+	w.t.Helper()
+	return must(w.svc.Case(w.as(w.officer), id))(w.t)
+}
+
+// issue issues a measure on a case as the officer and fails the test on error.
+func (w *world) issue(caseID int64, in takedown.MeasureInput) *takedown.Measure {
+	w.t.Helper()
+	return must(w.svc.IssueMeasure(w.as(w.officer), caseID, in))(w.t)
+}
+
+// removalRequest issues a removal request to the host on a case.
+func (w *world) removalRequest(caseID int64) *takedown.Measure {
+	w.t.Helper()
+	return w.issue(caseID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+}
+
+// overdueRemoval issues a removal request to the host and lets its 24-hour deadline pass.
+func (w *world) overdueRemoval(caseID int64) *takedown.Measure {
+	w.t.Helper()
+	m := w.removalRequest(caseID)
+	if res := w.tick(25 * time.Hour); res.Overdue < 1 {
+		w.t.Fatalf("removal request %d not overdue after 25 h: %+v", m.ID, res)
+	}
+	return m
+}
+
+// listInForce proposes a list measure of kind on a case (with an unidentified publisher as
+// justification) and has the second supervisor approve it.
+func (w *world) listInForce(caseID int64, kind takedown.MeasureKind) *takedown.Measure {
+	w.t.Helper()
+	m := w.issue(caseID, takedown.MeasureInput{Kind: kind, PublisherUnidentified: "The site has no legal notice and no contact."})
+	return must(w.svc.ApproveMeasure(w.as(w.supervisor2), m.ID))(w.t)
+}
+
+// events returns every event in the record, oldest first.
+func (w *world) events() []*takedown.Event {
+	w.t.Helper()
+	var all []*takedown.Event
+	f := takedown.EventFilter{Page: takedown.Page{Limit: takedown.MaxPageLimit}}
+	for {
+		list, next, err := w.svc.Events(w.as(w.controller), f)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		all = append(all, list...)
+		if next == "" {
+			return all
+		}
+		f.Cursor = next
+	}
+}
+
+// countEvents counts the events of one kind in the record.
+func (w *world) countEvents(kind takedown.EventKind) int {
+	w.t.Helper()
+	n := 0
+	for _, e := range w.events() {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// snapshot returns every row the procedure writes (cases, measures, deliveries,
+// recommendations, operators, reports, events), read straight from the store, so that a test
+// can show that a refused operation changed nothing.
+func (w *world) snapshot() string {
+	w.t.Helper()
+	all := func(fetch func(cursor string) (any, string, error)) []any {
+		var out []any
+		cursor := ""
+		for {
+			page, next, err := fetch(cursor)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			out = append(out, page)
+			if next == "" {
+				return out
+			}
+			cursor = next
+		}
+	}
+	p := func(cursor string) takedown.Page { return takedown.Page{Limit: takedown.MaxPageLimit, Cursor: cursor} }
+	var snap []any
+	err := w.db.View(context.Background(), func(tx takedown.Tx) error {
+		snap = append(snap,
+			all(func(c string) (any, string, error) { return tx.Cases(takedown.CaseFilter{Page: p(c)}) }),
+			all(func(c string) (any, string, error) { return tx.Measures(takedown.MeasureFilter{Page: p(c)}) }),
+			all(func(c string) (any, string, error) { return tx.Deliveries(takedown.DeliveryFilter{Page: p(c)}) }),
+			all(func(c string) (any, string, error) {
+				return tx.Recommendations(takedown.RecommendationFilter{Page: p(c)})
+			}),
+			all(func(c string) (any, string, error) { return tx.Operators(takedown.OperatorFilter{Page: p(c)}) }),
+			all(func(c string) (any, string, error) { return tx.Reports(takedown.ReportFilter{Page: p(c)}) }),
+			all(func(c string) (any, string, error) { return tx.Events(takedown.EventFilter{Page: p(c)}) }),
+		)
+		return nil
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	b, err := json.Marshal(snap)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return string(b)
 }

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -187,6 +188,9 @@ func Parse(b []byte) (*Profile, error) {
 	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("procedure: profile: %w", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("procedure: profile: there is data after the profile's JSON object")
+	}
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("procedure: profile %q: %w", p.ID, err)
 	}
@@ -198,7 +202,7 @@ func (p *Profile) validate() error {
 		return fmt.Errorf("id, name and authority are required")
 	}
 	loc, err := time.LoadLocation(p.TimeZone)
-	if err != nil || p.TimeZone == "" {
+	if err != nil || p.TimeZone == "" || p.TimeZone == "Local" { // "Local" would be the server's own setting
 		return fmt.Errorf("time_zone %q is not an IANA time zone such as Europe/Paris", p.TimeZone)
 	}
 	p.location = loc
