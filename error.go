@@ -17,6 +17,7 @@ const (
 	EPRECONDITION       = "precondition_failed"
 	ETOOLARGE           = "too_large"
 	EUNSUPPORTED        = "unsupported_media_type"
+	EMETHOD             = "method_not_allowed"
 	ERATELIMITED        = "rate_limited"
 	EUNAVAILABLE        = "unavailable"
 	EINTERNAL           = "internal"
@@ -95,6 +96,7 @@ var errorTable = map[string]struct{ status, exit int }{
 	EPRECONDITION: {422, 7},
 	ETOOLARGE:     {413, 2},
 	EUNSUPPORTED:  {415, 2},
+	EMETHOD:       {405, 2},
 	ERATELIMITED:  {429, 8},
 	EUNAVAILABLE:  {503, 9},
 	EINTERNAL:     {500, 1},

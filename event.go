@@ -25,6 +25,8 @@ const (
 	EventMeasureProposed        EventKind = "measure.proposed"
 	EventMeasureRefused         EventKind = "measure.refused"
 	EventMeasureIssued          EventKind = "measure.issued"
+	EventMeasureComplied        EventKind = "measure.complied" // its operator removed the content
+	EventMeasureDeclined        EventKind = "measure.declined" // a platform declined a referral
 	EventMeasureRechecked       EventKind = "measure.rechecked"
 	EventMeasureRecheckDue      EventKind = "measure.recheck_due"
 	EventMeasureLifted          EventKind = "measure.lifted"

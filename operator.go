@@ -115,6 +115,15 @@ func isAlnum(s string, digits bool) bool {
 	return true
 }
 
+// OperatorInput is what an administrator gives to register an operator.
+type OperatorInput struct {
+	Name      string       `json:"name"`
+	Kind      OperatorKind `json:"kind"`
+	Contact   string       `json:"contact"`
+	Languages []string     `json:"languages"`
+	Domains   []string     `json:"domains,omitempty"`
+}
+
 // OperatorUpdate changes some fields of an operator; nil fields are left alone.
 type OperatorUpdate struct {
 	Name      *string   `json:"name,omitempty"`

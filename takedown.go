@@ -43,7 +43,7 @@ func UserFromContext(ctx context.Context) *User {
 // Page asks for one page of a list: at most Limit items after the opaque Cursor returned by
 // the previous page.
 type Page struct {
-	Limit  int    `query:"limit"`
+	Limit  int    `query:"limit,positive"` // 0 means the default
 	Cursor string `query:"cursor"`
 }
 

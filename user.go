@@ -59,8 +59,15 @@ type User struct {
 // Limits on user fields.
 const MaxNameLength = 200
 
-// Validate checks the fields a caller provides.
-func (u *User) Validate() error {
+// UserInput is what an administrator gives to add a user.
+type UserInput struct {
+	Name       string `json:"name"`
+	Role       Role   `json:"role"`
+	OperatorID int64  `json:"operator_id,omitempty"`
+}
+
+// Validate checks the fields.
+func (u *UserInput) Validate() error {
 	u.Name = strings.TrimSpace(u.Name)
 	switch {
 	case u.Name == "":

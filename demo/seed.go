@@ -68,7 +68,7 @@ func (s *seeder) user(ctx context.Context, env, name string, role takedown.Role,
 	if s.err != nil {
 		return
 	}
-	u, token, err := s.svc.CreateUser(ctx, takedown.User{Name: name, Role: role, OperatorID: op})
+	u, token, err := s.svc.CreateUser(ctx, takedown.UserInput{Name: name, Role: role, OperatorID: op})
 	if err != nil {
 		s.err = err
 		return
@@ -93,7 +93,7 @@ func (s *seeder) operator(ctx context.Context, env, name string, kind takedown.O
 	if s.err != nil {
 		return
 	}
-	o, err := s.svc.CreateOperator(ctx, takedown.Operator{Name: name, Kind: kind,
+	o, err := s.svc.CreateOperator(ctx, takedown.OperatorInput{Name: name, Kind: kind,
 		Contact: "abuse@" + slug(name) + ".example", Languages: langs, Domains: domains})
 	if err != nil {
 		s.err = err

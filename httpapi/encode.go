@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -77,7 +78,9 @@ func decodeJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
+	// Anything but white space after the object is an error (dec.More alone would miss a
+	// stray "}" or "]" and whatever follows it).
+	if _, err := dec.Token(); err != io.EOF {
 		return takedown.Errorf(takedown.EINVALID, "the request body has data after the JSON object")
 	}
 	return nil
@@ -132,7 +135,10 @@ func pathID(r *http.Request) (int64, error) {
 // decodeQuery fills the fields of the struct v tagged `query:"name"` (embedded structs too)
 // from the URL query, and refuses parameters it does not know.
 func decodeQuery(r *http.Request, v any) error {
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery) // r.URL.Query() would drop what it cannot parse
+	if err != nil {
+		return takedown.Errorf(takedown.EINVALID, "the query string cannot be parsed: %v", err)
+	}
 	known := map[string]bool{}
 	if err := queryFields(reflect.ValueOf(v).Elem(), q, known); err != nil {
 		return err
@@ -155,7 +161,7 @@ func queryFields(v reflect.Value, q map[string][]string, known map[string]bool) 
 			}
 			continue
 		}
-		name := f.Tag.Get("query")
+		name, opts, _ := strings.Cut(f.Tag.Get("query"), ",")
 		if name == "" {
 			continue
 		}
@@ -175,6 +181,9 @@ func queryFields(v reflect.Value, q map[string][]string, known map[string]bool) 
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
 				return takedown.Invalid(name, "%q is not an integer", s)
+			}
+			if opts == "positive" && n <= 0 {
+				return takedown.Invalid(name, "must be at least 1")
 			}
 			fv.SetInt(n)
 		case reflect.Bool:

@@ -85,7 +85,7 @@ type newUser struct {
 	Token string         `json:"token"`
 }
 
-func (s *Server) createUser(ctx context.Context, in takedown.User) (*newUser, error) {
+func (s *Server) createUser(ctx context.Context, in takedown.UserInput) (*newUser, error) {
 	u, token, err := s.svc.CreateUser(ctx, in)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,9 +39,10 @@ func (s *Server) OpenAPI() map[string]any {
 			"description": "Who may call it: " + strings.Join(rt.roles, ", ") + ".",
 			"x-roles":     rt.roles,
 		}
-		if len(rt.roles) == 1 && rt.roles[0] == "public" {
+		switch {
+		case slices.Equal(rt.roles, public):
 			op["security"] = []any{}
-		} else if rt.roles[0] == "public" {
+		case slices.Contains(rt.roles, "public"):
 			op["security"] = []any{map[string]any{}, map[string]any{"bearer": []string{}}}
 		}
 		var params []any
@@ -82,7 +84,7 @@ func (s *Server) OpenAPI() map[string]any {
 			"description": "The procedure against terrorist and child sexual abuse content online: reports, cases, " +
 				"measures addressed to operators, deadlines, oversight. Errors are application/problem+json documents " +
 				"whose `code` is one of invalid, unauthorized, forbidden, not_found, conflict, precondition_failed, " +
-				"too_large, unsupported_media_type, rate_limited, unavailable, internal, and whose `field` names the " +
+				"too_large, unsupported_media_type, method_not_allowed, rate_limited, unavailable, internal, and whose `field` names the " +
 				"offending input. Lists are paged: pass `next_cursor` back as `cursor`.",
 		},
 		"paths": paths,

@@ -110,8 +110,8 @@ func (m *muxErrorWriter) WriteHeader(code int) {
 	case http.StatusMethodNotAllowed:
 		m.replaced = true
 		m.ResponseWriter.Header().Del("Content-Type")
-		writeProblemStatus(m.ResponseWriter, http.StatusMethodNotAllowed, takedown.EINVALID,
-			"method "+m.method+" is not allowed on "+m.path+"; allowed: "+m.ResponseWriter.Header().Get("Allow"), "")
+		writeProblem(m.ResponseWriter, takedown.Errorf(takedown.EMETHOD,
+			"method %s is not allowed on %s; allowed: %s", m.method, m.path, m.ResponseWriter.Header().Get("Allow")))
 	default:
 		m.ResponseWriter.WriteHeader(code)
 	}
@@ -180,8 +180,8 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 	if h == "" {
 		return r.Context(), nil
 	}
-	secret, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || secret == "" {
+	scheme, secret, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") || secret == "" { // schemes are case-insensitive (RFC 9110)
 		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "the Authorization header must be \"Bearer <token>\"")
 	}
 	u, err := s.svc.Authenticate(r.Context(), secret)

@@ -51,7 +51,7 @@ func runAdminUserAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	u, token, err := svc.CreateUser(ctx, takedown.User{Name: *name, Role: takedown.Role(*role), OperatorID: *op})
+	u, token, err := svc.CreateUser(ctx, takedown.UserInput{Name: *name, Role: takedown.Role(*role), OperatorID: *op})
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func runAdminOperatorAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	o, err := svc.CreateOperator(ctx, takedown.Operator{Name: *name, Kind: takedown.OperatorKind(*kind), Contact: *contact,
+	o, err := svc.CreateOperator(ctx, takedown.OperatorInput{Name: *name, Kind: takedown.OperatorKind(*kind), Contact: *contact,
 		Languages: langs, Domains: domains})
 	if err != nil {
 		return err

@@ -1,0 +1,367 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/client"
+	"github.com/takedown-project/takedown/httpapi"
+	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/sqlite"
+	"github.com/takedown-project/takedown/vault"
+)
+
+// start is a Monday morning in Paris, in winter time.
+var start = time.Date(2026, time.January, 12, 9, 0, 0, 0, time.UTC)
+
+// unlimited is the API configuration of most tests: public reports are not rate-limited,
+// because the helpers report a lot from one address.
+var unlimited = httpapi.Config{ReportsPerMinute: -1}
+
+// fixture is a small authority served over HTTP on a real SQLite file, with the default
+// procedure profile, a clock that stands still until advanced, users of every role and
+// operators of every kind with one user each. The demo clock routes are on.
+type fixture struct {
+	api   *httpapi.Server
+	srv   *httptest.Server
+	clock *takedown.SimClock
+
+	public                          *client.Client
+	officer, supervisor, controller *account
+	flagger, admin                  *account
+	host, platform, publisher       *takedown.Operator // an ISP and a search engine are there too
+	desk                            map[int64]*account // an operator's user, by operator id
+	urls                            int                // addresses reported so far
+}
+
+// account is a user, its token and a client that signs in with it.
+type account struct {
+	user  *takedown.User
+	token string
+	api   *client.Client
+}
+
+func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	clock := takedown.NewSimClock(start, nil)
+	db, err := sqlite.Open(filepath.Join(dir, "takedown.db"), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	v, err := vault.Load(filepath.Join(dir, "vault.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	svc := casework.New(db, procedure.Default(), v, log)
+	cfg.DemoClock = clock
+	api := httpapi.New(svc, cfg, log, prometheus.NewRegistry())
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+
+	f := &fixture{api: api, srv: srv, clock: clock, public: client.New(srv.URL, ""), desk: map[int64]*account{}}
+	ctx := takedown.NewContextWithUser(t.Context(), casework.LocalAdmin)
+	newAccount := func(name string, role takedown.Role, operatorID int64) *account {
+		u, token, err := svc.CreateUser(ctx, takedown.UserInput{Name: name, Role: role, OperatorID: operatorID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &account{user: u, token: token, api: client.New(srv.URL, token)}
+	}
+	f.officer = newAccount("Officer Alpha", takedown.RoleOfficer, 0)
+	f.supervisor = newAccount("Supervisor Charlie", takedown.RoleSupervisor, 0)
+	f.controller = newAccount("Controller Echo", takedown.RoleController, 0)
+	f.flagger = newAccount("Flagger Foxtrot", takedown.RoleFlagger, 0)
+	f.admin = newAccount("Admin Golf", takedown.RoleAdmin, 0)
+	newOperator := func(name string, kind takedown.OperatorKind, domains ...string) *takedown.Operator {
+		o, err := svc.CreateOperator(ctx, takedown.OperatorInput{Name: name, Kind: kind, Contact: "abuse@operator.example",
+			Languages: []string{"fr", "en"}, Domains: domains})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.desk[o.ID] = newAccount(name+" desk", takedown.RoleOperator, o.ID)
+		return o
+	}
+	f.host = newOperator("Video Host", takedown.KindHost, "video.host.test")
+	f.platform = newOperator("Social Platform", takedown.KindPlatform, "social.platform.test")
+	f.publisher = newOperator("Blog Publisher", takedown.KindPublisher, "blog.publisher.test")
+	newOperator("ISP One", takedown.KindISP)
+	newOperator("Search Engine", takedown.KindSearchEngine)
+	return f
+}
+
+// do calls the API with c and fails the test on any error.
+func (f *fixture) do(t *testing.T, c *client.Client, method, path string, in, out any) {
+	t.Helper()
+	if err := c.Do(t.Context(), method, path, nil, in, out); err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+}
+
+// response is a raw answer of the API.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// newRequest returns a request for the API path (under /api/v1) with body sent as JSON
+// (none if nil), signed in with token (the public if empty).
+func (f *fixture) newRequest(t *testing.T, method, path, token string, body []byte) *http.Request {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, f.srv.URL+"/api/v1"+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
+}
+
+// send sends req and reads the whole answer.
+func (f *fixture) send(t *testing.T, req *http.Request) response {
+	t.Helper()
+	resp, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read answer: %v", req.Method, req.URL.Path, err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// problem is the part of a problem document the tests check.
+type problem struct {
+	Status int    `json:"status"`
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+	Field  string `json:"field"`
+}
+
+// problem decodes r as a problem document, or explains why it is not one.
+func (r response) problem() (problem, error) {
+	var p problem
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		return p, fmt.Errorf("Content-Type %q, want application/problem+json (body %.200s)", ct, r.body)
+	}
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		return p, fmt.Errorf("problem document: %v (body %.200s)", err, r.body)
+	}
+	if p.Status != r.status {
+		return p, fmt.Errorf("problem status %d, answer status %d", p.Status, r.status)
+	}
+	return p, nil
+}
+
+// wantProblem checks that r is a problem document with the status, code and field, whose
+// detail contains every hint.
+func wantProblem(t *testing.T, r response, status int, code, field string, hints ...string) {
+	t.Helper()
+	p, err := r.problem()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.status != status || p.Code != code || p.Field != field {
+		t.Errorf("answer %d code %q field %q, want %d code %q field %q (detail %q)", r.status, p.Code, p.Field, status, code, field, p.Detail)
+	}
+	for _, h := range hints {
+		if !strings.Contains(p.Detail, h) {
+			t.Errorf("detail %q does not say %q", p.Detail, h)
+		}
+	}
+}
+
+// reportInput is a valid report about one address.
+func reportInput(u string) takedown.ReportInput {
+	return takedown.ReportInput{URLs: []string{u}, Offence: "terrorism-apology",
+		Description: "A video praising an attack and its authors.", GoodFaith: true}
+}
+
+// newURL returns an address on the host operator's domain that no case holds yet.
+func (f *fixture) newURL() string {
+	f.urls++
+	return fmt.Sprintf("https://video.host.test/v/%d", f.urls)
+}
+
+// list is one page of a list answer.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// report submits a report about a new address as c and returns the case it opened.
+func (f *fixture) report(t *testing.T, c *client.Client) *takedown.Case {
+	t.Helper()
+	var receipt struct {
+		URLs []string `json:"urls"`
+	}
+	f.do(t, c, "POST", "/reports", reportInput(f.newURL()), &receipt)
+	var cases list[*takedown.Case]
+	f.do(t, f.officer.api, "GET", "/cases?"+url.Values{"url": receipt.URLs}.Encode(), nil, &cases)
+	if len(cases.Items) != 1 {
+		t.Fatalf("reported %v: %d cases hold it, want 1", receipt.URLs, len(cases.Items))
+	}
+	return cases.Items[0]
+}
+
+// flaggerReport returns a report the trusted flagger made about a new address.
+func (f *fixture) flaggerReport(t *testing.T) *takedown.Report {
+	t.Helper()
+	c := f.report(t, f.flagger.api)
+	var reports list[*takedown.Report]
+	f.do(t, f.officer.api, "GET", fmt.Sprintf("/reports?case_id=%d", c.ID), nil, &reports)
+	return reports.Items[0]
+}
+
+// stage is how far caseAt takes a new case.
+type stage int
+
+// The stages of a case, in procedure order.
+const (
+	reported  stage = iota // new
+	accepted               // qualifying
+	qualified              // awaiting approval, qualified by the officer
+	approved               // approved by the supervisor
+)
+
+// apologyElements establishes every element of terrorism-apology.
+func apologyElements() map[string]any {
+	return map[string]any{
+		"predicate_act":              "The attack of 1 January 2026 on Example Square, qualified as terrorist by the prosecutor.",
+		"predicate_act_is_terrorist": true,
+		"public_character":           true,
+		"characterisation":           "apology",
+	}
+}
+
+// qualification qualifies a case as terrorism-apology.
+func qualification() takedown.QualificationInput {
+	return takedown.QualificationInput{Offence: "terrorism-apology", Elements: apologyElements(),
+		Reasons: "The video glorifies the authors of the attack and calls them heroes."}
+}
+
+// caseAt reports a new address publicly and takes its case to the stage: accepted and
+// qualified by the officer, approved by the supervisor.
+func (f *fixture) caseAt(t *testing.T, s stage) *takedown.Case {
+	t.Helper()
+	c := f.report(t, f.public)
+	if s >= accepted {
+		f.do(t, f.officer.api, "POST", fmt.Sprintf("/cases/%d/accept", c.ID), nil, c)
+	}
+	if s >= qualified {
+		f.do(t, f.officer.api, "POST", fmt.Sprintf("/cases/%d/qualify", c.ID), qualification(), c)
+	}
+	if s >= approved {
+		f.do(t, f.supervisor.api, "POST", fmt.Sprintf("/cases/%d/approve", c.ID), nil, c)
+	}
+	return c
+}
+
+// removalRequest issues, as the officer, a removal request to the host on a new approved
+// case; the ISPs are informed.
+func (f *fixture) removalRequest(t *testing.T) *takedown.Measure {
+	t.Helper()
+	c := f.caseAt(t, approved)
+	var m takedown.Measure
+	f.do(t, f.officer.api, "POST", fmt.Sprintf("/cases/%d/measures", c.ID),
+		takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: f.host.ID}, &m)
+	return &m
+}
+
+// proposedBlocking proposes, as the officer, to block the host of a new approved case whose
+// publisher is unidentified.
+func (f *fixture) proposedBlocking(t *testing.T) *takedown.Measure {
+	t.Helper()
+	c := f.caseAt(t, approved)
+	var m takedown.Measure
+	f.do(t, f.officer.api, "POST", fmt.Sprintf("/cases/%d/measures", c.ID), takedown.MeasureInput{Kind: takedown.Blocking,
+		PublisherUnidentified: "The site has no legal notice and its registrant is hidden."}, &m)
+	return &m
+}
+
+// blockingInForce is a proposed blocking approved by the supervisor: the ISPs must block.
+func (f *fixture) blockingInForce(t *testing.T) *takedown.Measure {
+	t.Helper()
+	m := f.proposedBlocking(t)
+	f.do(t, f.supervisor.api, "POST", fmt.Sprintf("/measures/%d/approve", m.ID), nil, m)
+	return m
+}
+
+// delivery returns what measure m sent to operator op for the purpose.
+func (f *fixture) delivery(t *testing.T, m *takedown.Measure, op *takedown.Operator, purpose takedown.Purpose) *takedown.Delivery {
+	t.Helper()
+	var ds list[*takedown.Delivery]
+	f.do(t, f.officer.api, "GET", fmt.Sprintf("/deliveries?measure_id=%d&operator_id=%d", m.ID, op.ID), nil, &ds)
+	for _, d := range ds.Items {
+		if d.Purpose == purpose {
+			return d
+		}
+	}
+	t.Fatalf("measure %d sent no %s to %s", m.ID, purpose, op.Name)
+	return nil
+}
+
+// recommendation has the controller recommend ending a new removal request and takes the
+// recommendation to the state: open, declined by the supervisor, or referred to court.
+func (f *fixture) recommendation(t *testing.T, st takedown.RecommendationState) *takedown.Recommendation {
+	t.Helper()
+	m := f.removalRequest(t)
+	var r takedown.Recommendation
+	f.do(t, f.controller.api, "POST", "/recommendations",
+		map[string]any{"measure_id": m.ID, "reasons": "The content does not name a terrorist act."}, &r)
+	if st == takedown.RecommendationDeclined || st == takedown.RecommendationReferred {
+		f.do(t, f.supervisor.api, "POST", fmt.Sprintf("/recommendations/%d/answer", r.ID),
+			takedown.RecommendationAnswer{Reasons: "The attack was qualified as terrorist by the prosecutor."}, &r)
+	}
+	if st == takedown.RecommendationReferred {
+		f.do(t, f.controller.api, "POST", fmt.Sprintf("/recommendations/%d/court", r.ID),
+			takedown.CourtReferralInput{Court: "Administrative Court of Exampleville", Reference: "2600123"}, &r)
+	}
+	return &r
+}
+
+// eventCount counts the events in the record, as the controller, page by page.
+func (f *fixture) eventCount(t *testing.T) int {
+	t.Helper()
+	n, cursor := 0, ""
+	for {
+		q := url.Values{"limit": {"100"}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		var page list[json.RawMessage]
+		f.do(t, f.controller.api, "GET", "/events?"+q.Encode(), nil, &page)
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			return n
+		}
+		cursor = page.NextCursor
+	}
+}
