@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -40,8 +41,26 @@ func TestMain(m *testing.M) {
 // process is a takedown command running in the background.
 type process struct {
 	cmd    *exec.Cmd
-	stderr *strings.Builder
-	done   chan struct{}
+	stderr *lockedBuffer
+	done   chan struct{} // closed once the process exited and its stderr was read to the end
+}
+
+// lockedBuffer is a text buffer written by one goroutine and read by others.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) WriteLine(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s + "\n")
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // start runs takedown with args and env in the background; the process is killed when the
@@ -53,14 +72,15 @@ func start(t *testing.T, env []string, lines chan<- string, args ...string) *pro
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	cmd.Stdout = io.Discard
-	p := &process{cmd: cmd, stderr: &strings.Builder{}, done: make(chan struct{})}
+	p := &process{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
+		defer close(p.done)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			p.stderr.WriteString(sc.Text() + "\n")
+			p.stderr.WriteLine(sc.Text())
 			if lines != nil {
 				select {
 				case lines <- sc.Text():
@@ -72,7 +92,6 @@ func start(t *testing.T, env []string, lines chan<- string, args ...string) *pro
 	go func() {
 		cmd.Wait()
 		pw.Close()
-		close(p.done)
 	}()
 	t.Cleanup(func() {
 		cmd.Process.Kill()
