@@ -10,37 +10,37 @@ import (
 	"github.com/takedown-project/takedown/procedure"
 )
 
-// receipt is what a reporter gets back: the reference to quote, and what happens next.
-type receipt struct {
+// Receipt is what a reporter gets back: the reference to quote, and what happens next.
+type Receipt struct {
 	Receipt    string    `json:"receipt"`
 	ReceivedAt time.Time `json:"received_at"`
 	URLs       []string  `json:"urls"` // the addresses as the authority will examine them
 	Next       string    `json:"next"`
 }
 
-func (s *Server) submitReport(ctx context.Context, in takedown.ReportInput) (*receipt, error) {
+func (s *Server) submitReport(ctx context.Context, in takedown.ReportInput) (*Receipt, error) {
 	r, err := s.svc.SubmitReport(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	out := &receipt{Receipt: r.Receipt, ReceivedAt: r.ReceivedAt,
-		Next: "An officer of " + s.svc.Profile().Authority + " will examine the content. Quote this receipt in any correspondence."}
+	out := &Receipt{Receipt: r.Receipt, ReceivedAt: r.ReceivedAt,
+		Next: "An officer of " + s.svc.Profile().Authority + " will examine the content. Quote this Receipt in any correspondence."}
 	for _, u := range r.URLs {
 		out.URLs = append(out.URLs, u.Canonical)
 	}
 	return out, nil
 }
 
-// deliveryView is a delivery as its operator reads it: the measure and the notice's legal
+// DeliveryView is a delivery as its operator reads it: the measure and the notice's legal
 // texts in every language of the profile.
-type deliveryView struct {
+type DeliveryView struct {
 	*takedown.Delivery
 	Measure *takedown.Measure `json:"measure"`
-	Notice  notice            `json:"notice"`
+	Notice  Notice            `json:"notice"`
 }
 
-// notice is the legal content of what the operator received.
-type notice struct {
+// Notice is the legal content of what the operator received.
+type Notice struct {
 	Authority  string         `json:"authority"`
 	Offence    procedure.Text `json:"offence"`
 	LegalBasis procedure.Text `json:"legal_basis"`
@@ -49,7 +49,7 @@ type notice struct {
 	OffenceBasis procedure.Text `json:"offence_basis"`
 }
 
-func (s *Server) delivery(ctx context.Context, id int64) (*deliveryView, error) {
+func (s *Server) delivery(ctx context.Context, id int64) (*DeliveryView, error) {
 	d, err := s.svc.Delivery(ctx, id)
 	if err != nil {
 		return nil, err
@@ -59,14 +59,14 @@ func (s *Server) delivery(ctx context.Context, id int64) (*deliveryView, error) 
 		return nil, err
 	}
 	p := s.svc.Profile()
-	n := notice{Authority: p.Authority}
+	n := Notice{Authority: p.Authority}
 	if rule, ok := p.Measure(m.Kind); ok {
 		n.LegalBasis, n.Redress = rule.LegalBasis, rule.Redress
 	}
 	if o, ok := p.Offence(m.Offence); ok {
 		n.Offence, n.OffenceBasis = o.Title, o.LegalBasis
 	}
-	return &deliveryView{Delivery: d, Measure: m, Notice: n}, nil
+	return &DeliveryView{Delivery: d, Measure: m, Notice: n}, nil
 }
 
 // recommendationInput is the body of a new recommendation.
@@ -79,18 +79,18 @@ func (s *Server) recommend(ctx context.Context, in recommendationInput) (*takedo
 	return s.svc.Recommend(ctx, in.MeasureID, in.Reasons)
 }
 
-// newUser is a user with its first token, shown once.
-type newUser struct {
+// NewUser is a user with its first token, shown once.
+type NewUser struct {
 	User  *takedown.User `json:"user"`
 	Token string         `json:"token"`
 }
 
-func (s *Server) createUser(ctx context.Context, in takedown.UserInput) (*newUser, error) {
+func (s *Server) createUser(ctx context.Context, in takedown.UserInput) (*NewUser, error) {
 	u, token, err := s.svc.CreateUser(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	return &newUser{User: u, Token: token}, nil
+	return &NewUser{User: u, Token: token}, nil
 }
 
 // tokenInput asks for a new token.
@@ -99,21 +99,21 @@ type tokenInput struct {
 	RevokeOthers bool `json:"revoke_others"`
 }
 
-// newToken is a token, shown once.
-type newToken struct {
+// NewToken is a token, shown once.
+type NewToken struct {
 	Token string `json:"token"`
 }
 
-func (s *Server) issueToken(ctx context.Context, id int64, in tokenInput) (*newToken, error) {
+func (s *Server) issueToken(ctx context.Context, id int64, in tokenInput) (*NewToken, error) {
 	t, err := s.svc.IssueToken(ctx, id, in.RevokeOthers)
 	if err != nil {
 		return nil, err
 	}
-	return &newToken{Token: t}, nil
+	return &NewToken{Token: t}, nil
 }
 
-// clock is the demo's simulated time.
-type clock struct {
+// Clock is the demo's simulated time.
+type Clock struct {
 	Now time.Time `json:"now"`
 }
 
@@ -123,11 +123,11 @@ type clockInput struct {
 	Advance string `json:"advance"`
 }
 
-func (s *Server) demoClock(context.Context) (*clock, error) {
-	return &clock{Now: s.cfg.DemoClock.Now()}, nil
+func (s *Server) demoClock(context.Context) (*Clock, error) {
+	return &Clock{Now: s.cfg.DemoClock.Now()}, nil
 }
 
-func (s *Server) advanceClock(ctx context.Context, in clockInput) (*clock, error) {
+func (s *Server) advanceClock(ctx context.Context, in clockInput) (*Clock, error) {
 	d, err := parseAdvance(in.Advance)
 	if err != nil {
 		return nil, takedown.Invalid("advance", "%q is not a duration such as 25h, 90m or 92d", in.Advance)
@@ -139,7 +139,7 @@ func (s *Server) advanceClock(ctx context.Context, in clockInput) (*clock, error
 	if s.cfg.OnClockAdvanced != nil {
 		s.cfg.OnClockAdvanced()
 	}
-	return &clock{Now: now}, nil
+	return &Clock{Now: now}, nil
 }
 
 // parseAdvance parses a Go duration, or a whole number of days such as "92d".

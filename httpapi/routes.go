@@ -199,18 +199,18 @@ func list[F, T any](fn func(context.Context, F) ([]T, string, error)) handler {
 // profile returns the procedure profile.
 func (s *Server) profile(context.Context) (*procedure.Profile, error) { return s.svc.Profile(), nil }
 
-// me is the signed-in user and its operator.
-type me struct {
+// Me is the signed-in user and its operator.
+type Me struct {
 	User     *takedown.User     `json:"user"`
 	Operator *takedown.Operator `json:"operator,omitempty"`
 }
 
-func (s *Server) me(ctx context.Context) (*me, error) {
+func (s *Server) me(ctx context.Context) (*Me, error) {
 	u := takedown.UserFromContext(ctx)
 	if u == nil {
 		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "sign in with a token to do this")
 	}
-	out := &me{User: u}
+	out := &Me{User: u}
 	if u.OperatorID != 0 {
 		o, err := s.svc.Operator(ctx, u.OperatorID)
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +24,11 @@ func adminCommands() []command {
 	}
 }
 
+// dataFlag adds the --data flag of the offline commands.
+func dataFlag(fs *flag.FlagSet, e *env) *string {
+	return fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+}
+
 // offline opens the data directory and returns the service and a context acting as its
 // local administrator.
 func offline(ctx context.Context, e *env, dir string) (*casework.Service, context.Context, func(), error) {
@@ -39,7 +45,7 @@ func offline(ctx context.Context, e *env, dir string) (*casework.Service, contex
 
 func runAdminUserAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin user add", "--data DIR --role ROLE --name NAME [--operator ID]")
-	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	data := dataFlag(fs, e)
 	role := fs.String("role", "", "officer, supervisor, controller, operator, flagger or admin")
 	name := fs.String("name", "", "the user's name")
 	op := fs.Int64("operator", 0, "for the operator role: the operator the user belongs to")
@@ -61,7 +67,7 @@ func runAdminUserAdd(ctx context.Context, e *env, args []string) error {
 
 func runAdminUserToken(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin user token", "--data DIR USER [--revoke-others]")
-	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	data := dataFlag(fs, e)
 	revoke := fs.Bool("revoke-others", false, "make the user's earlier tokens stop working")
 	pos, err := parse(fs, args, 1)
 	if err != nil {
@@ -86,7 +92,7 @@ func runAdminUserToken(ctx context.Context, e *env, args []string) error {
 
 func runAdminUserList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin user list", "--data DIR")
-	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	data := dataFlag(fs, e)
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -115,7 +121,7 @@ func runAdminUserList(ctx context.Context, e *env, args []string) error {
 
 func runAdminOperatorAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin operator add", "--data DIR --kind KIND --name NAME --contact EMAIL [--language L] [--domain D]")
-	data := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+	data := dataFlag(fs, e)
 	kind := fs.String("kind", "", "host, platform, publisher, isp or search_engine")
 	name := fs.String("name", "", "the operator's name")
 	contact := fs.String("contact", "", "the point of contact's e-mail address")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/client"
+	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
 )
 
@@ -219,10 +220,7 @@ func strs[S ~string](list []S) []string {
 }
 
 func printMe(o *output, raw json.RawMessage) error {
-	m, err := decode[struct {
-		User     takedown.User      `json:"user"`
-		Operator *takedown.Operator `json:"operator"`
-	}](raw)
+	m, err := decode[httpapi.Me](raw)
 	if err != nil {
 		return err
 	}
@@ -234,12 +232,7 @@ func printMe(o *output, raw json.RawMessage) error {
 }
 
 func printReceipt(o *output, raw json.RawMessage) error {
-	r, err := decode[struct {
-		Receipt    string    `json:"receipt"`
-		ReceivedAt time.Time `json:"received_at"`
-		URLs       []string  `json:"urls"`
-		Next       string    `json:"next"`
-	}](raw)
+	r, err := decode[httpapi.Receipt](raw)
 	if err != nil {
 		return err
 	}
@@ -409,20 +402,8 @@ func printDeliveryAnswer(o *output, raw json.RawMessage) error {
 }
 
 func printDelivery(o *output, raw json.RawMessage) error {
-	type notice struct {
-		Authority    string         `json:"authority"`
-		Offence      procedure.Text `json:"offence"`
-		OffenceBasis procedure.Text `json:"offence_basis"`
-		LegalBasis   procedure.Text `json:"legal_basis"`
-		Redress      procedure.Text `json:"redress"`
-	}
-	type view struct {
-		takedown.Delivery
-		Measure *takedown.Measure `json:"measure"`
-		Notice  notice            `json:"notice"`
-	}
-	return printOne(o, raw, func(v view) string { return id(v.ID) }, func(v view) {
-		showDelivery(o, &v.Delivery)
+	return printOne(o, raw, func(v httpapi.DeliveryView) string { return id(v.ID) }, func(v httpapi.DeliveryView) {
+		showDelivery(o, v.Delivery)
 		fmt.Fprintln(o.stdout)
 		n := v.Notice
 		fields(o.stdout, "From", n.Authority, "Offence", n.Offence.In("en")+" ("+n.OffenceBasis.In("en")+")",
@@ -516,10 +497,7 @@ func printUser(o *output, raw json.RawMessage) error {
 
 // printNewUser prints the new user and, as the last line, its token.
 func printNewUser(o *output, raw json.RawMessage) error {
-	v, err := decode[struct {
-		User  takedown.User `json:"user"`
-		Token string        `json:"token"`
-	}](raw)
+	v, err := decode[httpapi.NewUser](raw)
 	if err != nil {
 		return err
 	}
@@ -531,9 +509,7 @@ func printNewUser(o *output, raw json.RawMessage) error {
 }
 
 func printToken(o *output, raw json.RawMessage) error {
-	v, err := decode[struct {
-		Token string `json:"token"`
-	}](raw)
+	v, err := decode[httpapi.NewToken](raw)
 	if err != nil {
 		return err
 	}
@@ -545,9 +521,7 @@ func printToken(o *output, raw json.RawMessage) error {
 }
 
 func printClock(o *output, raw json.RawMessage) error {
-	v, err := decode[struct {
-		Now time.Time `json:"now"`
-	}](raw)
+	v, err := decode[httpapi.Clock](raw)
 	if err != nil {
 		return err
 	}
