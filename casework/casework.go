@@ -104,6 +104,16 @@ func record(tx takedown.Tx, u *takedown.User, e event) error {
 	return tx.AppendEvent(ev)
 }
 
+// rule returns the profile's rule for a kind of measure. A measure of a kind the profile no
+// longer has (the server restarted with another profile) cannot move on.
+func (s *Service) rule(kind takedown.MeasureKind) (*procedure.MeasureRule, error) {
+	r, ok := s.profile.Measure(kind)
+	if !ok {
+		return nil, precondition("the %s procedure profile has no %s measures any more", s.profile.ID, kind)
+	}
+	return r, nil
+}
+
 // precondition returns an EPRECONDITION error.
 func precondition(format string, args ...any) error {
 	return takedown.Errorf(takedown.EPRECONDITION, format, args...)

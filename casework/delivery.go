@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"time"
 
 	"github.com/takedown-project/takedown"
 )
@@ -100,7 +101,7 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 			if d.AcknowledgedAt != nil {
 				return nil
 			}
-		} else if err := checkAnswer(d, in.Kind); err != nil {
+		} else if err := s.checkAnswer(d, in.Kind, now); err != nil {
 			return err
 		}
 		if d.AcknowledgedAt == nil {
@@ -139,8 +140,9 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 	return d, nil
 }
 
-// checkAnswer checks that an answer other than an acknowledgement fits the delivery.
-func checkAnswer(d *takedown.Delivery, kind takedown.AnswerKind) error {
+// checkAnswer checks that an answer other than an acknowledgement fits the delivery at
+// time now.
+func (s *Service) checkAnswer(d *takedown.Delivery, kind takedown.AnswerKind, now time.Time) error {
 	field := "kind"
 	switch {
 	case d.Purpose != takedown.PurposeAction && d.Purpose != takedown.PurposeRestoration:
@@ -165,6 +167,12 @@ func checkAnswer(d *takedown.Delivery, kind takedown.AnswerKind) error {
 		return takedown.Invalid(field, "a restoration can be acknowledged or complied with")
 	case kind == takedown.AnswerCannotComply && d.State != takedown.DeliverySent && d.State != takedown.DeliveryAcknowledged:
 		return conflict("delivery %d is %s; cannot_comply is possible only before any other answer", d.ID, d.State)
+	case kind == takedown.AnswerCannotComply && d.DeadlineAt != nil && now.After(*d.DeadlineAt):
+		// Stopping the clock after it ran out would erase the missed deadline.
+		return precondition("the deadline of delivery %d passed on %s; cannot_comply must be declared before it. Comply, or dispute the measure",
+			d.ID, s.local(*d.DeadlineAt))
+	case kind == takedown.AnswerDispute && d.State == takedown.DeliveryCannotComply:
+		return conflict("delivery %d waits for the authority's clarification of your cannot_comply; you may dispute the measure once it is clarified", d.ID)
 	case kind == takedown.AnswerDispute && d.State == takedown.DeliveryDisputed:
 		return conflict("delivery %d is already disputed; the authority will answer", d.ID)
 	}
@@ -223,19 +231,20 @@ func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*taked
 			return err
 		}
 		now := tx.Now()
-		switch d.State {
-		case takedown.DeliveryCannotComply:
+		if d.State != takedown.DeliveryCannotComply && d.State != takedown.DeliveryDisputed {
+			return conflict("delivery %d is %s; the authority clarifies only a cannot_comply or a dispute", id, d.State)
+		}
+		if d.HasDeadline && d.DeadlineAt == nil { // stopped by the cannot_comply
 			m, err := tx.Measure(d.MeasureID)
 			if err != nil {
 				return err
 			}
-			rule, _ := s.profile.Measure(m.Kind)
+			rule, err := s.rule(m.Kind)
+			if err != nil {
+				return err
+			}
 			at := now.Add(rule.Deadline.Duration)
 			d.DeadlineAt = &at
-			d.OverdueAt = nil // a new deadline, recorded anew if it is missed again
-		case takedown.DeliveryDisputed:
-		default:
-			return conflict("delivery %d is %s; the authority clarifies only a cannot_comply or a dispute", id, d.State)
 		}
 		d.State = takedown.DeliveryAcknowledged
 		d.Clarification = &takedown.Decision{Reasons: reasons, By: u.ID, At: now}

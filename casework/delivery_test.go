@@ -51,7 +51,7 @@ func TestCannotComply(t *testing.T) {
 		}
 	})
 
-	t.Run("a restarted deadline missed again is recorded", func(t *testing.T) {
+	t.Run("a missed deadline cannot be stopped afterwards", func(t *testing.T) {
 		w := newWorld(t)
 		c := w.approvedCase("https://video.host.test/v/cc-2")
 		m := w.removalRequest(c.ID)
@@ -59,14 +59,38 @@ func TestCannotComply(t *testing.T) {
 		if res := w.tick(25 * time.Hour); res.Overdue != 1 {
 			t.Fatalf("first deadline: overdue = %d, want 1", res.Overdue)
 		}
-		must(w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerCannotComply,
-			Reason: takedown.ReasonForceMajeure, Text: "Our data centre is flooded."}))(t)
-		must(w.svc.Clarify(w.as(w.officer), action.ID, "Remove it as soon as the data centre is back."))(t)
-		if res := w.tick(25 * time.Hour); res.Overdue != 1 {
-			t.Errorf("restarted deadline: overdue recorded = %d, want 1", res.Overdue)
+		before := w.snapshot()
+		_, err := w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerCannotComply,
+			Reason: takedown.ReasonForceMajeure, Text: "Our data centre is flooded."})
+		wantCode(t, err, takedown.EPRECONDITION)
+		wantMessage(t, err, "deadline", "passed", "before it")
+		if w.snapshot() != before {
+			t.Error("the refused cannot_comply changed the store")
 		}
-		if got := w.delivery(action.ID).Deadline; got != takedown.DeadlineOverdue {
-			t.Errorf("status = %s, want overdue", got)
+		if !w.caseByID(c.ID).Overdue {
+			t.Error("the case is no longer overdue")
+		}
+		w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking})
+	})
+
+	t.Run("no dispute while waiting for the clarification", func(t *testing.T) {
+		w := newWorld(t)
+		c := w.approvedCase("https://video.host.test/v/cc-4")
+		m := w.removalRequest(c.ID)
+		action := w.deliveryTo(m.ID, w.host, takedown.PurposeAction)
+		must(w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerCannotComply,
+			Reason: takedown.ReasonInsufficientInformation, Text: "Which video?"}))(t)
+		_, err := w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerDispute, Text: "We contest it."})
+		wantCode(t, err, takedown.ECONFLICT)
+		w.clock.Advance(3 * time.Hour)
+		clarifiedAt := w.clock.Now()
+		must(w.svc.Clarify(w.as(w.officer), action.ID, "The video at the URL given."))(t)
+		d := must(w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerDispute, Text: "We contest it."}))(t)
+		if d.DeadlineAt == nil || !d.DeadlineAt.Equal(clarifiedAt.Add(24*time.Hour)) {
+			t.Fatalf("deadline after clarify then dispute = %v, want %v", d.DeadlineAt, clarifiedAt.Add(24*time.Hour))
+		}
+		if res := w.tick(25 * time.Hour); res.Overdue != 1 {
+			t.Errorf("a dispute after clarification stopped the deadline: overdue = %d", res.Overdue)
 		}
 	})
 

@@ -221,16 +221,8 @@ func (s *Service) issue(tx takedown.Tx, u *takedown.User, m *takedown.Measure, r
 // listMeasure proposes a blocking or dereferencing list, or publishes it at once when the
 // profile does not require a second approval.
 func (s *Service) listMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
-	if rule.AfterRemoval && m.PublisherUnidentified == "" {
-		overdue, _, err := tx.Measures(takedown.MeasureFilter{CaseID: m.CaseID, Overdue: true, Active: true, Page: takedown.Page{Limit: takedown.MaxPageLimit}})
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(overdue, func(o *takedown.Measure) bool {
-			return o.Kind == takedown.RemovalRequest || o.Kind == takedown.RemovalOrder
-		}) {
-			return precondition("%s needs a removal request or order on case %d that is overdue, or a recorded justification that the publisher is unidentified (publisher_unidentified)", m.Kind, m.CaseID)
-		}
+	if err := listAllowed(tx, m, rule); err != nil {
+		return err
 	}
 	if rule.SecondApproval {
 		m.State = takedown.MeasureProposed
@@ -244,6 +236,22 @@ func (s *Service) listMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Meas
 		return err
 	}
 	return s.publish(tx, u, m, rule)
+}
+
+// listAllowed checks, when a list is proposed and again when it is approved, that the
+// profile allows it now: after a removal request or order on the case went overdue (and is
+// still not complied with), unless the publisher is unidentified.
+func listAllowed(tx takedown.Tx, m *takedown.Measure, rule *procedure.MeasureRule) error {
+	if !rule.AfterRemoval || m.PublisherUnidentified != "" {
+		return nil
+	}
+	for _, kind := range []takedown.MeasureKind{takedown.RemovalRequest, takedown.RemovalOrder} {
+		overdue, _, err := tx.Measures(takedown.MeasureFilter{CaseID: m.CaseID, Kind: kind, Overdue: true, Active: true, Page: takedown.Page{Limit: 1}})
+		if err != nil || len(overdue) > 0 {
+			return err
+		}
+	}
+	return precondition("%s needs a removal request or order on case %d that is overdue and not complied with, or a recorded justification that the publisher is unidentified (publisher_unidentified)", m.Kind, m.CaseID)
 }
 
 // publish puts a list measure in force and sends it to every operator of the recipient kinds.
@@ -291,9 +299,15 @@ func (s *Service) ApproveMeasure(ctx context.Context, id int64) (*takedown.Measu
 		if err := s.checkHold(c); err != nil {
 			return err
 		}
+		rule, err := s.rule(m.Kind)
+		if err != nil {
+			return err
+		}
+		if err := listAllowed(tx, m, rule); err != nil {
+			return err
+		}
 		now := tx.Now()
 		m.ApprovedBy, m.ApprovedAt = u.ID, &now
-		rule, _ := s.profile.Measure(m.Kind)
 		return s.publish(tx, u, m, rule)
 	})
 }
@@ -400,7 +414,10 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 			}
 		}
 	}
-	rule, _ := s.profile.Measure(m.Kind)
+	rule, err := s.rule(m.Kind)
+	if err != nil {
+		return err
+	}
 	for _, op := range recipients {
 		var err error
 		if m.Kind.IsList() && wasInForce {

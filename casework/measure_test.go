@@ -301,6 +301,32 @@ func TestListMeasures(t *testing.T) {
 		}
 	})
 
+	t.Run("approval checks again that the removal is still overdue", func(t *testing.T) {
+		w := newWorld(t)
+		c := w.approvedCase("https://video.host.test/v/list-late")
+		removal := w.overdueRemoval(c.ID)
+		blocking := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking})
+		d := w.deliveryTo(removal.ID, w.host, takedown.PurposeAction)
+		must(w.svc.Answer(w.asOperator(w.host), d.ID, takedown.AnswerInput{Kind: takedown.AnswerComply}))(t)
+		_, err := w.svc.ApproveMeasure(w.as(w.supervisor), blocking.ID)
+		wantCode(t, err, takedown.EPRECONDITION)
+		if got := w.measure(blocking.ID).State; got != takedown.MeasureProposed {
+			t.Errorf("blocking after a refused approval = %s, want proposed", got)
+		}
+	})
+
+	t.Run("only an overdue removal opens the way to lists", func(t *testing.T) {
+		w := newWorld(t)
+		c := w.approvedCase("https://video.host.test/v/list-deref")
+		w.listInForce(c.ID, takedown.Dereferencing) // published on the publisher_unidentified ground
+		w.tick(49 * time.Hour)                      // the search engines miss their deadline
+		if !w.caseByID(c.ID).Overdue {
+			t.Fatal("the dereferencing's missed deadline does not make the case overdue")
+		}
+		_, err := w.svc.IssueMeasure(w.as(w.officer), c.ID, takedown.MeasureInput{Kind: takedown.Blocking})
+		wantCode(t, err, takedown.EPRECONDITION)
+	})
+
 	t.Run("an IP address is never a blocking target", func(t *testing.T) {
 		w := newWorld(t)
 		c := w.approvedCase("http://192.0.2.10/videos/list-ip")

@@ -41,7 +41,10 @@ func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 			if c.Hold != nil {
 				continue // issued once the hold is released
 			}
-			rule, _ := s.profile.Measure(m.Kind)
+			rule, err := s.rule(m.Kind)
+			if err != nil {
+				continue // stays scheduled; the officers see it and can withdraw it
+			}
 			if err := s.issue(tx, schedulerUser, m, rule); err != nil {
 				return "", err
 			}
