@@ -82,8 +82,8 @@ func ErrorField(err error) string {
 	return ""
 }
 
-// indexField names element i of a list field, as in "urls[2]".
-func indexField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+// IndexField names element i of a list field in errors, as in "urls[2]".
+func IndexField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
 
 // errorTable maps each code to its HTTP status and the CLI's exit code. It is the one place
 // where codes meet transports.

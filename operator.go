@@ -84,7 +84,7 @@ func (o *Operator) Validate() error {
 	}
 	for i, l := range o.Languages {
 		if !validLanguageTag(l) {
-			return Invalid(indexField("languages", i), "%q is not a language tag such as fr, en or pt-BR", l)
+			return Invalid(IndexField("languages", i), "%q is not a language tag such as fr, en or pt-BR", l)
 		}
 	}
 	return nil

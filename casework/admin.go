@@ -2,7 +2,6 @@ package casework
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -93,7 +92,7 @@ func canonicalDomains(o *takedown.Operator) error {
 	for i, d := range o.Domains {
 		h, err := canon.Host(d)
 		if err != nil {
-			return takedown.Invalid(fmt.Sprintf("domains[%d]", i), "%v", err)
+			return takedown.Invalid(takedown.IndexField("domains", i), "%v", err)
 		}
 		if !slices.Contains(out, h) {
 			out = append(out, h)

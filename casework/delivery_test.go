@@ -14,7 +14,7 @@ import (
 func TestCannotComply(t *testing.T) {
 	t.Run("stops the deadline until clarified, which restarts it in full", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/cc-1")
+		c := w.approvedCase("https://video.host.test/v/cc-1", "https://social.platform.test/v/cc-1")
 		m := w.removalRequest(c.ID)
 		action := w.deliveryTo(m.ID, w.host, takedown.PurposeAction)
 		w.clock.Advance(2 * time.Hour)
@@ -53,7 +53,7 @@ func TestCannotComply(t *testing.T) {
 
 	t.Run("a missed deadline cannot be stopped afterwards", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/cc-2")
+		c := w.approvedCase("https://video.host.test/v/cc-2", "https://social.platform.test/v/cc-2")
 		m := w.removalRequest(c.ID)
 		action := w.deliveryTo(m.ID, w.host, takedown.PurposeAction)
 		if res := w.tick(25 * time.Hour); res.Overdue != 1 {
@@ -75,7 +75,7 @@ func TestCannotComply(t *testing.T) {
 
 	t.Run("no dispute while waiting for the clarification", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/cc-4")
+		c := w.approvedCase("https://video.host.test/v/cc-4", "https://social.platform.test/v/cc-4")
 		m := w.removalRequest(c.ID)
 		action := w.deliveryTo(m.ID, w.host, takedown.PurposeAction)
 		must(w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerCannotComply,
@@ -96,7 +96,7 @@ func TestCannotComply(t *testing.T) {
 
 	t.Run("invalid answers", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/cc-3")
+		c := w.approvedCase("https://video.host.test/v/cc-3", "https://social.platform.test/v/cc-3")
 		removal := w.removalRequest(c.ID)
 		referral := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Referral, OperatorID: w.platform.ID})
 		onRemoval := w.deliveryTo(removal.ID, w.host, takedown.PurposeAction)
@@ -233,10 +233,10 @@ func TestReferral(t *testing.T) {
 // deliveries, and only operators answer.
 func TestAnswersByPurposeAndState(t *testing.T) {
 	w := newWorld(t)
-	c := w.approvedCase("https://video.host.test/v/ans-1")
+	c := w.approvedCase("https://video.host.test/v/ans-1", "https://social.platform.test/v/ans-1")
 	removal := w.removalRequest(c.ID)
 	order := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
-	c2 := w.approvedCase("https://video.host.test/v/ans-2")
+	c2 := w.approvedCase("https://video.host.test/v/ans-2", "https://social.platform.test/v/ans-2")
 	withdrawn := w.removalRequest(c2.ID)
 	must(w.svc.WithdrawMeasure(w.as(w.officer), withdrawn.ID, "Sent by mistake."))(t)
 

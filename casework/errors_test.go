@@ -19,18 +19,18 @@ func TestNothingWrittenOnError(t *testing.T) {
 	must(w.svc.Qualify(w.as(w.supervisor), awaiting, takedown.QualificationInput{Offence: "terrorism-apology",
 		Elements: apologyElements(), Reasons: "Glorifies the attackers."}))(t)
 
-	approved := w.approvedCase("https://video.host.test/v/err-approved").ID
+	approved := w.approvedCase("https://video.host.test/v/err-approved", "https://social.platform.test/v/err-approved").ID
 	removal := w.removalRequest(approved)
 	action := w.deliveryTo(removal.ID, w.host, takedown.PurposeAction)
 	information := w.deliveryTo(removal.ID, w.isp1, takedown.PurposeInformation)
 	rec := must(w.svc.Recommend(w.as(w.controller), removal.ID, "The content is satire."))(t)
 	proposed := w.issue(approved, takedown.MeasureInput{Kind: takedown.Dereferencing, PublisherUnidentified: "No legal notice."})
 
-	held := w.approvedCase("https://video.host.test/v/err-held").ID
+	held := w.approvedCase("https://video.host.test/v/err-held", "https://social.platform.test/v/err-held").ID
 	heldOrder := w.issue(held, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
 	must(w.svc.PlaceHold(w.as(w.officer), held, takedown.HoldInput{Reference: "INV-2026-0999", Reasons: "Investigation."}))(t)
 
-	done := w.approvedCase("https://video.host.test/v/err-done").ID
+	done := w.approvedCase("https://video.host.test/v/err-done", "https://social.platform.test/v/err-done").ID
 	complied := w.removalRequest(done)
 	compliedAction := w.deliveryTo(complied.ID, w.host, takedown.PurposeAction)
 	must(w.svc.Answer(w.asOperator(w.host), compliedAction.ID, takedown.AnswerInput{Kind: takedown.AnswerComply}))(t)

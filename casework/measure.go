@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +42,13 @@ func (s *Service) IssueMeasure(ctx context.Context, caseID int64, in takedown.Me
 		if err := s.checkHold(c); err != nil {
 			return err
 		}
-		targets, err := measureTargets(c, in)
+		var op *takedown.Operator
+		if !in.Kind.IsList() {
+			if op, err = addressee(tx, in, rule); err != nil {
+				return err
+			}
+		}
+		targets, err := measureTargets(c, in, op)
 		if err != nil {
 			return err
 		}
@@ -63,7 +68,7 @@ func (s *Service) IssueMeasure(ctx context.Context, caseID int64, in takedown.Me
 		if in.Kind.IsList() {
 			return s.listMeasure(tx, u, m, rule)
 		}
-		return s.addressedMeasure(tx, u, m, rule)
+		return s.addressedMeasure(tx, u, m, op, rule)
 	})
 	if err != nil {
 		return nil, err
@@ -71,17 +76,38 @@ func (s *Service) IssueMeasure(ctx context.Context, caseID int64, in takedown.Me
 	return m, nil
 }
 
-// measureTargets checks the targets asked for against the case: URLs must be the case's own;
-// blocking targets are host names of the case's URLs, since DNS cannot block a path.
-func measureTargets(c *takedown.Case, in takedown.MeasureInput) ([]string, error) {
+// addressee returns the operator an addressed measure goes to, if the profile lets this kind
+// of measure go to it.
+func addressee(tx takedown.Tx, in takedown.MeasureInput, rule *procedure.MeasureRule) (*takedown.Operator, error) {
+	op, err := tx.Operator(in.OperatorID)
+	if takedown.ErrorCode(err) == takedown.ENOTFOUND {
+		return nil, takedown.Invalid("operator_id", "there is no operator %d", in.OperatorID)
+	} else if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(rule.Recipients, op.Kind) {
+		return nil, takedown.Invalid("operator_id", "operator %d (%s) is a %s; a %s goes to a %s", op.ID, op.Name, op.Kind, in.Kind, kindList(rule.Recipients))
+	}
+	return op, nil
+}
+
+// measureTargets checks the targets asked for against the case. URLs must be the case's own,
+// and an addressed measure names only those on its operator's registered domains: it reaches
+// the operator that can act, and discloses no other operator's URLs. Blocking targets are
+// host names of the case's URLs, since DNS cannot block a path.
+func measureTargets(c *takedown.Case, in takedown.MeasureInput, op *takedown.Operator) ([]string, error) {
 	var hosts []string
 	var hostErr error // a URL whose host cannot be listed (an IP address)
-	for _, raw := range c.URLs {
-		u, err := url.Parse(raw)
-		if err != nil {
-			continue
+	urls := c.URLs
+	if op != nil && len(op.Domains) > 0 {
+		urls = slices.DeleteFunc(slices.Clone(c.URLs), func(u string) bool { return !hostedBy(op, u) })
+		if len(urls) == 0 {
+			return nil, takedown.Invalid("operator_id", "none of the case's URLs is on a domain of operator %d (%s: %s); address the operator that hosts them",
+				op.ID, op.Name, strings.Join(op.Domains, ", "))
 		}
-		h, err := canon.Host(u.Hostname())
+	}
+	for _, raw := range urls {
+		h, err := canon.Host(urlHost(raw))
 		if err != nil {
 			hostErr = takedown.Invalid("targets", "the case's URL %s cannot be blocked by DNS: %v; name the host names to block in targets, or use another measure", raw, err)
 			continue
@@ -92,7 +118,7 @@ func measureTargets(c *takedown.Case, in takedown.MeasureInput) ([]string, error
 	}
 	if len(in.Targets) == 0 {
 		if in.Kind != takedown.Blocking {
-			return slices.Clone(c.URLs), nil
+			return slices.Clone(urls), nil
 		}
 		if hostErr != nil {
 			return nil, hostErr
@@ -101,7 +127,7 @@ func measureTargets(c *takedown.Case, in takedown.MeasureInput) ([]string, error
 	}
 	var targets []string
 	for i, t := range in.Targets {
-		field := "targets[" + strconv.Itoa(i) + "]"
+		field := takedown.IndexField("targets", i)
 		if in.Kind == takedown.Blocking {
 			h, err := canon.Host(t)
 			if err != nil {
@@ -113,11 +139,13 @@ func measureTargets(c *takedown.Case, in takedown.MeasureInput) ([]string, error
 			t = h
 		} else {
 			cu, err := canon.URL(t)
-			if err != nil {
+			switch {
+			case err != nil:
 				return nil, takedown.Invalid(field, "%v", err)
-			}
-			if !slices.Contains(c.URLs, cu) {
+			case !slices.Contains(c.URLs, cu):
 				return nil, takedown.Invalid(field, "%s is not one of the case's URLs", cu)
+			case !slices.Contains(urls, cu):
+				return nil, takedown.Invalid(field, "%s is not on a domain of operator %d (%s)", cu, op.ID, op.Name)
 			}
 			t = cu
 		}
@@ -128,17 +156,23 @@ func measureTargets(c *takedown.Case, in takedown.MeasureInput) ([]string, error
 	return targets, nil
 }
 
+// urlHost returns the host of a canonical URL.
+func urlHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// hostedBy reports whether a canonical URL is on one of the operator's domains or under one.
+func hostedBy(op *takedown.Operator, raw string) bool {
+	h := urlHost(raw)
+	return slices.ContainsFunc(op.Domains, func(d string) bool { return h == d || strings.HasSuffix(h, "."+d) })
+}
+
 // addressedMeasure issues a removal request, TCO order or referral to its operator.
-func (s *Service) addressedMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
-	op, err := tx.Operator(m.OperatorID)
-	if takedown.ErrorCode(err) == takedown.ENOTFOUND {
-		return takedown.Invalid("operator_id", "there is no operator %d", m.OperatorID)
-	} else if err != nil {
-		return err
-	}
-	if !slices.Contains(rule.Recipients, op.Kind) {
-		return takedown.Invalid("operator_id", "operator %d (%s) is a %s; a %s goes to a %s", op.ID, op.Name, op.Kind, m.Kind, kindList(rule.Recipients))
-	}
+func (s *Service) addressedMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op *takedown.Operator, rule *procedure.MeasureRule) error {
 	if rule.AdvanceInformation.Duration > 0 && m.Emergency == "" {
 		issueAt, err := s.advanceInformation(tx, u, m, op, rule.AdvanceInformation.Duration)
 		if err != nil {

@@ -19,7 +19,7 @@ func TestRemovalOrderAdvanceInformation(t *testing.T) {
 
 	t.Run("first order scheduled, issued after 12 hours, later orders at once", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/tco-1")
+		c := w.approvedCase("https://video.host.test/v/tco-1", "https://social.platform.test/v/tco-1")
 		issuedAt := w.clock.Now()
 		m := w.issue(c.ID, order(w.host))
 		if got, want := m.State, takedown.MeasureScheduled; got != want {
@@ -62,7 +62,7 @@ func TestRemovalOrderAdvanceInformation(t *testing.T) {
 		}
 
 		// The provider has had its first order: the next one goes at once.
-		c2 := w.approvedCase("https://video.host.test/v/tco-2")
+		c2 := w.approvedCase("https://video.host.test/v/tco-2", "https://social.platform.test/v/tco-2")
 		m2 := w.issue(c2.ID, order(w.host))
 		if m2.State != takedown.MeasureIssued {
 			t.Fatalf("second order state = %s, want issued", m2.State)
@@ -111,7 +111,7 @@ func TestRemovalOrderAdvanceInformation(t *testing.T) {
 
 	t.Run("withdrawing a scheduled order tells the informed operator", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/tco-4")
+		c := w.approvedCase("https://video.host.test/v/tco-4", "https://social.platform.test/v/tco-4")
 		m := w.issue(c.ID, order(w.host))
 		w.clock.Advance(time.Hour)
 		m = must(w.svc.WithdrawMeasure(w.as(w.officer), m.ID, "The video was removed by the host on its own initiative."))(t)
@@ -126,7 +126,7 @@ func TestRemovalOrderAdvanceInformation(t *testing.T) {
 
 	t.Run("a hold stops the scheduler until it is released", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/tco-5")
+		c := w.approvedCase("https://video.host.test/v/tco-5", "https://social.platform.test/v/tco-5")
 		m := w.issue(c.ID, order(w.host))
 		must(w.svc.PlaceHold(w.as(w.officer), c.ID, takedown.HoldInput{Reference: "INV-2026-0042",
 			Reasons: "The account is under surveillance by the investigating service."}))(t)
@@ -227,7 +227,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("blocking needs an overdue removal first", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-1")
+		c := w.approvedCase("https://video.host.test/v/list-1", "https://social.platform.test/v/list-1")
 		for _, kind := range []takedown.MeasureKind{takedown.Blocking, takedown.Dereferencing} {
 			_, err := w.svc.IssueMeasure(w.as(w.officer), c.ID, takedown.MeasureInput{Kind: kind})
 			wantCode(t, err, takedown.EPRECONDITION)
@@ -246,7 +246,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("unidentified publisher allows listing directly", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-2")
+		c := w.approvedCase("https://video.host.test/v/list-2", "https://social.platform.test/v/list-2")
 		m := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking, PublisherUnidentified: unidentified})
 		if m.State != takedown.MeasureProposed || m.PublisherUnidentified != unidentified {
 			t.Errorf("blocking = %s justified by %q", m.State, m.PublisherUnidentified)
@@ -303,7 +303,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("approval checks again that the removal is still overdue", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-late")
+		c := w.approvedCase("https://video.host.test/v/list-late", "https://social.platform.test/v/list-late")
 		removal := w.overdueRemoval(c.ID)
 		blocking := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking})
 		d := w.deliveryTo(removal.ID, w.host, takedown.PurposeAction)
@@ -317,7 +317,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("only an overdue removal opens the way to lists", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-deref")
+		c := w.approvedCase("https://video.host.test/v/list-deref", "https://social.platform.test/v/list-deref")
 		w.listInForce(c.ID, takedown.Dereferencing) // published on the publisher_unidentified ground
 		w.tick(49 * time.Hour)                      // the search engines miss their deadline
 		if !w.caseByID(c.ID).Overdue {
@@ -342,7 +342,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("refusing a proposal records the refusal", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-6")
+		c := w.approvedCase("https://video.host.test/v/list-6", "https://social.platform.test/v/list-6")
 		m := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking, PublisherUnidentified: unidentified})
 		_, err := w.svc.RefuseMeasure(w.as(w.officer2), m.ID, "An officer cannot refuse.")
 		wantCode(t, err, takedown.EFORBIDDEN)
@@ -365,7 +365,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("no duplicate active measure", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-7")
+		c := w.approvedCase("https://video.host.test/v/list-7", "https://social.platform.test/v/list-7")
 		w.removalRequest(c.ID)
 		_, err := w.svc.IssueMeasure(w.as(w.officer2), c.ID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
 		wantCode(t, err, takedown.ECONFLICT)
@@ -380,7 +380,7 @@ func TestListMeasures(t *testing.T) {
 	t.Run("dereferencing reaches every search engine; restoration has 48 hours", func(t *testing.T) {
 		w := newWorld(t)
 		search2 := w.operator(w.as(w.admin), "Search Engine Two", takedown.KindSearchEngine)
-		c := w.approvedCase("https://video.host.test/v/list-8")
+		c := w.approvedCase("https://video.host.test/v/list-8", "https://social.platform.test/v/list-8")
 		m := w.listInForce(c.ID, takedown.Dereferencing)
 		if m.State != takedown.MeasureInForce {
 			t.Fatalf("dereferencing state = %s", m.State)
@@ -413,7 +413,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("withdrawing tells everyone who was told", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-9")
+		c := w.approvedCase("https://video.host.test/v/list-9", "https://social.platform.test/v/list-9")
 		removal := w.removalRequest(c.ID)
 		blocking := w.listInForce(c.ID, takedown.Blocking)
 
@@ -468,6 +468,8 @@ func TestRecipients(t *testing.T) {
 			[]string{"no operator 9999"}},
 		{"blocking to one operator", takedown.MeasureInput{Kind: takedown.Blocking, OperatorID: w.isp1.ID},
 			[]string{"every operator"}},
+		{"removal request to a platform that hosts none of the URLs", takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.platform.ID},
+			[]string{"none of the case's URLs", "social.platform.test"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := w.snapshot()
@@ -481,5 +483,29 @@ func TestRecipients(t *testing.T) {
 				t.Error("a refused measure wrote something")
 			}
 		})
+	}
+}
+
+// TestMeasureNamesOnlyTheAddresseesURLs: an addressed measure carries only the case's URLs on
+// its operator's registered domains (subdomains included), so it reaches the operator that
+// can act and discloses no other operator's URLs; naming another operator's URL is refused.
+func TestMeasureNamesOnlyTheAddresseesURLs(t *testing.T) {
+	w := newWorld(t)
+	c := w.approvedCase("https://video.host.test/v/mixed", "https://cdn.video.host.test/v/mixed.mp4", "https://social.platform.test/p/mixed")
+	removal := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+	if want := []string{"https://video.host.test/v/mixed", "https://cdn.video.host.test/v/mixed.mp4"}; !slices.Equal(removal.Targets, want) {
+		t.Errorf("removal request targets = %v, want %v", removal.Targets, want)
+	}
+	referral := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Referral, OperatorID: w.platform.ID})
+	if want := []string{"https://social.platform.test/p/mixed"}; !slices.Equal(referral.Targets, want) {
+		t.Errorf("referral targets = %v, want %v", referral.Targets, want)
+	}
+	before := w.snapshot()
+	_, err := w.svc.IssueMeasure(w.as(w.officer), c.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID,
+		Targets: []string{"https://video.host.test/v/mixed"}, Emergency: "A live-streamed attack."})
+	wantCode(t, err, takedown.EINVALID)
+	wantMessage(t, err, "not on a domain of operator")
+	if w.snapshot() != before {
+		t.Error("the refused measure wrote something")
 	}
 }

@@ -144,7 +144,7 @@ func TestRecheckCycle(t *testing.T) {
 func TestSchedulerRestart(t *testing.T) {
 	w := newWorld(t)
 	path := w.path
-	c := w.approvedCase("https://video.host.test/v/restart-1")
+	c := w.approvedCase("https://video.host.test/v/restart-1", "https://social.platform.test/v/restart-1")
 	w.removalRequest(c.ID)
 	w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
 	w.listInForce(c.ID, takedown.Blocking)

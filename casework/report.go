@@ -38,7 +38,7 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 	for i, raw := range in.URLs {
 		c, err := canon.URL(raw)
 		if err != nil {
-			return nil, takedown.Invalid(fmt.Sprintf("urls[%d]", i), "%v", err)
+			return nil, takedown.Invalid(takedown.IndexField("urls", i), "%v", err)
 		}
 		if !slices.ContainsFunc(r.URLs, func(x takedown.ReportURL) bool { return x.Canonical == c }) {
 			r.URLs = append(r.URLs, takedown.ReportURL{URL: raw, Canonical: c})

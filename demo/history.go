@@ -28,13 +28,14 @@ var descriptions = map[string]string{
 
 // history is the story of the demo world, told from four months ago to now.
 func (s *seeder) history(ctx context.Context) {
-	// Four months ago: a video glorifying an attack is reported by the public and by the
-	// trusted flagger; the host does not remove it in 24 hours; it is blocked and dereferenced.
-	video := s.report(nil, "terrorism-apology", "https://videos.host.test/watch/v1001", "https://videos.host.test/watch/v1002")
-	s.report(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-apology", "https://VIDEOS.host.test/watch/v1001#t=12")
+	// Four months ago: videos glorifying an attack on a site dedicated to such propaganda are
+	// reported by the public and by the trusted flagger; its host does not remove them in 24
+	// hours; the site is blocked and the videos dereferenced.
+	video := s.report(nil, "terrorism-apology", "https://propaganda-mirror.example/watch/v1001", "https://propaganda-mirror.example/watch/v1002")
+	s.report(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-apology", "https://PROPAGANDA-mirror.example/watch/v1001#t=12")
 	s.approve(video, "terrorism-apology", "The video praises the authors of the attack and calls for them to be imitated as heroes.")
-	removal := s.measure(video, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare Hosting"].ID})
-	s.answer("Videoshare Hosting", s.delivery(removal, "Videoshare Hosting", takedown.PurposeAction), takedown.AnswerInput{Kind: takedown.AnswerAcknowledge})
+	removal := s.measure(video, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Example Web Hosting"].ID})
+	s.answer("Example Web Hosting", s.delivery(removal, "Example Web Hosting", takedown.PurposeAction), takedown.AnswerInput{Kind: takedown.AnswerAcknowledge})
 	s.advance(25 * time.Hour)
 	blocking := s.measure(video, takedown.MeasureInput{Kind: takedown.Blocking})
 	s.approveMeasure(blocking)
@@ -88,7 +89,7 @@ func (s *seeder) history(ctx context.Context) {
 	s.refer(rec)
 
 	// A news article reported by mistake is dismissed.
-	news := s.report(nil, "terrorism-apology", "https://news.publisher.example/2026/attack-report")
+	news := s.report(nil, "terrorism-apology", "https://news-mirror.example/2026/attack-report")
 	s.accept(news)
 	s.dismiss(news, "A news report describing the attack; no favourable presentation.")
 
@@ -96,19 +97,19 @@ func (s *seeder) history(ctx context.Context) {
 	s.advanceTo(time.Now().Add(-36 * time.Hour))
 	s.tick()
 
-	// A removal request the host cannot comply with for lack of information.
-	fuzzy := s.report(nil, "terrorism-provocation", "https://cdn.videos.host.test/clip/88")
+	// A removal request the platform cannot comply with for lack of information.
+	fuzzy := s.report(nil, "terrorism-provocation", "https://videos.platform.test/clip/88")
 	s.approve(fuzzy, "terrorism-provocation", "The clip calls viewers to commit attacks.")
-	fuzzyRemoval := s.measure(fuzzy, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare Hosting"].ID})
+	fuzzyRemoval := s.measure(fuzzy, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare"].ID})
 	s.advance(2 * time.Hour)
-	s.answer("Videoshare Hosting", s.delivery(fuzzyRemoval, "Videoshare Hosting", takedown.PurposeAction), takedown.AnswerInput{
+	s.answer("Videoshare", s.delivery(fuzzyRemoval, "Videoshare", takedown.PurposeAction), takedown.AnswerInput{
 		Kind: takedown.AnswerCannotComply, Reason: takedown.ReasonInsufficientInformation, Text: "The clip id does not exist in our systems; please give the full URL."})
 
 	// A removal request missed yesterday: the officer has proposed blocking, which waits for
 	// the supervisor's approval.
-	stale := s.report(nil, "terrorism-apology", "https://videos.host.test/watch/v2050")
-	s.approve(stale, "terrorism-apology", "The video celebrates the attack and its authors.")
-	s.measure(stale, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare Hosting"].ID})
+	stale := s.report(nil, "terrorism-apology", "https://martyrs-archive.example/video/2050")
+	s.approve(stale, "terrorism-apology", "The site's video celebrates the attack and its authors.")
+	s.measure(stale, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Example Web Hosting"].ID})
 	s.advance(26 * time.Hour)
 	s.tick()
 	s.measure(stale, takedown.MeasureInput{Kind: takedown.Blocking})
@@ -122,9 +123,9 @@ func (s *seeder) history(ctx context.Context) {
 	s.recommend(deref, "The video is now only reachable through the blocked host; dereferencing adds nothing.")
 
 	// A removal request whose deadline is running.
-	running := s.report(nil, "terrorism-apology", "https://videos.host.test/watch/v2077")
+	running := s.report(nil, "terrorism-apology", "https://videos.platform.test/watch/v2077")
 	s.approve(running, "terrorism-apology", "The video presents the attackers as martyrs to be imitated.")
-	s.measure(running, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare Hosting"].ID})
+	s.measure(running, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare"].ID})
 
 	// A case on investigation hold.
 	held := s.report(nil, "terrorism-provocation", "https://forum.platform.test/t/2718")
@@ -140,12 +141,12 @@ func (s *seeder) history(ctx context.Context) {
 		s.accept(c)
 	}
 	for i, u := range []string{
-		"https://videos.host.test/watch/v3001", "https://videos.host.test/watch/v3002", "https://microblog.platform.test/u/x/status/9",
+		"https://videos.platform.test/watch/v3001", "https://videos.platform.test/watch/v3002", "https://microblog.platform.test/u/x/status/9",
 		"https://forum.platform.test/t/5772", "https://paste.host.test/raw/c0de", "https://blog.publisher.example/2026/appel",
-		"https://videos.host.test/watch/v3003", "https://microblog.platform.test/u/y/status/11", "https://paste.host.test/raw/5eed",
-		"https://forum.platform.test/t/6283", "https://videos.host.test/watch/v3005", "https://microblog.platform.test/u/z/status/13",
-		"https://cdn.videos.host.test/clip/144", "https://blog.publisher.example/2026/martyrs", "https://forum.platform.test/t/7071",
-		"https://videos.host.test/watch/v3006",
+		"https://videos.platform.test/watch/v3003", "https://microblog.platform.test/u/y/status/11", "https://paste.host.test/raw/5eed",
+		"https://forum.platform.test/t/6283", "https://videos.platform.test/watch/v3005", "https://microblog.platform.test/u/z/status/13",
+		"https://videos.platform.test/clip/144", "https://blog.publisher.example/2026/martyrs", "https://forum.platform.test/t/7071",
+		"https://videos.platform.test/watch/v3006",
 	} {
 		offence := []string{"terrorism-apology", "terrorism-provocation", "csam"}[i%3]
 		s.report(nil, offence, u)
@@ -154,7 +155,7 @@ func (s *seeder) history(ctx context.Context) {
 		}
 		s.advance(17 * time.Minute)
 	}
-	s.report(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-provocation", "https://videos.host.test/watch/v3002", "https://videos.host.test/watch/v3004")
+	s.report(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-provocation", "https://videos.platform.test/watch/v3002", "https://videos.platform.test/watch/v3004")
 	s.tick()
 }
 

@@ -121,10 +121,15 @@ func slug(name string) string {
 func (s *seeder) operators() {
 	admin := s.as("Administrator")
 	fr, en := []string{"fr", "en"}, []string{"en"}
-	s.operator(admin, "HOST", "Videoshare Hosting", takedown.KindHost, fr, "videos.host.test", "cdn.videos.host.test")
+	// A web host: its customers' sites include sites dedicated to the content, which are what
+	// blocking lists name. A video platform hosts its users' videos under its own domain, which
+	// must never be blocked as a whole.
+	s.operator(admin, "HOST", "Example Web Hosting", takedown.KindHost, fr,
+		"tribute-videos.example", "propaganda-mirror.example", "martyrs-archive.example", "news-mirror.example")
 	s.operator(admin, "HOST2", "Pastebin Hosting", takedown.KindHost, en, "paste.host.test")
 	s.operator(admin, "PLATFORM", "Microblog Platform", takedown.KindPlatform, en, "microblog.platform.test")
 	s.operator(admin, "PLATFORM2", "Forum Platform", takedown.KindPlatform, fr, "forum.platform.test")
+	s.operator(admin, "VIDEOSHARE", "Videoshare", takedown.KindPlatform, fr, "videos.platform.test")
 	s.operator(admin, "PUBLISHER", "Example Blog Publisher", takedown.KindPublisher, fr, "blog.publisher.example")
 	s.operator(admin, "ISP", "Fibre Network ISP", takedown.KindISP, fr)
 	s.operator(admin, "ISP2", "Mobile Connect ISP", takedown.KindISP, fr)

@@ -62,6 +62,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	for _, want := range []string{
 		"Report received. Your receipt: TD-",
 		"forbidden: the officer role cannot do this",
+		"refused, exit code 4",
 		"Deadline status: running",
 		"State:   closed",
 		"case.closed",
@@ -70,7 +71,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 			t.Errorf("the walkthrough's output lacks %q:\n%s", want, out)
 		}
 	}
-	overdueRow := regexp.MustCompile(`(?m)^\d+\s+approved\s+public\s+terrorism-apology\s+1\s+yes\s.*watch/v9001$`)
+	overdueRow := regexp.MustCompile(`(?m)^\d+\s+approved\s+public\s+terrorism-apology\s+1\s+yes\s.*video/9001$`)
 	if !overdueRow.Match(out) {
 		t.Errorf("case list --overdue does not show the walkthrough's case as overdue:\n%s", out)
 	}
@@ -81,7 +82,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var cases struct{ Items []takedown.Case }
-	if err := c.Do(ctx, "GET", "/cases", map[string][]string{"url": {"https://videos.host.test/watch/v9001"}}, nil, &cases); err != nil {
+	if err := c.Do(ctx, "GET", "/cases", map[string][]string{"url": {"https://tribute-videos.example/video/9001"}}, nil, &cases); err != nil {
 		t.Fatal(err)
 	}
 	if len(cases.Items) != 1 || cases.Items[0].State != takedown.CaseClosed {
