@@ -31,6 +31,35 @@ func (s *Service) Delivery(ctx context.Context, id int64) (*takedown.Delivery, e
 	return d, nil
 }
 
+// Notice returns a delivery with the measure it is about, read together: what its operator
+// sees of it. An advance information about an order not yet issued carries no measure.
+func (s *Service) Notice(ctx context.Context, id int64) (*takedown.Delivery, *takedown.Measure, error) {
+	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	if err != nil {
+		return nil, nil, err
+	}
+	var d *takedown.Delivery
+	var m *takedown.Measure
+	err = s.view(ctx, func(tx takedown.Tx) error {
+		if d, err = tx.Delivery(id); err != nil {
+			return err
+		}
+		if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
+			return forbidden("delivery %d is addressed to another operator", id)
+		}
+		d.Deadline = d.DeadlineStatusAt(tx.Now())
+		m, err = operatorView(tx, u, d.MeasureID)
+		if takedown.ErrorCode(err) == takedown.EFORBIDDEN {
+			m, err = nil, nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, m, nil
+}
+
 // Deliveries lists deliveries with their deadline status; an operator lists its own.
 func (s *Service) Deliveries(ctx context.Context, f takedown.DeliveryFilter) ([]*takedown.Delivery, string, error) {
 	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)

@@ -507,33 +507,40 @@ func (s *Service) changeMeasure(ctx context.Context, id int64, u *takedown.User,
 }
 
 // Measure returns a measure: the authority and the controller see every measure; an operator
-// sees the measures it received something about.
+// sees a measure once it is issued and addressed or notified to it.
 func (s *Service) Measure(ctx context.Context, id int64) (*takedown.Measure, error) {
 	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
 	if err != nil {
 		return nil, err
 	}
 	var m *takedown.Measure
-	err = s.view(ctx, func(tx takedown.Tx) error {
-		if m, err = tx.Measure(id); err != nil {
-			return err
-		}
-		if u.Role != takedown.RoleOperator {
-			return nil
-		}
-		mine, _, err := tx.Deliveries(takedown.DeliveryFilter{MeasureID: id, OperatorID: u.OperatorID, Page: takedown.Page{Limit: 1}})
-		if err != nil {
-			return err
-		}
-		if len(mine) == 0 {
-			return forbidden("measure %d is not addressed to your operator", id)
-		}
-		return nil
+	err = s.view(ctx, func(tx takedown.Tx) (err error) {
+		m, err = operatorView(tx, u, id)
+		return err
 	})
+	return m, err
+}
+
+// operatorView reads a measure as u may see it. An operator sees it only once it was issued
+// (a proposal or a scheduled order is the authority's business until then) and only if it
+// received something about it; and whether it is overdue concerns the operator's own
+// deliveries, not the other recipients'.
+func operatorView(tx takedown.Tx, u *takedown.User, id int64) (*takedown.Measure, error) {
+	m, err := tx.Measure(id)
+	if err != nil || u.Role != takedown.RoleOperator {
+		return m, err
+	}
+	mine, _, err := tx.Deliveries(takedown.DeliveryFilter{MeasureID: id, OperatorID: u.OperatorID, Page: takedown.Page{Limit: 1}})
 	if err != nil {
 		return nil, err
 	}
-	return m, nil
+	if len(mine) == 0 || m.IssuedAt == nil {
+		return nil, forbidden("measure %d is not addressed to your operator", id)
+	}
+	late, _, err := tx.Deliveries(takedown.DeliveryFilter{MeasureID: id, OperatorID: u.OperatorID, Deadline: takedown.DeadlineOverdue,
+		Page: takedown.Page{Limit: 1}})
+	m.Overdue = len(late) > 0
+	return m, err
 }
 
 // Measures lists measures; an operator lists the measures it received something about.
@@ -552,7 +559,7 @@ func (s *Service) Measures(ctx context.Context, f takedown.MeasureFilter) ([]*ta
 		return nil, "", takedown.Invalid("state", "%q is not a measure state", f.State)
 	}
 	if u.Role == takedown.RoleOperator {
-		f.OperatorID = u.OperatorID
+		f.OperatorID, f.Issued = u.OperatorID, true
 	}
 	var list []*takedown.Measure
 	var next string

@@ -35,7 +35,9 @@ func (s *Server) submitReport(ctx context.Context, in takedown.ReportInput) (*Re
 // texts in every language of the profile.
 type DeliveryView struct {
 	*takedown.Delivery
-	Measure *takedown.Measure `json:"measure"`
+	// Measure is what the delivery is about; absent from an advance information about an
+	// order not yet issued.
+	Measure *takedown.Measure `json:"measure,omitempty"`
 	Notice  Notice            `json:"notice"`
 }
 
@@ -50,21 +52,19 @@ type Notice struct {
 }
 
 func (s *Server) delivery(ctx context.Context, id int64) (*DeliveryView, error) {
-	d, err := s.svc.Delivery(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.svc.Measure(ctx, d.MeasureID)
+	d, m, err := s.svc.Notice(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	p := s.svc.Profile()
 	n := Notice{Authority: p.Authority}
-	if rule, ok := p.Measure(m.Kind); ok {
+	if rule, ok := p.Measure(d.Kind); ok {
 		n.LegalBasis, n.Redress = rule.LegalBasis, rule.Redress
 	}
-	if o, ok := p.Offence(m.Offence); ok {
-		n.Offence, n.OffenceBasis = o.Title, o.LegalBasis
+	if m != nil {
+		if o, ok := p.Offence(m.Offence); ok {
+			n.Offence, n.OffenceBasis = o.Title, o.LegalBasis
+		}
 	}
 	return &DeliveryView{Delivery: d, Measure: m, Notice: n}, nil
 }

@@ -10,8 +10,11 @@ import (
 
 var measureColumns = `m.id, m.case_id, m.kind, m.state, m.operator_id, m.targets, m.subtree, m.offence, m.reasons,
 	m.publisher_unidentified, m.emergency, m.proposed_by, m.proposed_at, m.approved_by, m.approved_at, m.issue_at,
-	m.issued_at, m.refusal, m.ending, m.ended_at, m.next_recheck, m.last_recheck, m.recheck_notified,
-	EXISTS (SELECT 1 FROM deliveries d WHERE d.measure_id = m.id AND ` + lateDelivery + `)`
+	m.issued_at, m.refusal, m.ending, m.ended_at, m.next_recheck, m.last_recheck, m.recheck_notified, ` + measureLate
+
+// measureLate is whether one of the measure's deliveries (of the operator given as the second
+// argument, or of any operator when it is 0) is past its deadline.
+const measureLate = `EXISTS (SELECT 1 FROM deliveries d WHERE d.measure_id = m.id AND (? = 0 OR d.operator_id = ?) AND ` + lateDelivery + `)`
 
 func scanMeasure(s scanner) (*takedown.Measure, error) {
 	var m takedown.Measure
@@ -81,14 +84,15 @@ func (t *Tx) UpdateMeasure(m *takedown.Measure) error {
 
 // Measure returns a measure by id.
 func (t *Tx) Measure(id int64) (*takedown.Measure, error) {
-	m, err := scanMeasure(t.queryRow(`SELECT `+measureColumns+` FROM measures m WHERE m.id = ?`, t.now.UnixNano(), id))
+	m, err := scanMeasure(t.queryRow(`SELECT `+measureColumns+` FROM measures m WHERE m.id = ?`, 0, 0, t.now.UnixNano(), id))
 	return m, notFound(err, "measure", id)
 }
 
-// Measures lists measures by id.
+// Measures lists measures by id. With an operator in the filter, a measure is overdue when
+// that operator's delivery is.
 func (t *Tx) Measures(f takedown.MeasureFilter) ([]*takedown.Measure, string, error) {
 	now := t.now.UnixNano()
-	w := where{args: []any{now}}
+	w := where{args: []any{f.OperatorID, f.OperatorID, now}}
 	if f.CaseID != 0 {
 		w.add("m.case_id = ?", f.CaseID)
 	}
@@ -108,7 +112,7 @@ func (t *Tx) Measures(f takedown.MeasureFilter) ([]*takedown.Measure, string, er
 		w.add("m.issued_at IS NOT NULL")
 	}
 	if f.Overdue {
-		w.add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.measure_id = m.id AND `+lateDelivery+`)`, now)
+		w.add(measureLate, f.OperatorID, f.OperatorID, now)
 	}
 	if f.IssueDue {
 		w.add("m.state = 'scheduled' AND m.issue_at <= ?", now)
