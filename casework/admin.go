@@ -145,6 +145,21 @@ func (s *Service) Operators(ctx context.Context, f takedown.OperatorFilter) ([]*
 	return list, next, err
 }
 
+// staffRoles are the accounts that act for the authority or oversee it. They are managed only
+// by the local administrator (`takedown admin user …` on the server), never through an API
+// token: otherwise one administrator token could create a second supervisor to defeat the
+// four eyes, take over the controller's account, or disable it.
+var staffRoles = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleAdmin}
+
+// checkAccountManager refuses an API administrator acting on a staff account.
+func checkAccountManager(admin *takedown.User, role takedown.Role) error {
+	if admin != LocalAdmin && slices.Contains(staffRoles, role) {
+		return forbidden("%s accounts are managed on the server with `takedown admin user …`, not through the API: "+
+			"no API token may create, unlock or disable the authority's or the controller's accounts", role)
+	}
+	return nil
+}
+
 // CreateUser adds a user and returns it with its first API token, which is shown only now.
 func (s *Service) CreateUser(ctx context.Context, in takedown.UserInput) (*takedown.User, string, error) {
 	admin, err := require(ctx, takedown.RoleAdmin)
@@ -152,6 +167,9 @@ func (s *Service) CreateUser(ctx context.Context, in takedown.UserInput) (*taked
 		return nil, "", err
 	}
 	if err := in.Validate(); err != nil {
+		return nil, "", err
+	}
+	if err := checkAccountManager(admin, in.Role); err != nil {
 		return nil, "", err
 	}
 	secret := takedown.NewTokenSecret()
@@ -172,7 +190,7 @@ func (s *Service) CreateUser(ctx context.Context, in takedown.UserInput) (*taked
 			data: map[string]any{"user_id": u.ID, "name": u.Name, "role": u.Role}}); err != nil {
 			return err
 		}
-		return s.createToken(tx, admin, u, secret)
+		return s.createToken(tx, admin, u, secret, false)
 	})
 	if err != nil {
 		return nil, "", err
@@ -193,6 +211,9 @@ func (s *Service) IssueToken(ctx context.Context, userID int64, revokeOthers boo
 		if err != nil {
 			return err
 		}
+		if err := checkAccountManager(admin, u.Role); err != nil {
+			return err
+		}
 		if u.Disabled {
 			return conflict("user %d is disabled", u.ID)
 		}
@@ -201,7 +222,7 @@ func (s *Service) IssueToken(ctx context.Context, userID int64, revokeOthers boo
 				return err
 			}
 		}
-		return s.createToken(tx, admin, u, secret)
+		return s.createToken(tx, admin, u, secret, revokeOthers)
 	})
 	if err != nil {
 		return "", err
@@ -209,13 +230,13 @@ func (s *Service) IssueToken(ctx context.Context, userID int64, revokeOthers boo
 	return secret, nil
 }
 
-func (s *Service) createToken(tx takedown.Tx, admin, u *takedown.User, secret string) error {
+func (s *Service) createToken(tx takedown.Tx, admin, u *takedown.User, secret string, revokedOthers bool) error {
 	t := &takedown.Token{UserID: u.ID, CreatedAt: tx.Now()}
 	if err := tx.CreateToken(t, takedown.HashToken(secret)); err != nil {
 		return err
 	}
 	return record(tx, admin, event{kind: takedown.EventTokenIssued, operator: u.OperatorID,
-		data: map[string]any{"user_id": u.ID, "token_id": t.ID}})
+		data: map[string]any{"user_id": u.ID, "token_id": t.ID, "revoked_others": revokedOthers}})
 }
 
 // DisableUser disables a user and revokes all its tokens.
@@ -230,6 +251,9 @@ func (s *Service) DisableUser(ctx context.Context, id int64) (*takedown.User, er
 	var u *takedown.User
 	err = s.update(ctx, func(tx takedown.Tx) error {
 		if u, err = tx.User(id); err != nil {
+			return err
+		}
+		if err := checkAccountManager(admin, u.Role); err != nil {
 			return err
 		}
 		if u.Disabled {

@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"context"
+	"github.com/takedown-project/takedown/casework"
 	"strings"
 	"testing"
 
@@ -173,5 +174,39 @@ func TestRecordCannotBeErased(t *testing.T) {
 	var n int
 	if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM recommendations`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("recommendations = %d (%v), want 1", n, err)
+	}
+}
+
+// TestStaffAccountsAreManagedOffline: an API administrator registers operators' users and
+// trusted flaggers, but cannot create, unlock (issue a token for) or disable an officer,
+// supervisor, controller or administrator; the local administrator can, and it is recorded.
+func TestStaffAccountsAreManagedOffline(t *testing.T) {
+	w := newWorld(t)
+	api := w.as(w.admin)
+	local := takedown.NewContextWithUser(context.Background(), casework.LocalAdmin)
+	for _, staff := range []*takedown.User{w.officer, w.supervisor, w.controller} {
+		before := w.snapshot()
+		_, err := w.svc.IssueToken(api, staff.ID, false)
+		wantCode(t, err, takedown.EFORBIDDEN)
+		_, err = w.svc.DisableUser(api, staff.ID)
+		wantCode(t, err, takedown.EFORBIDDEN)
+		if w.snapshot() != before {
+			t.Errorf("refused changes to %s wrote something", staff.Name)
+		}
+	}
+	for _, role := range []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleAdmin} {
+		_, _, err := w.svc.CreateUser(api, takedown.UserInput{Name: "Second " + string(role), Role: role})
+		wantCode(t, err, takedown.EFORBIDDEN)
+		wantMessage(t, err, "takedown admin user")
+	}
+	if _, _, err := w.svc.CreateUser(api, takedown.UserInput{Name: "Golf Trust & Safety", Role: takedown.RoleFlagger}); err != nil {
+		t.Fatalf("the API administrator cannot add a trusted flagger: %v", err)
+	}
+	token := must(w.svc.IssueToken(local, w.supervisor.ID, true))(t)
+	if u := must(w.svc.Authenticate(context.Background(), token))(t); u.ID != w.supervisor.ID {
+		t.Errorf("the local administrator's token belongs to user %d", u.ID)
+	}
+	if n := w.countEvents(takedown.EventTokenIssued); n == 0 {
+		t.Error("no token.issued event")
 	}
 }

@@ -62,12 +62,12 @@ func newWorldWithProfile(t *testing.T, p *procedure.Profile) *world {
 		svc: casework.New(db, p, v, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	local := takedown.NewContextWithUser(context.Background(), casework.LocalAdmin)
 	w.admin = w.user(local, "Admin One", takedown.RoleAdmin, 0)
-	ctx := w.as(w.admin)
-	w.officer = w.user(ctx, "Officer Alpha", takedown.RoleOfficer, 0)
-	w.officer2 = w.user(ctx, "Officer Bravo", takedown.RoleOfficer, 0)
-	w.supervisor = w.user(ctx, "Supervisor Charlie", takedown.RoleSupervisor, 0)
-	w.supervisor2 = w.user(ctx, "Supervisor Delta", takedown.RoleSupervisor, 0)
-	w.controller = w.user(ctx, "Controller Echo", takedown.RoleController, 0)
+	w.officer = w.user(local, "Officer Alpha", takedown.RoleOfficer, 0)
+	w.officer2 = w.user(local, "Officer Bravo", takedown.RoleOfficer, 0)
+	w.supervisor = w.user(local, "Supervisor Charlie", takedown.RoleSupervisor, 0)
+	w.supervisor2 = w.user(local, "Supervisor Delta", takedown.RoleSupervisor, 0)
+	w.controller = w.user(local, "Controller Echo", takedown.RoleController, 0)
+	ctx := w.as(w.admin) // the API administrator registers operators and their users, and flaggers
 	w.flagger = w.user(ctx, "Flagger Foxtrot", takedown.RoleFlagger, 0)
 	w.host = w.operator(ctx, "Video Host", takedown.KindHost, "video.host.test")
 	w.platform = w.operator(ctx, "Social Platform", takedown.KindPlatform, "social.platform.test")

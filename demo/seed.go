@@ -79,13 +79,14 @@ func (s *seeder) user(ctx context.Context, env, name string, role takedown.Role,
 
 func (s *seeder) people(ctx context.Context) {
 	local := takedown.NewContextWithUser(ctx, casework.LocalAdmin)
+	// Staff accounts are made on the server by its local administrator; the API administrator
+	// then registers the operators and the trusted flagger.
 	s.user(local, "ADMIN", "Administrator", takedown.RoleAdmin, 0)
-	admin := s.as("Administrator")
-	s.user(admin, "OFFICER", "Officer Alpha", takedown.RoleOfficer, 0)
-	s.user(admin, "OFFICER2", "Officer Bravo", takedown.RoleOfficer, 0)
-	s.user(admin, "SUPERVISOR", "Supervisor Charlie", takedown.RoleSupervisor, 0)
-	s.user(admin, "CONTROLLER", "Controller Delta (qualified person)", takedown.RoleController, 0)
-	s.user(admin, "FLAGGER", "Echo Trust & Safety (trusted flagger)", takedown.RoleFlagger, 0)
+	s.user(local, "OFFICER", "Officer Alpha", takedown.RoleOfficer, 0)
+	s.user(local, "OFFICER2", "Officer Bravo", takedown.RoleOfficer, 0)
+	s.user(local, "SUPERVISOR", "Supervisor Charlie", takedown.RoleSupervisor, 0)
+	s.user(local, "CONTROLLER", "Controller Delta (qualified person)", takedown.RoleController, 0)
+	s.user(s.as("Administrator"), "FLAGGER", "Echo Trust & Safety (trusted flagger)", takedown.RoleFlagger, 0)
 }
 
 // operator registers an operator and its desk user.

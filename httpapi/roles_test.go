@@ -202,7 +202,7 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 
 	"GET /users": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/users"} },
 	"POST /users": func(t *testing.T, f *fixture, self *takedown.User) target {
-		return target{path: "/users", body: map[string]any{"name": "Officer Hotel", "role": "officer"}}
+		return target{path: "/users", body: map[string]any{"name": "Hotel Trust & Safety", "role": "flagger"}}
 	},
 	"GET /users/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
 		if self == nil {
@@ -229,7 +229,7 @@ func (f *fixture) newUser(t *testing.T) *takedown.User {
 	var nu struct {
 		User *takedown.User `json:"user"`
 	}
-	f.do(t, f.admin.api, "POST", "/users", map[string]any{"name": "Officer India", "role": "officer"}, &nu)
+	f.do(t, f.admin.api, "POST", "/users", map[string]any{"name": "India Trust & Safety", "role": "flagger"}, &nu)
 	return nu.User
 }
 

@@ -97,10 +97,10 @@ func (s *Server) routeTable() []route {
 		{"PATCH", "/operators/{id}", 200, "Change an operator's name, contact, languages or domains", admin, false, byIDWith(v.UpdateOperator)},
 
 		{"GET", "/users", 200, "List users", adminOrCtrl, false, list(v.Users)},
-		{"POST", "/users", 201, "Add a user; the answer holds its token, shown only once", admin, false, create(s.createUser)},
+		{"POST", "/users", 201, "Add an operator user or a trusted flagger (staff accounts are managed on the server); the answer holds its token, shown only once", admin, false, create(s.createUser)},
 		{"GET", "/users/{id}", 200, "One user (everyone may see themselves)", anyUser, false, byID(v.User)},
-		{"POST", "/users/{id}/tokens", 201, "Issue a new token, optionally revoking the others; shown only once", admin, false, byIDWith(s.issueToken)},
-		{"POST", "/users/{id}/disable", 200, "Disable a user and revoke its tokens", admin, false, byID(v.DisableUser)},
+		{"POST", "/users/{id}/tokens", 201, "Issue a new token for an operator user or a trusted flagger, optionally revoking the others; shown only once", admin, false, byIDWith(s.issueToken)},
+		{"POST", "/users/{id}/disable", 200, "Disable an operator user or a trusted flagger and revoke its tokens", admin, false, byID(v.DisableUser)},
 	}
 	if s.cfg.DemoClock != nil {
 		routes = append(routes,

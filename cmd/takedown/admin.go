@@ -13,12 +13,15 @@ import (
 	"github.com/takedown-project/takedown/procedure"
 )
 
-// adminCommands work offline on a data directory, as its owner: they bootstrap the first
-// administrator and recover lost tokens. A running server may use the directory meanwhile.
+// adminCommands work offline on a data directory, as its owner. They bootstrap the first
+// administrator, and they are the only way to add, unlock or disable staff accounts
+// (officers, supervisors, the controller, administrators): no API token can. A running
+// server may use the directory meanwhile.
 func adminCommands() []command {
 	return []command{
 		{"admin user add", "add a user offline (--data DIR); prints its token as the last line", runAdminUserAdd},
 		{"admin user token", "issue a new token for a user offline (--data DIR); prints it last", runAdminUserToken},
+		{"admin user disable", "disable a user and revoke its tokens offline (--data DIR)", runAdminUserDisable},
 		{"admin user list", "list users offline (--data DIR)", runAdminUserList},
 		{"admin operator add", "register an operator offline (--data DIR)", runAdminOperatorAdd},
 	}
@@ -87,6 +90,30 @@ func runAdminUserToken(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "New token for user %d, shown only now:\n%s\n", userID, token)
+	return nil
+}
+
+func runAdminUserDisable(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin user disable", "--data DIR USER")
+	data := dataFlag(fs, e)
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	userID, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return takedown.Invalid("USER", "%q is not a user id", pos[0])
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	u, err := svc.DisableUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %d, %s (%s) is disabled; its tokens no longer work\n", u.ID, u.Name, u.Role)
 	return nil
 }
 

@@ -118,7 +118,7 @@ func ops() []op {
 
 		{"user list", "list users", "GET", "/users", nil, page, printUsers},
 		{"user show", "show one user", "GET", "/users/{id}", idArg("USER"), nil, printUser},
-		{"user add", "add a user; prints its token last", "POST", "/users", nil, userOpts(), printNewUser},
+		{"user add", "add an operator user or a trusted flagger; prints its token last", "POST", "/users", nil, userOpts(), printNewUser},
 		{"user token", "issue a new token for a user; prints it last", "POST", "/users/{id}/tokens", idArg("USER"), []opt{
 			{name: "revoke-others", field: "revoke_others", kind: flagBool, usage: "make the user's earlier tokens stop working"},
 		}, printToken},
