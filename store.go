@@ -61,6 +61,8 @@ type Tx interface {
 	Deliveries(f DeliveryFilter) ([]*Delivery, string, error)
 	// CountDeadlines counts deliveries that carry a deadline by status, at the transaction's time.
 	CountDeadlines() (map[DeadlineStatus]int, error)
+	// CountRechecksDue counts the lists in force whose re-check date has passed.
+	CountRechecksDue() (int, error)
 
 	CreateRecommendation(r *Recommendation) error
 	UpdateRecommendation(r *Recommendation) error

@@ -143,7 +143,3 @@ func (s *Service) update(ctx context.Context, fn func(takedown.Tx) error) error 
 func (s *Service) local(t time.Time) string {
 	return t.In(s.profile.Location()).Format("2006-01-02 15:04 MST")
 }
-
-// Metrics is the in-process reader behind the /metrics endpoint. It reads aggregate counts;
-// no request can act as it.
-var Metrics = &takedown.User{Name: "metrics", Role: takedown.RoleController}

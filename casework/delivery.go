@@ -103,6 +103,26 @@ func (s *Service) DeadlineCounts(ctx context.Context) (map[takedown.DeadlineStat
 	return counts, err
 }
 
+// Gauges are the counts a monitoring system watches.
+type Gauges struct {
+	Deadlines   map[takedown.DeadlineStatus]int
+	RechecksDue int // lists in force past their re-check date: the law's quarter is exceeded
+}
+
+// Gauges counts deliveries by deadline status and the re-checks past due. It returns only
+// aggregate counts, for the metrics endpoint, which has its own credential.
+func (s *Service) Gauges(ctx context.Context) (Gauges, error) {
+	var g Gauges
+	err := s.view(ctx, func(tx takedown.Tx) (err error) {
+		if g.Deadlines, err = tx.CountDeadlines(); err != nil {
+			return err
+		}
+		g.RechecksDue, err = tx.CountRechecksDue()
+		return err
+	})
+	return g, err
+}
+
 // Answer records an operator's answer to a delivery addressed to it. Acknowledging twice is
 // harmless; every other answer must fit the delivery's purpose and state.
 func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput) (*takedown.Delivery, error) {

@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +30,7 @@ func newMetrics(reg prometheus.Registerer, svc *casework.Service) *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
 	}
-	reg.MustRegister(m.requests, m.duration, deadlineCollector{svc: svc})
+	reg.MustRegister(m.requests, m.duration, gaugeCollector{svc: svc})
 	return m
 }
 
@@ -36,24 +39,49 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
-// deadlineCollector reports the deliveries with a deadline by status when scraped, so that
-// an alert can fire on overdue measures.
-type deadlineCollector struct{ svc *casework.Service }
+// gaugeCollector reports, when scraped, the deliveries by deadline status (an alert on the
+// overdue ones) and the lists past their re-check date.
+type gaugeCollector struct{ svc *casework.Service }
 
-var deadlineDesc = prometheus.NewDesc("takedown_deadlines", "Deliveries with a deadline, by status.", []string{"status"}, nil)
+var (
+	deadlineDesc = prometheus.NewDesc("takedown_deadlines", "Deliveries with a deadline, by status.", []string{"status"}, nil)
+	recheckDesc  = prometheus.NewDesc("takedown_rechecks_due", "Blocking and dereferencing lists in force past their re-check date.", nil, nil)
+)
 
-func (deadlineCollector) Describe(ch chan<- *prometheus.Desc) { ch <- deadlineDesc }
+func (gaugeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- deadlineDesc
+	ch <- recheckDesc
+}
 
-func (c deadlineCollector) Collect(ch chan<- prometheus.Metric) {
+func (c gaugeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := c.svc.DeadlineCounts(takedown.NewContextWithUser(ctx, casework.Metrics))
+	g, err := c.svc.Gauges(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(deadlineDesc, err)
 		return
 	}
-	for _, st := range []takedown.DeadlineStatus{takedown.DeadlineRunning, takedown.DeadlinePaused, takedown.DeadlineMet,
-		takedown.DeadlineMissed, takedown.DeadlineOverdue, takedown.DeadlineCancelled} {
-		ch <- prometheus.MustNewConstMetric(deadlineDesc, prometheus.GaugeValue, float64(counts[st]), string(st))
+	for _, st := range takedown.DeadlineStatuses {
+		if st != takedown.DeadlineNone {
+			ch <- prometheus.MustNewConstMetric(deadlineDesc, prometheus.GaugeValue, float64(g.Deadlines[st]), string(st))
+		}
 	}
+	ch <- prometheus.MustNewConstMetric(recheckDesc, prometheus.GaugeValue, float64(g.RechecksDue))
+}
+
+// metricsHandler serves the metrics to a scraper holding the metrics token only: the counts
+// are not for the public, and each scrape reads the database.
+func (s *Server) metricsHandler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.MetricsToken == "" {
+			writeProblem(w, takedown.Errorf(takedown.ENOTFOUND, "metrics are off: start the server with --metrics-token-file"))
+			return
+		}
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.MetricsToken)) != 1 {
+			writeProblem(w, takedown.Errorf(takedown.EUNAUTHORIZED, "scrape /metrics with the metrics token: Authorization: Bearer <token>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

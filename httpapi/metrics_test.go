@@ -8,33 +8,67 @@ import (
 	"time"
 )
 
-// TestMetrics proves that /metrics is served with the API's request counter by route and
-// status, and with the deadline gauge that an alert on overdue measures reads: a removal
+// TestMetrics proves that /metrics is served, to the holder of the metrics token only, with the
+// API's request counter by route and status, and with the gauges that alerts read: a removal
 // request whose 24 hours have passed counts as overdue.
 func TestMetrics(t *testing.T) {
-	f := newFixture(t, unlimited)
+	const token = "metrics-token-for-tests-0123456789"
+	cfg := unlimited
+	cfg.MetricsToken = token
+	f := newFixture(t, cfg)
 	f.removalRequest(t)
 	f.clock.Advance(25 * time.Hour)
-	resp, err := http.Get(f.srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	scrape := func(auth string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest("GET", f.srv.URL+"/metrics", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, string(b)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
+	for _, auth := range []string{"", "Bearer wrong-token-0123456789", "Bearer " + f.admin.token} {
+		if status, _ := scrape(auth); status != http.StatusUnauthorized {
+			t.Errorf("GET /metrics with %q: %d, want 401", auth, status)
+		}
 	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /metrics: %d %s", resp.StatusCode, b)
+	status, b := scrape("Bearer " + token)
+	if status != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %s", status, b)
 	}
 	for _, want := range []string{
 		`takedown_http_requests_total{route="POST /api/v1/cases/{id}/measures",status="201"} 1`,
 		`takedown_http_requests_total{route="POST /api/v1/reports",status="201"} 1`,
 		`takedown_deadlines{status="overdue"} 1`,
 		`takedown_deadlines{status="running"} 0`,
+		`takedown_rechecks_due 0`,
 	} {
-		if !strings.Contains(string(b), want+"\n") {
+		if !strings.Contains(b, want+"\n") {
 			t.Errorf("/metrics has no line %s", want)
 		}
+	}
+}
+
+// TestMetricsOff proves that without a metrics token /metrics is off.
+func TestMetricsOff(t *testing.T) {
+	f := newFixture(t, unlimited)
+	resp, err := http.Get(f.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics without a configured token: %d, want 404", resp.StatusCode)
 	}
 }

@@ -32,6 +32,9 @@ type Config struct {
 	// (X-Forwarded-For, X-Real-IP); empty means the connection's address. It is used for rate
 	// limiting only and never stored.
 	ClientIPHeader string
+	// MetricsToken is the credential a scraper presents to read /metrics; empty turns
+	// /metrics off.
+	MetricsToken string
 	// DemoClock, when set, enables the demo-only clock endpoints.
 	DemoClock *takedown.SimClock
 	// OnClockAdvanced is called after the demo clock moved (to wake the scheduler).
@@ -70,7 +73,7 @@ func New(svc *casework.Service, cfg Config, log *slog.Logger, reg *prometheus.Re
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.method+" "+apiPrefix+rt.path, s.endpoint(rt))
 	}
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	s.mux.Handle("GET /metrics", s.metricsHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	return s
 }

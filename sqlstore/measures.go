@@ -135,3 +135,10 @@ func (t *Tx) Measures(f takedown.MeasureFilter) ([]*takedown.Measure, string, er
 	list, next := page(list, f.Limit, func(m *takedown.Measure) string { return strconv.FormatInt(m.ID, 10) })
 	return list, next, nil
 }
+
+// CountRechecksDue counts the lists in force whose re-check date has passed.
+func (t *Tx) CountRechecksDue() (int, error) {
+	var n int
+	err := t.queryRow(`SELECT COUNT(*) FROM measures WHERE state = 'in_force' AND next_recheck <= ?`, t.now.UnixNano()).Scan(&n)
+	return n, err
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,6 +36,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	} else if entries, _ := os.ReadDir(cfg.Data); len(entries) > 0 {
 		return takedown.Invalid("data", "%s is not empty; the demo seeds a new world into an empty directory", cfg.Data)
 	}
+	if cfg.MetricsTokenFile == "" { // the demo makes one, to show the metrics
+		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+			return err
+		}
+		cfg.MetricsTokenFile = filepath.Join(cfg.Data, "metrics.token")
+		if err := os.WriteFile(cfg.MetricsTokenFile, []byte(takedown.NewTokenSecret()+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -50,8 +60,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	metricsToken, err := cfg.metricsToken()
+	if err != nil {
+		return err
+	}
 	return a.serve(ctx, func(url string) {
-		if err := writeEnv(*envFile, url, world); err != nil {
+		if err := writeEnv(*envFile, url, metricsToken, world); err != nil {
 			log.Warn("cannot write the demo environment file", "file", *envFile, "err", err)
 		}
 		banner(e, url, cfg.Data, owned && !*keep, *envFile, clock.Now().In(a.svc.Profile().Location()), world)
@@ -60,17 +74,25 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 // writeEnv writes the server address and every token as shell exports, readable by the
 // owner only, replacing the file at once.
-func writeEnv(path, url string, w *demo.World) error {
+func writeEnv(path, url, metricsToken string, w *demo.World) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# takedown demo: load with  . %s\nexport TAKEDOWN_SERVER=%s\n", path, url)
+	fmt.Fprintf(&b, "export METRICS_TOKEN=%s  # for /metrics\n", metricsToken)
 	for _, a := range w.Accounts {
 		fmt.Fprintf(&b, "export %s=%s  # %s (%s)\n", a.Env, a.Token, a.User.Name, a.User.Role)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+	// A fresh, private temporary file renamed into place: whoever waits for the file never
+	// reads half of it, and no file planted at a predictable name can expose the tokens.
+	f, err := os.CreateTemp(filepath.Dir(path), ".takedown-demo-env-*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path) // whoever waits for the file never reads half of it
+	_, err = f.WriteString(b.String())
+	if err := errors.Join(err, f.Close()); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World) {
@@ -78,7 +100,7 @@ func banner(e *env, url, data string, temporary bool, envFile string, now time.T
 	fmt.Fprintf(out, "\ntakedown demo is running: an invented world, %d reports, %d approved cases, clock at %s\n\n",
 		w.Reports, w.Cases, now.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(out, "  API      %s/api/v1/  (OpenAPI document: %s/api/v1/openapi.json)\n", url, url)
-	fmt.Fprintf(out, "  metrics  %s/metrics\n", url)
+	fmt.Fprintf(out, "  metrics  %s/metrics  (curl -H \"Authorization: Bearer $METRICS_TOKEN\" …)\n", url)
 	note := ""
 	if temporary {
 		note = "  (deleted when the demo stops)"

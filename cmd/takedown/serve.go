@@ -44,6 +44,7 @@ type serverConfig struct {
 	ReportsPerMinute  int
 	ClientIPHeader    string
 	SchedulerInterval time.Duration
+	MetricsTokenFile  string
 }
 
 // register adds the flags; their defaults come from the environment.
@@ -58,6 +59,8 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 	fs.IntVar(&c.ReportsPerMinute, "reports-per-minute", rate, "public reports accepted per client per minute; -1 for no limit [TAKEDOWN_REPORTS_PER_MINUTE]")
 	fs.StringVar(&c.ClientIPHeader, "client-ip-header", e.getenv("TAKEDOWN_CLIENT_IP_HEADER"),
 		"header with the client address set by a trusted reverse proxy, for rate limiting only [TAKEDOWN_CLIENT_IP_HEADER]")
+	fs.StringVar(&c.MetricsTokenFile, "metrics-token-file", e.getenv("TAKEDOWN_METRICS_TOKEN_FILE"),
+		"file holding the token a scraper must present to read /metrics; without it /metrics is off [TAKEDOWN_METRICS_TOKEN_FILE]")
 	interval, _ := time.ParseDuration(e.envOr("TAKEDOWN_SCHEDULER_INTERVAL", "15s"))
 	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", interval, "how often deadlines and re-checks are checked [TAKEDOWN_SCHEDULER_INTERVAL]")
 }
@@ -158,9 +161,29 @@ func openStore(dir string, clock takedown.Clock) (*sqlite.DB, *vault.Vault, erro
 	return db, v, nil
 }
 
+// metricsToken reads the scrape token from its file, if one is configured.
+func (c *serverConfig) metricsToken() (string, error) {
+	if c.MetricsTokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(c.MetricsTokenFile)
+	if err != nil {
+		return "", takedown.Invalid("metrics-token-file", "%v", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if len(token) < 16 {
+		return "", takedown.Invalid("metrics-token-file", "%s holds a token shorter than 16 characters", c.MetricsTokenFile)
+	}
+	return token, nil
+}
+
 // openApp wires the parts. demoClock, when set, enables the demo's clock endpoints.
 func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimClock, log *slog.Logger) (*app, error) {
 	profile, err := procedure.Load(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	metricsToken, err := cfg.metricsToken()
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +197,7 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
 	sched.OnTick = schedulerMetrics(reg)
 	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
-		DemoClock: demoClock, OnClockAdvanced: sched.Wake}, log, reg)
+		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake}, log, reg)
 	return &app{cfg: cfg, db: db, svc: svc, sched: sched, api: api, log: log}, nil
 }
 
