@@ -3,6 +3,8 @@ package takedown
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // CaseState is where a case stands in the procedure. Transitions are checked in casework.
@@ -96,7 +98,8 @@ const (
 	MaxReferenceLength = 200
 )
 
-// CheckReasons trims a statement of reasons and checks it is present and not too long.
+// CheckReasons trims a statement of reasons and checks it is present, not too long, and
+// plain text.
 func CheckReasons(field string, s *string) error {
 	*s = strings.TrimSpace(*s)
 	switch {
@@ -104,6 +107,24 @@ func CheckReasons(field string, s *string) error {
 		return Invalid(field, "is required: write the reasons")
 	case len(*s) > MaxReasonsLength:
 		return Invalid(field, "is longer than %d bytes", MaxReasonsLength)
+	}
+	return CheckText(field, *s, true)
+}
+
+// CheckText refuses text that is not UTF-8 or that holds control characters: written by the
+// public or an operator, they could rewrite the screen of the officer who reads them, or hide
+// part of the text. Line breaks and tabs are allowed in multiline text only.
+func CheckText(field, s string, multiline bool) error {
+	if !utf8.ValidString(s) {
+		return Invalid(field, "is not valid UTF-8")
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return Invalid(field, "holds the control character %U; send plain text", r)
+		}
 	}
 	return nil
 }
@@ -129,6 +150,9 @@ func (in *HoldInput) Validate() error {
 		return Invalid("reference", "is required: the investigating service's reference")
 	case len(in.Reference) > MaxReferenceLength:
 		return Invalid("reference", "is longer than %d bytes", MaxReferenceLength)
+	}
+	if err := CheckText("reference", in.Reference, false); err != nil {
+		return err
 	}
 	return CheckReasons("reasons", &in.Reasons)
 }

@@ -200,7 +200,7 @@ func (in *AnswerInput) Validate() error {
 	if len(in.Text) > MaxReasonsLength {
 		return Invalid("text", "is longer than %d bytes", MaxReasonsLength)
 	}
-	return nil
+	return CheckText("text", in.Text, true)
 }
 
 // DeliveryFilter selects deliveries.

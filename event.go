@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// EventKind names a change in the procedure. Every state change writes exactly one event, in
-// the same transaction as the change, so the record is complete by construction.
+// EventKind names a change in the procedure. Every change writes its events in the same
+// transaction as the change, so the record is complete by construction; an event's data names
+// the objects the change touched (a withdrawal lists the deliveries it cancelled).
 type EventKind string
 
 // The event kinds.

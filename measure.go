@@ -160,7 +160,10 @@ func (in *MeasureInput) Validate() error {
 	case len(in.Targets) > MaxReportURLs:
 		return Invalid("targets", "has more than %d entries", MaxReportURLs)
 	}
-	return nil
+	if err := CheckText("publisher_unidentified", in.PublisherUnidentified, true); err != nil {
+		return err
+	}
+	return CheckText("emergency", in.Emergency, true)
 }
 
 // RecheckOutcome is an officer's conclusion at a re-check.

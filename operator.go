@@ -79,6 +79,9 @@ func (o *Operator) Validate() error {
 	if a, err := mail.ParseAddress(o.Contact); err != nil || a.Name != "" || len(o.Contact) > 254 {
 		return Invalid("contact", "must be a plain e-mail address such as abuse@host.example")
 	}
+	if err := CheckText("name", o.Name, false); err != nil {
+		return err
+	}
 	if len(o.Languages) == 0 {
 		return Invalid("languages", "needs at least one language tag, such as fr or en")
 	}

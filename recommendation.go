@@ -95,7 +95,10 @@ func (in *CourtReferralInput) Validate() error {
 	case len(in.Reference) > MaxReferenceLength:
 		return Invalid("reference", "is longer than %d bytes", MaxReferenceLength)
 	}
-	return nil
+	if err := CheckText("court", in.Court, false); err != nil {
+		return err
+	}
+	return CheckText("reference", in.Reference, false)
 }
 
 // CourtOutcomeInput records the court's decision.

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Channel is how a report arrived.
@@ -101,16 +100,15 @@ func (in *ReportInput) Validate() error {
 		return Invalid("description", "is required: say briefly what the content shows or says")
 	case len(in.Description) > MaxDescriptionLength:
 		return Invalid("description", "is longer than %d bytes", MaxDescriptionLength)
-	case !utf8.ValidString(in.Description):
-		return Invalid("description", "is not valid UTF-8")
 	case len(in.Contact) > MaxContactLength:
 		return Invalid("contact", "is longer than %d bytes", MaxContactLength)
-	case !utf8.ValidString(in.Contact):
-		return Invalid("contact", "is not valid UTF-8")
 	case !in.GoodFaith:
 		return Invalid("good_faith", "must be true: confirm that the report is made in good faith")
 	}
-	return nil
+	if err := CheckText("description", in.Description, true); err != nil {
+		return err
+	}
+	return CheckText("contact", in.Contact, false)
 }
 
 // ReportFilter selects reports.

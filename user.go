@@ -81,7 +81,7 @@ func (u *UserInput) Validate() error {
 	case u.Role != RoleOperator && u.OperatorID != 0:
 		return Invalid("operator_id", "is only for the operator role")
 	}
-	return nil
+	return CheckText("name", u.Name, false)
 }
 
 func joinRoles() string {

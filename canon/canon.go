@@ -166,9 +166,12 @@ func URL(raw string) (string, error) {
 		b.WriteString(port)
 	}
 	writePath(&b, path)
-	if query = withoutTracking(query); query != "" {
+	var q strings.Builder
+	writeEscaped(&q, query, inQuery)
+	// Escapes are normalised first, so that "utm%5Fsource" is recognised as "utm_source".
+	if query := withoutTracking(q.String()); query != "" {
 		b.WriteByte('?')
-		writeEscaped(&b, query, inQuery)
+		b.WriteString(query)
 	}
 	out := b.String()
 	if len(out) > MaxURLLength {

@@ -157,6 +157,7 @@ var urlTests = []struct {
 	{name: "empty query dropped", in: "http://host.test/a?", want: "http://host.test/a"},
 	{name: "tracking parameters dropped", in: "https://host.test/v?utm_source=share&id=3&UTM_Medium=x&fbclid=abc&gclid=1", want: "https://host.test/v?id=3"},
 	{name: "only tracking parameters", in: "https://host.test/v?utm_source=share", want: "https://host.test/v"},
+	{name: "escaped tracking parameters", in: "https://host.test/v?utm%5Fsource=x&%66bclid=y&id=1", want: "https://host.test/v?id=1"},
 	{name: "parameter merely containing utm kept", in: "https://host.test/v?xutm_a=1&utm=2", want: "https://host.test/v?xutm_a=1&utm=2"},
 	{name: "empty query before fragment", in: "http://host.test/a?#top", want: "http://host.test/a"},
 	{name: "query of separators kept", in: "http://host.test/a?&", want: "http://host.test/a?&"},

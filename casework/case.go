@@ -192,6 +192,9 @@ func checkElements(o *procedure.Offence, got map[string]any) error {
 			if len(str) > takedown.MaxReasonsLength {
 				return takedown.Invalid(field, "is longer than %d bytes", takedown.MaxReasonsLength)
 			}
+			if err := takedown.CheckText(field, str, true); err != nil {
+				return err
+			}
 		case procedure.Choose:
 			str, ok := v.(string)
 			if !ok || !slices.Contains(e.Options, str) {
@@ -277,6 +280,9 @@ func (s *Service) ReleaseHold(ctx context.Context, id int64, reasons string) (*t
 		return nil, err
 	}
 	return s.changeCase(ctx, id, u, func(tx takedown.Tx, c *takedown.Case) (event, error) {
+		if !c.Open() {
+			return event{}, conflict("case %d is closed", c.ID)
+		}
 		if c.Hold == nil {
 			return event{}, conflict("case %d is not on hold", c.ID)
 		}

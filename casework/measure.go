@@ -429,14 +429,12 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 	if state == takedown.MeasureLifted {
 		kind = takedown.EventMeasureLifted
 	}
-	if err := record(tx, u, event{kind: kind, caseID: m.CaseID, measureID: m.ID, data: map[string]any{"reasons": reasons}}); err != nil {
-		return err
-	}
 	deliveries, err := allDeliveries(tx, m.ID)
 	if err != nil {
 		return err
 	}
 	var recipients []int64
+	cancelled := []int64{}
 	for _, d := range deliveries {
 		if !slices.Contains(recipients, d.OperatorID) {
 			recipients = append(recipients, d.OperatorID)
@@ -446,7 +444,12 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 			if err := tx.UpdateDelivery(d); err != nil {
 				return err
 			}
+			cancelled = append(cancelled, d.ID)
 		}
+	}
+	if err := record(tx, u, event{kind: kind, caseID: m.CaseID, measureID: m.ID,
+		data: map[string]any{"reasons": reasons, "cancelled_deliveries": cancelled}}); err != nil {
+		return err
 	}
 	rule, err := s.rule(m.Kind)
 	if err != nil {

@@ -85,10 +85,11 @@ func TestRemovalOrderAdvanceInformation(t *testing.T) {
 			t.Fatalf("emergency order state = %s, want issued", m.State)
 		}
 		for _, d := range w.deliveries(m.ID) {
-			if d.Purpose != takedown.PurposeAction {
-				t.Errorf("emergency order sent a %s delivery", d.Purpose)
+			if d.Purpose == takedown.PurposeAdvanceInformation {
+				t.Errorf("emergency order sent an advance information")
 			}
 		}
+		w.deliveryTo(m.ID, w.isp1, takedown.PurposeInformation) // ISPs are informed of orders too
 		if d := w.deliveryTo(m.ID, w.platform, takedown.PurposeAction); !d.DeadlineAt.Equal(w.clock.Now().Add(time.Hour)) {
 			t.Errorf("emergency order deadline = %v, want one hour", d.DeadlineAt)
 		}

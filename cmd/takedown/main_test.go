@@ -172,3 +172,23 @@ func TestReadCommandsPrintJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanKeepsControlCharactersOffTheTerminal: text from the server never reaches the
+// terminal with control characters; cells stay on one line.
+func TestCleanKeepsControlCharactersOffTheTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		in        string
+		multiline bool
+		want      string
+	}{
+		{"plain text", false, "plain text"},
+		{"evil \x1b]0;title\a\x1b[2J", true, "evil \uFFFD]0;title\uFFFD\uFFFD[2J"},
+		{"two\nlines\tand a tab", true, "two\nlines\tand a tab"},
+		{"two\nlines", false, "two\uFFFDlines"},
+		{"c1 \u009b control", true, "c1 \uFFFD control"},
+	} {
+		if got := clean(tc.in, tc.multiline); got != tc.want {
+			t.Errorf("clean(%q, %v) = %q, want %q", tc.in, tc.multiline, got, tc.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/client"
@@ -61,12 +62,28 @@ func decode[T any](raw json.RawMessage) (T, error) {
 	return v, err
 }
 
+// clean makes text from the server safe to print: control characters, which the server
+// refuses in the first place, are shown as U+FFFD rather than sent to the terminal; with
+// multiline false, line breaks and tabs too, so that a cell stays in its column.
+func clean(s string, multiline bool) string {
+	return strings.Map(func(r rune) rune {
+		if multiline && (r == '\n' || r == '\t') || !unicode.IsControl(r) {
+			return r
+		}
+		return '\uFFFD'
+	}, s)
+}
+
 // table writes aligned columns.
 func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = clean(c, false)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
 }
@@ -76,7 +93,7 @@ func fields(w io.Writer, kv ...string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" && kv[i+1] != "-" {
-			fmt.Fprintf(tw, "%s:\t%s\n", kv[i], kv[i+1])
+			fmt.Fprintf(tw, "%s:\t%s\n", kv[i], clean(kv[i+1], true))
 		}
 	}
 	tw.Flush()
@@ -271,7 +288,7 @@ func printReport(o *output, raw json.RawMessage) error {
 		for _, u := range r.URLs {
 			fmt.Fprintf(o.stdout, "  %s  (case %d)\n", u.Canonical, u.CaseID)
 		}
-		fmt.Fprintf(o.stdout, "Description:\n  %s\n", r.Description)
+		fmt.Fprintf(o.stdout, "Description:\n  %s\n", clean(r.Description, true))
 	})
 }
 
@@ -313,18 +330,18 @@ func printCase(o *output, raw json.RawMessage) error {
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
-				fmt.Fprintf(o.stdout, "  %s: %v\n", k, q.Elements[k])
+				fmt.Fprintf(o.stdout, "  %s: %s\n", clean(k, false), clean(fmt.Sprint(q.Elements[k]), true))
 			}
-			fmt.Fprintf(o.stdout, "  reasons: %s\n", q.Reasons)
+			fmt.Fprintf(o.stdout, "  reasons: %s\n", clean(q.Reasons, true))
 		}
 		if h := c.Hold; h != nil {
-			fmt.Fprintf(o.stdout, "Investigation hold since %s (reference %s): %s\n", o.when(h.At), h.Reference, h.Reasons)
+			fmt.Fprintf(o.stdout, "Investigation hold since %s (reference %s): %s\n", o.when(h.At), clean(h.Reference, false), clean(h.Reasons, true))
 		}
 		if r := c.Returned; r != nil {
-			fmt.Fprintf(o.stdout, "Returned by user %d on %s: %s\n", r.By, o.when(r.At), r.Reasons)
+			fmt.Fprintf(o.stdout, "Returned by user %d on %s: %s\n", r.By, o.when(r.At), clean(r.Reasons, true))
 		}
 		if r := c.Closure; r != nil {
-			fmt.Fprintf(o.stdout, "Closed by user %d on %s: %s\n", r.By, o.when(r.At), r.Reasons)
+			fmt.Fprintf(o.stdout, "Closed by user %d on %s: %s\n", r.By, o.when(r.At), clean(r.Reasons, true))
 		}
 	})
 }
@@ -356,7 +373,7 @@ func showMeasure(o *output, m *takedown.Measure) {
 		d     *takedown.Decision
 	}{{"Refused", m.Refusal}, {"Ended", m.Ending}} {
 		if d.d != nil {
-			fmt.Fprintf(o.stdout, "%s by user %d on %s: %s\n", d.label, d.d.By, o.when(d.d.At), d.d.Reasons)
+			fmt.Fprintf(o.stdout, "%s by user %d on %s: %s\n", d.label, d.d.By, o.when(d.d.At), clean(d.d.Reasons, true))
 		}
 	}
 }
@@ -390,10 +407,10 @@ func showDelivery(o *output, d *takedown.Delivery) {
 		"Acknowledged", o.whenPtr(d.AcknowledgedAt), "Deadline", o.whenPtr(d.DeadlineAt), "Deadline status", string(d.Deadline),
 		"Complied", o.whenPtr(d.CompliedAt))
 	if a := d.Answer; a != nil {
-		fmt.Fprintf(o.stdout, "Answer on %s: %s %s %s\n", o.when(a.At), a.Kind, a.Reason, a.Text)
+		fmt.Fprintf(o.stdout, "Answer on %s: %s %s %s\n", o.when(a.At), a.Kind, a.Reason, clean(a.Text, true))
 	}
 	if c := d.Clarification; c != nil {
-		fmt.Fprintf(o.stdout, "Clarification on %s: %s\n", o.when(c.At), c.Reasons)
+		fmt.Fprintf(o.stdout, "Clarification on %s: %s\n", o.when(c.At), clean(c.Reasons, true))
 	}
 }
 
@@ -409,7 +426,7 @@ func printDelivery(o *output, raw json.RawMessage) error {
 		fields(o.stdout, "From", n.Authority, "Offence", n.Offence.In("en")+" ("+n.OffenceBasis.In("en")+")",
 			"Legal basis", n.LegalBasis.In("en"), "Redress", n.Redress.In("en"))
 		if m := v.Measure; m != nil {
-			fmt.Fprintf(o.stdout, "Statement of reasons: %s\n", m.Reasons)
+			fmt.Fprintf(o.stdout, "Statement of reasons: %s\n", clean(m.Reasons, true))
 			fmt.Fprintln(o.stdout, "Addresses:")
 			for _, t := range m.Targets {
 				fmt.Fprintf(o.stdout, "  %s\n", t)
@@ -444,12 +461,12 @@ func printRecommendation(o *output, raw json.RawMessage) error {
 		fields(o.stdout, "Recommendation", id(r.ID), "Measure", id(r.MeasureID), "Case", id(r.CaseID), "State", string(r.State),
 			"Made", fmt.Sprintf("by user %d on %s", r.By, o.when(r.At)), "Reasons", r.Reasons)
 		if a := r.Answer; a != nil {
-			fmt.Fprintf(o.stdout, "Answer by user %d on %s: %s\n", a.By, o.when(a.At), a.Reasons)
+			fmt.Fprintf(o.stdout, "Answer by user %d on %s: %s\n", a.By, o.when(a.At), clean(a.Reasons, true))
 		}
 		if c := r.Court; c != nil {
-			fmt.Fprintf(o.stdout, "Referred to %s (%s) on %s\n", c.Court, c.Reference, o.when(c.ReferredAt))
+			fmt.Fprintf(o.stdout, "Referred to %s (%s) on %s\n", clean(c.Court, false), clean(c.Reference, false), o.when(c.ReferredAt))
 			if c.Outcome != "" {
-				fmt.Fprintf(o.stdout, "Court decision on %s: %s — %s\n", o.whenPtr(c.DecidedAt), c.Outcome, c.Summary)
+				fmt.Fprintf(o.stdout, "Court decision on %s: %s — %s\n", o.whenPtr(c.DecidedAt), c.Outcome, clean(c.Summary, true))
 			}
 		}
 	})
