@@ -10,7 +10,8 @@ import (
 // timestamp.
 type Store interface {
 	// Update runs fn in a read-write transaction and commits it if fn returns nil. Writes are
-	// serialised. When Update returns nil, the change is durable.
+	// serialised. When Update returns nil, the change is durable. fn must not call Update:
+	// it would wait for itself.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error

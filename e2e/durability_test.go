@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -19,7 +20,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // the server is killed with SIGKILL in the middle of the load; after a restart on the same
 // data directory, every report whose receipt was acknowledged is there, grouped in its case.
 func TestAcknowledgedReportsSurviveKill9(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "data") // made by takedown, for its owner only
 	officer := lastLine(run(t, nil, "admin", "user", "add", "--data", dir, "--role", "officer", "--name", "Officer Durable"))
 	url, srv := serve(t, dir, "--reports-per-minute", "-1")
 

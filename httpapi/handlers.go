@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -146,8 +147,8 @@ func (s *Server) advanceClock(ctx context.Context, in clockInput) (*Clock, error
 func parseAdvance(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
-		if err != nil {
-			return 0, err
+		if err != nil || n < 0 || n > 100000 { // beyond, the duration would overflow
+			return 0, fmt.Errorf("bad number of days %q", days)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}

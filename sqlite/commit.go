@@ -74,56 +74,77 @@ func (db *DB) commitLoop() {
 	}
 }
 
-// commit runs one batch in one transaction.
+// commit runs one batch in one transaction. If the transaction itself is lost (SQLite rolls
+// it all back on a full disk or an I/O error, or a savepoint cannot be undone), every write
+// of the batch, including those already applied, is answered with the error: nothing of the
+// batch was committed, so nothing may be acknowledged.
 func (db *DB) commit(batch []*pendingWrite) {
 	w := db.writer
-	if err := w.raw("BEGIN IMMEDIATE"); err != nil {
-		for _, pw := range batch {
-			pw.done <- fmt.Errorf("sqlite: begin: %w", err)
-		}
-		return
-	}
 	var applied []*pendingWrite
+	lost := w.raw("BEGIN IMMEDIATE")
+	if lost != nil {
+		lost = fmt.Errorf("sqlite: begin: %w", lost)
+	}
 	for _, pw := range batch {
+		if lost != nil {
+			pw.done <- lost
+			continue
+		}
 		if err := pw.ctx.Err(); err != nil {
 			pw.done <- err
 			continue
 		}
-		if err := db.apply(pw); err != nil {
+		txLost, err := db.apply(pw)
+		switch {
+		case txLost:
+			lost = err
 			pw.done <- err
-			continue
+		case err != nil:
+			pw.done <- err
+		default:
+			applied = append(applied, pw)
 		}
-		applied = append(applied, pw)
 	}
-	err := w.raw("COMMIT")
-	if err != nil {
-		err = fmt.Errorf("sqlite: commit: %w", errors.Join(err, w.raw("ROLLBACK")))
+	err := lost
+	if err == nil {
+		if err = w.raw("COMMIT"); err != nil {
+			err = fmt.Errorf("sqlite: commit: %w", err)
+		}
+	}
+	// After a failed COMMIT or a lost transaction the connection may still be inside a
+	// transaction: roll back, and if even that fails, replace the connection.
+	if err != nil && w.raw("ROLLBACK") != nil {
+		db.writer = db.renew(w)
 	}
 	for _, pw := range applied {
 		pw.done <- err
 	}
 }
 
-// apply runs one write in its own savepoint, rolling the savepoint back if it fails.
-func (db *DB) apply(pw *pendingWrite) (err error) {
+// apply runs one write in its own savepoint, rolling the savepoint back if it fails. txLost
+// reports that the transaction around it can no longer be trusted.
+func (db *DB) apply(pw *pendingWrite) (txLost bool, err error) {
 	w := db.writer
 	if err := w.raw("SAVEPOINT w"); err != nil {
-		return fmt.Errorf("sqlite: savepoint: %w", err)
+		return true, fmt.Errorf("sqlite: savepoint: %w", err)
+	}
+	undo := func(cause error) (bool, error) {
+		if rerr := w.raw("ROLLBACK TO w; RELEASE w"); rerr != nil {
+			return true, errors.Join(cause, fmt.Errorf("sqlite: roll back savepoint: %w", rerr))
+		}
+		return false, cause
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			pw.panic = p
-			err = errors.New("sqlite: the write panicked")
-		}
-		if err != nil {
-			if rerr := w.raw("ROLLBACK TO w; RELEASE w"); rerr != nil {
-				err = errors.Join(err, fmt.Errorf("sqlite: roll back savepoint: %w", rerr))
-			}
-			return
-		}
-		if rerr := w.raw("RELEASE w"); rerr != nil {
-			err = fmt.Errorf("sqlite: release savepoint: %w", rerr)
+			txLost, err = undo(errors.New("sqlite: the write panicked"))
 		}
 	}()
-	return pw.fn(sqlstore.NewTx(w, db.clock.Now(), dialect{}))
+	if err := pw.fn(sqlstore.NewTx(w, db.clock.Now(), dialect{})); err != nil {
+		return undo(err)
+	}
+	if err := w.raw("RELEASE w"); err != nil {
+		return undo(fmt.Errorf("sqlite: release savepoint: %w", err))
+	}
+	return false, nil
 }

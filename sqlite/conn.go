@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 )
 
@@ -10,12 +11,14 @@ import (
 // goroutine uses a conn at a time (the committer, or the View that took it from the pool).
 type conn struct {
 	c     *sql.Conn
+	setup string // run on the connection when it is opened
 	stmts map[string]*sql.Stmt
 }
 
-// maxStatements bounds a connection's cache. The queries are a fixed set of texts (filters
-// combine into a few hundred at most), so the bound is a safeguard, not a working limit.
-const maxStatements = 2000
+// maxStatements bounds a connection's cache. The queries are a fixed set of texts (limits are
+// bound and id lists padded to a few lengths; filters combine into some dozens), so the bound
+// is a safeguard, not a working limit: past it, statements are prepared anew at each call.
+const maxStatements = 256
 
 // newConn takes a connection from the pool and runs setup on it, if any.
 func newConn(pool *sql.DB, setup string) (*conn, error) {
@@ -23,7 +26,7 @@ func newConn(pool *sql.DB, setup string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cn := &conn{c: c, stmts: map[string]*sql.Stmt{}}
+	cn := &conn{c: c, setup: setup, stmts: map[string]*sql.Stmt{}}
 	if setup != "" {
 		if err := cn.raw(setup); err != nil {
 			c.Close()
@@ -88,4 +91,15 @@ func (c *conn) close() error {
 		errs = append(errs, st.Close())
 	}
 	return errors.Join(append(errs, c.c.Close())...)
+}
+
+// discard closes the connection for good: the pool must never hand it out again, since it may
+// still be inside a broken transaction.
+func (c *conn) discard() {
+	for _, st := range c.stmts { // before the connection they were prepared on goes
+		st.Close()
+	}
+	clear(c.stmts)
+	c.c.Raw(func(any) error { return driver.ErrBadConn }) // database/sql then closes it
+	c.c.Close()
 }

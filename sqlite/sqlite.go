@@ -63,8 +63,8 @@ func Open(path string, clock takedown.Clock) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	readers := max(4, runtime.GOMAXPROCS(0))
-	pool.SetMaxOpenConns(readers + 1)
-	pool.SetMaxIdleConns(readers + 1)
+	pool.SetMaxOpenConns(readers + 2) // the writer, the readers, and a spare to replace a broken one
+	pool.SetMaxIdleConns(readers + 2)
 	db := &DB{pool: pool, clock: clock, readers: make(chan *conn, readers),
 		queue: make(chan *pendingWrite), closing: make(chan struct{}), stopped: make(chan struct{})}
 	fail := func(err error) (*DB, error) {
@@ -121,16 +121,32 @@ func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) (err error) 
 	case <-db.closing:
 		return errClosed
 	}
-	defer func() { db.readers <- c }()
 	if err := c.raw("BEGIN"); err != nil {
+		db.readers <- db.renew(c)
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() {
-		if rerr := c.raw("ROLLBACK"); rerr != nil && err == nil {
-			err = fmt.Errorf("sqlite: end read: %w", rerr)
+		if rerr := c.raw("ROLLBACK"); rerr != nil {
+			c = db.renew(c) // never hand out a connection stuck in a transaction
+			if err == nil {
+				err = fmt.Errorf("sqlite: end read: %w", rerr)
+			}
 		}
+		db.readers <- c
 	}()
 	return fn(sqlstore.NewTx(c, db.clock.Now(), dialect{}))
+}
+
+// renew replaces a connection whose state is unknown (a failed BEGIN or ROLLBACK) by a new one
+// with the same setup. If no new one can be opened, it keeps the old one: its next BEGIN will
+// fail with the reason, and the next renew will try again.
+func (db *DB) renew(c *conn) *conn {
+	fresh, err := newConn(db.pool, c.setup)
+	if err != nil {
+		return c
+	}
+	c.discard()
+	return fresh
 }
 
 // dialect is SQLite's: '?' placeholders as they are.

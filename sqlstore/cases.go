@@ -145,8 +145,8 @@ func (t *Tx) Cases(f takedown.CaseFilter) ([]*takedown.Case, string, error) {
 		}
 		w.add("(c.priority < ? OR (c.priority = ? AND c.id > ?))", prio, prio, last)
 	}
-	rows, err := t.query(`SELECT `+caseColumns+` FROM cases c`+w.String()+
-		fmt.Sprintf(` ORDER BY c.priority DESC, c.id LIMIT %d`, f.Limit+1), w.args...)
+	limit := w.limit(f.Limit)
+	rows, err := t.query(`SELECT `+caseColumns+` FROM cases c`+w.String()+` ORDER BY c.priority DESC, c.id`+limit, w.args...)
 	list, err := collect(rows, err, func(r *sql.Rows) (*takedown.Case, error) { return scanCase(r) })
 	if err != nil {
 		return nil, "", err
@@ -161,12 +161,12 @@ func (t *Tx) caseURLs(cases []*takedown.Case) error {
 		return nil
 	}
 	byID := make(map[int64]*takedown.Case, len(cases))
-	args := make([]any, len(cases))
+	ids := make([]int64, len(cases))
 	for i, c := range cases {
-		byID[c.ID], args[i] = c, c.ID
+		byID[c.ID], ids[i] = c, c.ID
 	}
-	rows, err := t.query(`SELECT case_id, url FROM case_urls WHERE case_id IN (?`+strings.Repeat(", ?", len(cases)-1)+
-		`) ORDER BY case_id, position`, args...)
+	in, args := inList(ids)
+	rows, err := t.query(`SELECT case_id, url FROM case_urls WHERE case_id IN `+in+` ORDER BY case_id, position`, args...)
 	if err != nil {
 		return err
 	}

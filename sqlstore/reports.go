@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"database/sql"
 	"strconv"
-	"strings"
 
 	"github.com/takedown-project/takedown"
 )
@@ -80,12 +79,13 @@ func (t *Tx) reportURLs(reports []*takedown.Report) error {
 		return nil
 	}
 	byID := make(map[int64]*takedown.Report, len(reports))
-	args := make([]any, len(reports))
+	ids := make([]int64, len(reports))
 	for i, r := range reports {
-		byID[r.ID], args[i] = r, r.ID
+		byID[r.ID], ids[i] = r, r.ID
 	}
-	rows, err := t.query(`SELECT report_id, url, canonical, case_id FROM report_urls
-		WHERE report_id IN (?`+strings.Repeat(", ?", len(reports)-1)+`) ORDER BY report_id, position`, args...)
+	in, args := inList(ids)
+	rows, err := t.query(`SELECT report_id, url, canonical, case_id FROM report_urls WHERE report_id IN `+in+
+		` ORDER BY report_id, position`, args...)
 	if err != nil {
 		return err
 	}

@@ -165,8 +165,8 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// afterID adds keyset pagination by id to w and returns the LIMIT clause; one row more than
-// the limit is fetched to know whether there is a next page.
+// afterID adds keyset pagination by id to w and returns the LIMIT clause, whose argument it
+// appends last; one row more than the limit is fetched to know whether there is a next page.
 func afterID(w *where, p takedown.Page, column string) (string, error) {
 	if p.Cursor != "" {
 		id, err := strconv.ParseInt(p.Cursor, 10, 64)
@@ -175,7 +175,32 @@ func afterID(w *where, p takedown.Page, column string) (string, error) {
 		}
 		w.add(column+" > ?", id)
 	}
-	return fmt.Sprintf(" LIMIT %d", p.Limit+1), nil
+	return w.limit(p.Limit), nil
+}
+
+// limit appends the argument of a LIMIT clause (one row more than the page, to know whether
+// there is a next one) and returns the clause. Bound, not formatted in, so that every page
+// size shares one prepared statement.
+func (w *where) limit(n int) string {
+	w.args = append(w.args, n+1)
+	return " LIMIT ?"
+}
+
+// inList returns "(?, ?, …)" for ids, padded with zeros (which match no row) to one of a few
+// lengths, so that pages of any size share a handful of prepared statements.
+func inList(ids []int64) (string, []any) {
+	n := 1
+	for n < len(ids) {
+		n *= 8
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = int64(0)
+		if i < len(ids) {
+			args[i] = ids[i]
+		}
+	}
+	return "(?" + strings.Repeat(", ?", n-1) + ")", args
 }
 
 // page trims the extra row and returns the next cursor.

@@ -29,7 +29,7 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
-	data := t.TempDir()
+	data := filepath.Join(t.TempDir(), "data") // made by takedown, for its owner only
 	out := cli(t, nil, 0, "admin", "user", "add", "--data", data, "--role", "admin", "--name", "Test Admin")
 	db, v, err := openStore(data, takedown.SystemClock{})
 	if err != nil {
@@ -190,5 +190,30 @@ func TestCleanKeepsControlCharactersOffTheTerminal(t *testing.T) {
 		if got := clean(tc.in, tc.multiline); got != tc.want {
 			t.Errorf("clean(%q, %v) = %q, want %q", tc.in, tc.multiline, got, tc.want)
 		}
+	}
+}
+
+// TestDataDirectoryGuards: a data directory open to other users is refused, not silently
+// changed; a database whose vault key is missing is refused rather than given a new key that
+// could not read its contacts.
+func TestDataDirectoryGuards(t *testing.T) {
+	open := t.TempDir()
+	if err := os.Chmod(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := cli(t, nil, 2, "admin", "user", "add", "--data", open, "--role", "admin", "--name", "X")
+	if !strings.Contains(out, "chmod 700") {
+		t.Errorf("refusal of an open directory: %s", out)
+	}
+	if info, _ := os.Stat(open); info.Mode().Perm() != 0o755 {
+		t.Errorf("the directory's mode was changed to %o", info.Mode().Perm())
+	}
+	s := newServer(t)
+	if err := os.Remove(filepath.Join(s.data, "vault.key")); err != nil {
+		t.Fatal(err)
+	}
+	out = cli(t, nil, 9, "admin", "user", "list", "--data", s.data)
+	if !strings.Contains(out, "restore the vault key") {
+		t.Errorf("refusal without the vault key: %s", out)
 	}
 }

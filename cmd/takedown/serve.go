@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -142,14 +143,23 @@ func dataPaths(dir string) (db, vaultKey string) {
 // openStore opens the data directory's database and vault, creating them if needed.
 func openStore(dir string, clock takedown.Clock) (*sqlite.DB, *vault.Vault, error) {
 	// The directory holds the record of every case and the key to reporters' contacts: only
-	// its owner may enter it, however it was created.
+	// its owner may enter it. A directory made here is; one that exists must already be.
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
-	if err := os.Chmod(dir, 0o700); err != nil {
+	info, err := os.Stat(dir)
+	if err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return nil, nil, takedown.Invalid("data", "%s is open to other users (mode %o); it holds the record of every case and the key to reporters' contacts: run chmod 700 %s", dir, perm, dir)
+	}
 	dbPath, keyPath := dataPaths(dir)
+	_, dbErr := os.Stat(dbPath)
+	if _, err := os.Stat(keyPath); errors.Is(err, fs.ErrNotExist) && dbErr == nil {
+		return nil, nil, takedown.Errorf(takedown.EUNAVAILABLE, "%s exists but %s is missing: restore the vault key from its backup; "+
+			"a new key could not read the reporters' contacts already stored", dbPath, keyPath)
+	}
 	v, err := vault.Load(keyPath)
 	if err != nil {
 		return nil, nil, err
