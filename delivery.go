@@ -1,6 +1,7 @@
 package takedown
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -51,6 +52,16 @@ const (
 // DeliveryStates lists every delivery state.
 var DeliveryStates = []DeliveryState{DeliverySent, DeliveryAcknowledged, DeliveryComplied, DeliveryCannotComply,
 	DeliveryDisputed, DeliveryDeclined, DeliveryCancelled}
+
+// PendingDeliveryStates are the states in which the operator has not finished with a delivery.
+var PendingDeliveryStates = []DeliveryState{DeliverySent, DeliveryAcknowledged, DeliveryCannotComply, DeliveryDisputed}
+
+// RunningDeliveryStates are the states in which a deadline runs: once it passes, the delivery
+// is overdue. (A cannot-comply stops it; a dispute does not.)
+var RunningDeliveryStates = []DeliveryState{DeliverySent, DeliveryAcknowledged, DeliveryDisputed}
+
+// Pending reports whether the operator has not finished with the delivery.
+func (s DeliveryState) Pending() bool { return slices.Contains(PendingDeliveryStates, s) }
 
 // Delivery is one thing addressed to one operator: a measure to act on, an information, a
 // withdrawal or a restoration, with its deadline and the operator's answers.
@@ -120,7 +131,7 @@ func (d *Delivery) DeadlineStatusAt(now time.Time) DeadlineStatus {
 		return DeadlineMet
 	case d.State == DeliveryCannotComply:
 		return DeadlinePaused
-	case d.DeadlineAt != nil && now.After(*d.DeadlineAt):
+	case slices.Contains(RunningDeliveryStates, d.State) && d.DeadlineAt != nil && now.After(*d.DeadlineAt):
 		return DeadlineOverdue
 	}
 	return DeadlineRunning

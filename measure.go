@@ -1,6 +1,7 @@
 package takedown
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -79,10 +80,11 @@ func (s MeasureState) Valid() bool {
 	return false
 }
 
+// ActiveMeasureStates are the states of a measure that has effect or may still take effect.
+var ActiveMeasureStates = []MeasureState{MeasureScheduled, MeasureProposed, MeasureIssued, MeasureInForce}
+
 // Active reports whether the measure still has effect or may still take effect.
-func (s MeasureState) Active() bool {
-	return s == MeasureScheduled || s == MeasureProposed || s == MeasureIssued || s == MeasureInForce
-}
+func (s MeasureState) Active() bool { return slices.Contains(ActiveMeasureStates, s) }
 
 // Measure is one decision of the authority on a case, addressed to one operator or, for
 // lists, to every operator of a kind.

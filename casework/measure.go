@@ -439,7 +439,7 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 		if !slices.Contains(recipients, d.OperatorID) {
 			recipients = append(recipients, d.OperatorID)
 		}
-		if d.Purpose == takedown.PurposeAction && pending(d.State) {
+		if d.Purpose == takedown.PurposeAction && d.State.Pending() {
 			d.State = takedown.DeliveryCancelled
 			if err := tx.UpdateDelivery(d); err != nil {
 				return err
@@ -467,15 +467,6 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 		}
 	}
 	return nil
-}
-
-// pending reports whether an operator still has something to do on a delivery.
-func pending(st takedown.DeliveryState) bool {
-	switch st {
-	case takedown.DeliverySent, takedown.DeliveryAcknowledged, takedown.DeliveryCannotComply, takedown.DeliveryDisputed:
-		return true
-	}
-	return false
 }
 
 // send creates one delivery and records it.

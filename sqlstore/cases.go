@@ -10,9 +10,9 @@ import (
 	"github.com/takedown-project/takedown"
 )
 
-// lateDelivery is the condition, on a deliveries row d, of a deadline passed without the
-// operator having complied (a dispute does not stop the deadline).
-const lateDelivery = `d.has_deadline = 1 AND d.deadline_at < ? AND d.state IN ('sent', 'acknowledged', 'disputed')`
+// lateDelivery is the condition, on a deliveries row d, of a deadline that ran out: the
+// overdue status of takedown.Delivery.DeadlineStatusAt.
+var lateDelivery = `d.has_deadline = 1 AND d.deadline_at < ? AND d.state IN ` + states(takedown.RunningDeliveryStates)
 
 var caseColumns = `c.id, c.state, c.priority, c.offence, c.qualification, c.hold, c.returned, c.closure, c.reports,
 	c.opened_at, c.updated_at, EXISTS (SELECT 1 FROM deliveries d WHERE d.case_id = c.id AND ` + lateDelivery + `)`

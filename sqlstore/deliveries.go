@@ -73,14 +73,15 @@ func (t *Tx) Delivery(id int64) (*takedown.Delivery, error) {
 	return d, notFound(err, "delivery", id)
 }
 
-// deadlineCase computes a delivery's deadline status in SQL, as DeadlineStatusAt does in Go.
-const deadlineCase = `CASE
+// deadlineCase computes a delivery's deadline status in SQL, as DeadlineStatusAt does in Go
+// (a test compares the two on every combination of state and deadline).
+var deadlineCase = `CASE
 	WHEN d.has_deadline = 0 THEN 'none'
 	WHEN d.state = 'cancelled' THEN 'cancelled'
 	WHEN d.state = 'complied' AND d.deadline_at IS NOT NULL AND d.complied_at > d.deadline_at THEN 'missed'
 	WHEN d.state = 'complied' THEN 'met'
 	WHEN d.state = 'cannot_comply' THEN 'paused'
-	WHEN d.deadline_at IS NOT NULL AND d.deadline_at < ? THEN 'overdue'
+	WHEN d.state IN ` + states(takedown.RunningDeliveryStates) + ` AND d.deadline_at IS NOT NULL AND d.deadline_at < ? THEN 'overdue'
 	ELSE 'running' END`
 
 // Deliveries lists deliveries by id.
@@ -96,7 +97,7 @@ func (t *Tx) Deliveries(f takedown.DeliveryFilter) ([]*takedown.Delivery, string
 		w.add("d.operator_id = ?", f.OperatorID)
 	}
 	if f.Pending {
-		w.add("d.state IN ('sent', 'acknowledged', 'cannot_comply', 'disputed')")
+		w.add("d.state IN " + states(takedown.PendingDeliveryStates))
 	}
 	if f.Deadline != "" {
 		w.add(deadlineCase+" = ?", t.now.UnixNano(), f.Deadline)

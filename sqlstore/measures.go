@@ -14,7 +14,7 @@ var measureColumns = `m.id, m.case_id, m.kind, m.state, m.operator_id, m.targets
 
 // measureLate is whether one of the measure's deliveries (of the operator given as the second
 // argument, or of any operator when it is 0) is past its deadline.
-const measureLate = `EXISTS (SELECT 1 FROM deliveries d WHERE d.measure_id = m.id AND (? = 0 OR d.operator_id = ?) AND ` + lateDelivery + `)`
+var measureLate = `EXISTS (SELECT 1 FROM deliveries d WHERE d.measure_id = m.id AND (? = 0 OR d.operator_id = ?) AND ` + lateDelivery + `)`
 
 func scanMeasure(s scanner) (*takedown.Measure, error) {
 	var m takedown.Measure
@@ -106,7 +106,7 @@ func (t *Tx) Measures(f takedown.MeasureFilter) ([]*takedown.Measure, string, er
 		w.add("m.id IN (SELECT measure_id FROM deliveries WHERE operator_id = ?)", f.OperatorID)
 	}
 	if f.Active {
-		w.add("m.state IN ('scheduled', 'proposed', 'issued', 'in_force')")
+		w.add("m.state IN " + states(takedown.ActiveMeasureStates))
 	}
 	if f.Issued {
 		w.add("m.issued_at IS NOT NULL")
@@ -115,10 +115,10 @@ func (t *Tx) Measures(f takedown.MeasureFilter) ([]*takedown.Measure, string, er
 		w.add(measureLate, f.OperatorID, f.OperatorID, now)
 	}
 	if f.IssueDue {
-		w.add("m.state = 'scheduled' AND m.issue_at <= ?", now)
+		w.add("m.state = ? AND m.issue_at <= ?", takedown.MeasureScheduled, now)
 	}
 	if f.RecheckDue {
-		w.add("m.state = 'in_force' AND m.next_recheck <= ?", now)
+		w.add("m.state = ? AND m.next_recheck <= ?", takedown.MeasureInForce, now)
 	}
 	if f.RecheckUnnotified {
 		w.add("(m.recheck_notified IS NULL OR m.recheck_notified <> m.next_recheck)")
@@ -139,6 +139,6 @@ func (t *Tx) Measures(f takedown.MeasureFilter) ([]*takedown.Measure, string, er
 // CountRechecksDue counts the lists in force whose re-check date has passed.
 func (t *Tx) CountRechecksDue() (int, error) {
 	var n int
-	err := t.queryRow(`SELECT COUNT(*) FROM measures WHERE state = 'in_force' AND next_recheck <= ?`, t.now.UnixNano()).Scan(&n)
+	err := t.queryRow(`SELECT COUNT(*) FROM measures WHERE state = ? AND next_recheck <= ?`, takedown.MeasureInForce, t.now.UnixNano()).Scan(&n)
 	return n, err
 }

@@ -147,6 +147,16 @@ func fromJSON[T any](s sql.NullString) (*T, error) {
 	return v, nil
 }
 
+// states returns a SQL list of the domain's state constants, such as ('sent', 'acknowledged').
+// The values are the domain's own constants, never input.
+func states[S ~string](list []S) string {
+	quoted := make([]string, len(list))
+	for i, v := range list {
+		quoted[i] = "'" + string(v) + "'"
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}
+
 // where builds a WHERE clause from conditions and their arguments.
 type where struct {
 	conds []string
