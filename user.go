@@ -94,10 +94,9 @@ func joinRoles() string {
 
 // Token is an API credential. Only its hash is stored; the secret is shown once at creation.
 type Token struct {
-	ID        int64      `json:"id"`
-	UserID    int64      `json:"user_id"`
-	CreatedAt time.Time  `json:"created_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	ID        int64
+	UserID    int64
+	CreatedAt time.Time
 }
 
 // tokenPrefix makes tokens recognisable by secret scanners and in support requests.

@@ -3,8 +3,6 @@ package casework_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -30,7 +28,7 @@ func BenchmarkSubmitReport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := casework.New(db, procedure.Default(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := casework.New(db, procedure.Default(), v)
 	var n atomic.Int64
 	b.SetParallelism(16)
 	b.ResetTimer()

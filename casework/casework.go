@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -29,12 +28,11 @@ type Service struct {
 	store   takedown.Store
 	profile *procedure.Profile
 	sealer  Sealer
-	log     *slog.Logger
 }
 
 // New returns a Service.
-func New(store takedown.Store, profile *procedure.Profile, sealer Sealer, log *slog.Logger) *Service {
-	return &Service{store: store, profile: profile, sealer: sealer, log: log}
+func New(store takedown.Store, profile *procedure.Profile, sealer Sealer) *Service {
+	return &Service{store: store, profile: profile, sealer: sealer}
 }
 
 // Profile returns the procedure profile the service applies.
@@ -79,7 +77,7 @@ type event struct {
 	caseID    int64
 	measureID int64
 	operator  int64
-	data      any
+	data      map[string]any
 }
 
 // record appends one event for a change made by u (nil for the public) in tx.

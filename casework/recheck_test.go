@@ -2,8 +2,6 @@ package casework_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -166,7 +164,7 @@ func TestSchedulerRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.db = db
-		w.svc = casework.New(db, w.svc.Profile(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		w.svc = casework.New(db, w.svc.Profile(), v)
 	}
 	tick := func() casework.TickResult {
 		t.Helper()

@@ -151,7 +151,7 @@ func (s *Service) changeRecommendation(ctx context.Context, id int64, u *takedow
 			return err
 		}
 		e.caseID, e.measureID = r.CaseID, r.MeasureID
-		e.data.(map[string]any)["recommendation_id"] = r.ID
+		e.data["recommendation_id"] = r.ID
 		return record(tx, u, e)
 	})
 	if err != nil {

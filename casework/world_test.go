@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -59,7 +57,7 @@ func newWorldWithProfile(t *testing.T, p *procedure.Profile) *world {
 		t.Fatal(err)
 	}
 	w := &world{t: t, clock: clock, db: db, path: path, operatorUser: map[int64]*takedown.User{},
-		svc: casework.New(db, p, v, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+		svc: casework.New(db, p, v)}
 	local := takedown.NewContextWithUser(context.Background(), casework.LocalAdmin)
 	w.admin = w.user(local, "Admin One", takedown.RoleAdmin, 0)
 	w.officer = w.user(local, "Officer Alpha", takedown.RoleOfficer, 0)
@@ -342,6 +340,7 @@ func (w *world) snapshot() string {
 			all(func(c string) (any, string, error) { return tx.Operators(takedown.OperatorFilter{Page: p(c)}) }),
 			all(func(c string) (any, string, error) { return tx.Reports(takedown.ReportFilter{Page: p(c)}) }),
 			all(func(c string) (any, string, error) { return tx.Events(takedown.EventFilter{Page: p(c)}) }),
+			all(func(c string) (any, string, error) { return tx.Users(p(c)) }), // a token is recorded by its event
 		)
 		return nil
 	})

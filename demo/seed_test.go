@@ -2,8 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -30,7 +28,7 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := casework.New(db, procedure.Default(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := casework.New(db, procedure.Default(), v)
 	world, err := demo.Seed(context.Background(), svc, clock)
 	if err != nil {
 		t.Fatal(err)

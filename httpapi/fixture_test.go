@@ -69,7 +69,7 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	svc := casework.New(db, procedure.Default(), v, log)
+	svc := casework.New(db, procedure.Default(), v)
 	cfg.DemoClock = clock
 	api := httpapi.New(svc, cfg, log, prometheus.NewRegistry())
 	srv := httptest.NewServer(api)

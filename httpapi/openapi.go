@@ -257,9 +257,15 @@ func (g *schemas) queryParams(t reflect.Type) []any {
 			params = append(params, g.queryParams(f.Type)...)
 			continue
 		}
-		if name := f.Tag.Get("query"); name != "" {
-			params = append(params, map[string]any{"name": name, "in": "query", "required": false, "schema": g.of(f.Type)})
+		name, opts, _ := strings.Cut(f.Tag.Get("query"), ",")
+		if name == "" {
+			continue
 		}
+		schema := g.of(f.Type)
+		if opts == "positive" {
+			schema["minimum"] = 1
+		}
+		params = append(params, map[string]any{"name": name, "in": "query", "required": false, "schema": schema})
 	}
 	return params
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,6 +119,15 @@ func TestOpenAPIDocument(t *testing.T) {
 					t.Errorf("%s has x-roles entry %v, want a role name", key, r)
 				}
 			}
+			// Parameters are named as clients send them: the query decoder's tag options
+			// (such as "positive") must not leak into the names.
+			params, _ := op["parameters"].([]any)
+			for _, p := range params {
+				name, _ := p.(map[string]any)["name"].(string)
+				if !paramName.MatchString(name) {
+					t.Errorf("%s has a parameter named %q", key, name)
+				}
+			}
 		}
 	})
 
@@ -141,6 +151,9 @@ func TestOpenAPIDocument(t *testing.T) {
 		walk(doc, "#")
 	})
 }
+
+// paramName is the form of every path and query parameter name.
+var paramName = regexp.MustCompile(`^[a-z][a-z_]*$`)
 
 // TestRequestBodiesMatchSchemas proves that the request bodies of the role matrix, which the
 // server accepts, match the request schemas of the OpenAPI document, and that the routes

@@ -105,7 +105,7 @@ func startServer(dir string) (string, func(), error) {
 		return "", nil, err
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := casework.New(db, procedure.Default(), v, log)
+	svc := casework.New(db, procedure.Default(), v)
 	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: -1}, log, prometheus.NewRegistry())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"strconv"
 
 	"github.com/takedown-project/takedown"
@@ -42,7 +40,7 @@ func offline(ctx context.Context, e *env, dir string) (*casework.Service, contex
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	svc := casework.New(db, procedure.Default(), v, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := casework.New(db, procedure.Default(), v)
 	return svc, takedown.NewContextWithUser(ctx, casework.LocalAdmin), func() { db.Close() }, nil
 }
 

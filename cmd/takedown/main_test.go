@@ -37,7 +37,7 @@ func newServer(t *testing.T) *server {
 	}
 	t.Cleanup(func() { db.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := casework.New(db, procedure.Default(), v, log)
+	svc := casework.New(db, procedure.Default(), v)
 	clock := takedown.NewSimClock(time.Now(), nil)
 	srv := httptest.NewServer(httpapi.New(svc, httpapi.Config{DemoClock: clock}, log, prometheus.NewRegistry()))
 	t.Cleanup(srv.Close)

@@ -201,7 +201,7 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	if err != nil {
 		return nil, err
 	}
-	svc := casework.New(db, profile, v, log)
+	svc := casework.New(db, profile, v)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
