@@ -13,7 +13,8 @@ import (
 )
 
 // IssueMeasure takes a measure on an approved case. A removal request, TCO order or referral
-// goes to its operator at once (the ISPs are informed of removal requests at the same time);
+// goes to its operator at once, naming the case's URLs on that operator's domains (the
+// profile says who is informed at the same time: in France, the ISPs);
 // a provider's first TCO order waits for the advance-information period unless an emergency
 // is justified; a blocking or dereferencing list waits for a second user's approval when the
 // profile requires it, and needs an overdue removal request or order first unless the
