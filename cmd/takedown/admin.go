@@ -30,6 +30,19 @@ func dataFlag(fs *flag.FlagSet, e *env) *string {
 	return fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
 }
 
+// userArg parses the flags and the one USER argument of an offline command.
+func userArg(fs *flag.FlagSet, args []string) (int64, error) {
+	pos, err := parse(fs, args, 1)
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return 0, takedown.Invalid("USER", "%q is not a user id", pos[0])
+	}
+	return id, nil
+}
+
 // offline opens the data directory and returns the service and a context acting as its
 // local administrator.
 func offline(ctx context.Context, e *env, dir string) (*casework.Service, context.Context, func(), error) {
@@ -70,13 +83,9 @@ func runAdminUserToken(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin user token", "--data DIR USER [--revoke-others]")
 	data := dataFlag(fs, e)
 	revoke := fs.Bool("revoke-others", false, "make the user's earlier tokens stop working")
-	pos, err := parse(fs, args, 1)
+	userID, err := userArg(fs, args)
 	if err != nil {
 		return err
-	}
-	userID, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return takedown.Invalid("USER", "%q is not a user id", pos[0])
 	}
 	svc, ctx, done, err := offline(ctx, e, *data)
 	if err != nil {
@@ -94,13 +103,9 @@ func runAdminUserToken(ctx context.Context, e *env, args []string) error {
 func runAdminUserDisable(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin user disable", "--data DIR USER")
 	data := dataFlag(fs, e)
-	pos, err := parse(fs, args, 1)
+	userID, err := userArg(fs, args)
 	if err != nil {
 		return err
-	}
-	userID, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return takedown.Invalid("USER", "%q is not a user id", pos[0])
 	}
 	svc, ctx, done, err := offline(ctx, e, *data)
 	if err != nil {
