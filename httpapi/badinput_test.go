@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/takedown-project/takedown"
@@ -192,4 +193,21 @@ func jsonBody(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestOversizedBodiesAtOnce proves that oversized bodies arriving together each get their own
+// 413 (with the race detector, that the answer shares no state between requests).
+func TestOversizedBodiesAtOnce(t *testing.T) {
+	f := newFixture(t, unlimited)
+	in := reportInput("https://video.host.test/big")
+	in.Description = strings.Repeat("a", 65<<10)
+	body := jsonBody(t, in)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			r := f.send(t, f.newRequest(t, "POST", "/reports", "", body))
+			wantProblem(t, r, 413, takedown.ETOOLARGE, "", "65536 bytes")
+		})
+	}
+	wg.Wait()
 }

@@ -60,8 +60,8 @@ func decodeBody(r *http.Request, v any) error {
 		return takedown.Errorf(takedown.EUNSUPPORTED, "send the request body as JSON with Content-Type: application/json")
 	}
 	body, err := io.ReadAll(r.Body)
-	if isTooLarge(err) {
-		return takedown.Errorf(takedown.ETOOLARGE, "the request body is larger than %d bytes", errBodyTooLarge.Limit)
+	if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return takedown.Errorf(takedown.ETOOLARGE, "the request body is larger than %d bytes", tooLarge.Limit)
 	} else if err != nil {
 		return takedown.Errorf(takedown.EINVALID, "the request body could not be read")
 	}

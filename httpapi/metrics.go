@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,8 +76,8 @@ func (s *Server) metricsHandler(h http.Handler) http.Handler {
 			writeProblem(w, takedown.Errorf(takedown.ENOTFOUND, "metrics are off: start the server with --metrics-token-file"))
 			return
 		}
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.MetricsToken)) != 1 {
+		token, _ := bearer(r.Header.Get("Authorization"))
+		if subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.MetricsToken)) != 1 {
 			writeProblem(w, takedown.Errorf(takedown.EUNAUTHORIZED, "scrape /metrics with the metrics token: Authorization: Bearer <token>"))
 			return
 		}

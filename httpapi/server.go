@@ -7,7 +7,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -183,8 +182,8 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 	if h == "" {
 		return r.Context(), nil
 	}
-	scheme, secret, _ := strings.Cut(h, " ")
-	if !strings.EqualFold(scheme, "Bearer") || secret == "" { // schemes are case-insensitive (RFC 9110)
+	secret, ok := bearer(h)
+	if !ok {
 		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "the Authorization header must be \"Bearer <token>\"")
 	}
 	u, err := s.svc.Authenticate(r.Context(), secret)
@@ -197,7 +196,9 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 	return takedown.NewContextWithUser(r.Context(), u), nil
 }
 
-// errBodyTooLarge is how MaxBytesReader reports an oversized body.
-var errBodyTooLarge *http.MaxBytesError
-
-func isTooLarge(err error) bool { return errors.As(err, &errBodyTooLarge) }
+// bearer returns the token of an "Authorization: Bearer <token>" header value. The scheme is
+// case-insensitive (RFC 9110).
+func bearer(header string) (string, bool) {
+	scheme, token, _ := strings.Cut(header, " ")
+	return token, strings.EqualFold(scheme, "Bearer") && token != ""
+}
