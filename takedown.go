@@ -40,6 +40,16 @@ func UserFromContext(ctx context.Context) *User {
 	return u
 }
 
+// Names returns the values of a list of the domain's string types as plain strings, for
+// messages and documentation.
+func Names[S ~string](list []S) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // Page asks for one page of a list: at most Limit items after the opaque Cursor returned by
 // the previous page.
 type Page struct {

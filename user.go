@@ -75,21 +75,13 @@ func (u *UserInput) Validate() error {
 	case len(u.Name) > MaxNameLength:
 		return Invalid("name", "is longer than %d bytes", MaxNameLength)
 	case !u.Role.Valid():
-		return Invalid("role", "must be one of %s", joinRoles())
+		return Invalid("role", "must be one of %s", strings.Join(Names(Roles), ", "))
 	case u.Role == RoleOperator && u.OperatorID == 0:
 		return Invalid("operator_id", "is required for the operator role: an operator user belongs to one operator")
 	case u.Role != RoleOperator && u.OperatorID != 0:
 		return Invalid("operator_id", "is only for the operator role")
 	}
 	return CheckText("name", u.Name, false)
-}
-
-func joinRoles() string {
-	s := make([]string, len(Roles))
-	for i, r := range Roles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
 }
 
 // Token is an API credential. Only its hash is stored; the secret is shown once at creation.

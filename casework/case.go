@@ -78,11 +78,7 @@ func (s *Service) changeCase(ctx context.Context, id int64, u *takedown.User,
 
 // wrongState explains why a case cannot make a transition from its current state.
 func wrongState(c *takedown.Case, action string, want ...takedown.CaseState) error {
-	w := make([]string, len(want))
-	for i, st := range want {
-		w[i] = string(st)
-	}
-	return conflict("case %d is %s; it can be %s only when it is %s", c.ID, c.State, action, strings.Join(w, " or "))
+	return conflict("case %d is %s; it can be %s only when it is %s", c.ID, c.State, action, orList(want))
 }
 
 // Accept takes a new case at triage: it goes to qualification.

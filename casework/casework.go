@@ -49,22 +49,22 @@ func require(ctx context.Context, roles ...takedown.Role) (*takedown.User, error
 		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "sign in with a token to do this")
 	}
 	if !slices.Contains(roles, u.Role) {
-		return nil, takedown.Errorf(takedown.EFORBIDDEN, "the %s role cannot do this; it needs the %s role", u.Role, roleList(roles))
+		return nil, takedown.Errorf(takedown.EFORBIDDEN, "the %s role cannot do this; it needs the %s role", u.Role, orList(roles))
 	}
 	return u, nil
 }
 
-// authority and readers are the usual role sets.
+// The usual role sets: the authority acts; readers also include the controller; measure
+// readers also include operators, who see what is addressed to them.
 var (
-	authority = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor}
-	readers   = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController}
+	authority      = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor}
+	readers        = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController}
+	measureReaders = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator}
 )
 
-func roleList(roles []takedown.Role) string {
-	s := make([]string, len(roles))
-	for i, r := range roles {
-		s[i] = string(r)
-	}
+// orList writes "a, b or c", for messages.
+func orList[S ~string](list []S) string {
+	s := takedown.Names(list)
 	if len(s) == 1 {
 		return s[0]
 	}

@@ -7,34 +7,10 @@ import (
 	"github.com/takedown-project/takedown"
 )
 
-// Delivery returns one delivery: the authority and the controller see all; an operator sees
-// its own.
-func (s *Service) Delivery(ctx context.Context, id int64) (*takedown.Delivery, error) {
-	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
-	if err != nil {
-		return nil, err
-	}
-	var d *takedown.Delivery
-	err = s.view(ctx, func(tx takedown.Tx) error {
-		if d, err = tx.Delivery(id); err != nil {
-			return err
-		}
-		d.Deadline = d.DeadlineStatusAt(tx.Now())
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
-		return nil, forbidden("delivery %d is addressed to another operator", id)
-	}
-	return d, nil
-}
-
 // Notice returns a delivery with the measure it is about, read together: what its operator
 // sees of it. An advance information about an order not yet issued carries no measure.
 func (s *Service) Notice(ctx context.Context, id int64) (*takedown.Delivery, *takedown.Measure, error) {
-	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	u, err := require(ctx, measureReaders...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -62,7 +38,7 @@ func (s *Service) Notice(ctx context.Context, id int64) (*takedown.Delivery, *ta
 
 // Deliveries lists deliveries with their deadline status; an operator lists its own.
 func (s *Service) Deliveries(ctx context.Context, f takedown.DeliveryFilter) ([]*takedown.Delivery, string, error) {
-	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	u, err := require(ctx, measureReaders...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -319,7 +319,7 @@ func TestAnswersByPurposeAndState(t *testing.T) {
 		for _, op := range []*takedown.Operator{w.host, w.isp1, w.search} {
 			_, err := w.svc.Answer(w.asOperator(op), action.ID, takedown.AnswerInput{Kind: takedown.AnswerAcknowledge})
 			wantCode(t, err, takedown.EFORBIDDEN)
-			_, err = w.svc.Delivery(w.asOperator(op), action.ID)
+			_, _, err = w.svc.Notice(w.asOperator(op), action.ID)
 			wantCode(t, err, takedown.EFORBIDDEN)
 		}
 	})

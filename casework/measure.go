@@ -87,7 +87,7 @@ func addressee(tx takedown.Tx, in takedown.MeasureInput, rule *procedure.Measure
 		return nil, err
 	}
 	if !slices.Contains(rule.Recipients, op.Kind) {
-		return nil, takedown.Invalid("operator_id", "operator %d (%s) is a %s; a %s goes to a %s", op.ID, op.Name, op.Kind, in.Kind, kindList(rule.Recipients))
+		return nil, takedown.Invalid("operator_id", "operator %d (%s) is a %s; a %s goes to a %s", op.ID, op.Name, op.Kind, in.Kind, orList(rule.Recipients))
 	}
 	return op, nil
 }
@@ -504,7 +504,7 @@ func (s *Service) changeMeasure(ctx context.Context, id int64, u *takedown.User,
 // Measure returns a measure: the authority and the controller see every measure; an operator
 // sees a measure once it is issued and addressed or notified to it.
 func (s *Service) Measure(ctx context.Context, id int64) (*takedown.Measure, error) {
-	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	u, err := require(ctx, measureReaders...)
 	if err != nil {
 		return nil, err
 	}
@@ -540,7 +540,7 @@ func operatorView(tx takedown.Tx, u *takedown.User, id int64) (*takedown.Measure
 
 // Measures lists measures; an operator lists the measures it received something about.
 func (s *Service) Measures(ctx context.Context, f takedown.MeasureFilter) ([]*takedown.Measure, string, error) {
-	u, err := require(ctx, takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController, takedown.RoleOperator)
+	u, err := require(ctx, measureReaders...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -615,15 +615,4 @@ func allDeliveries(tx takedown.Tx, measureID int64) ([]*takedown.Delivery, error
 		}
 		f.Cursor = next
 	}
-}
-
-func kindList(kinds []takedown.OperatorKind) string {
-	s := make([]string, len(kinds))
-	for i, k := range kinds {
-		s[i] = string(k)
-	}
-	if len(s) == 1 {
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }

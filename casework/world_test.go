@@ -238,7 +238,11 @@ func (w *world) measure(id int64) *takedown.Measure {
 // delivery reads a delivery as an officer, with its deadline status.
 func (w *world) delivery(id int64) *takedown.Delivery {
 	w.t.Helper()
-	return must(w.svc.Delivery(w.as(w.officer), id))(w.t)
+	d, _, err := w.svc.Notice(w.as(w.officer), id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return d
 }
 
 // caseByID reads a case as an officer.

@@ -111,29 +111,21 @@ type schemas struct {
 
 // enums gives the allowed values of the domain's string types.
 var enums = map[reflect.Type][]string{
-	reflect.TypeFor[takedown.Role]():                strs(takedown.Roles),
-	reflect.TypeFor[takedown.Channel]():             strs(takedown.Channels),
-	reflect.TypeFor[takedown.CaseState]():           strs(takedown.CaseStates),
-	reflect.TypeFor[takedown.MeasureKind]():         strs(takedown.MeasureKinds),
-	reflect.TypeFor[takedown.MeasureState]():        strs(takedown.MeasureStates),
-	reflect.TypeFor[takedown.OperatorKind]():        strs(takedown.OperatorKinds),
-	reflect.TypeFor[takedown.Purpose]():             strs(takedown.Purposes),
-	reflect.TypeFor[takedown.DeliveryState]():       strs(takedown.DeliveryStates),
-	reflect.TypeFor[takedown.DeadlineStatus]():      strs(takedown.DeadlineStatuses),
-	reflect.TypeFor[takedown.AnswerKind]():          strs(takedown.AnswerKinds),
-	reflect.TypeFor[takedown.CannotComplyReason]():  strs(takedown.CannotComplyReasons),
-	reflect.TypeFor[takedown.RecommendationState](): strs(takedown.RecommendationStates),
-	reflect.TypeFor[takedown.CourtOutcome]():        strs(takedown.CourtOutcomes),
-	reflect.TypeFor[takedown.RecheckOutcome]():      strs(takedown.RecheckOutcomes),
+	reflect.TypeFor[takedown.Role]():                takedown.Names(takedown.Roles),
+	reflect.TypeFor[takedown.Channel]():             takedown.Names(takedown.Channels),
+	reflect.TypeFor[takedown.CaseState]():           takedown.Names(takedown.CaseStates),
+	reflect.TypeFor[takedown.MeasureKind]():         takedown.Names(takedown.MeasureKinds),
+	reflect.TypeFor[takedown.MeasureState]():        takedown.Names(takedown.MeasureStates),
+	reflect.TypeFor[takedown.OperatorKind]():        takedown.Names(takedown.OperatorKinds),
+	reflect.TypeFor[takedown.Purpose]():             takedown.Names(takedown.Purposes),
+	reflect.TypeFor[takedown.DeliveryState]():       takedown.Names(takedown.DeliveryStates),
+	reflect.TypeFor[takedown.DeadlineStatus]():      takedown.Names(takedown.DeadlineStatuses),
+	reflect.TypeFor[takedown.AnswerKind]():          takedown.Names(takedown.AnswerKinds),
+	reflect.TypeFor[takedown.CannotComplyReason]():  takedown.Names(takedown.CannotComplyReasons),
+	reflect.TypeFor[takedown.RecommendationState](): takedown.Names(takedown.RecommendationStates),
+	reflect.TypeFor[takedown.CourtOutcome]():        takedown.Names(takedown.CourtOutcomes),
+	reflect.TypeFor[takedown.RecheckOutcome]():      takedown.Names(takedown.RecheckOutcomes),
 	reflect.TypeFor[procedure.ElementType]():        {string(procedure.Confirm), string(procedure.Describe), string(procedure.Choose)},
-}
-
-func strs[S ~string](list []S) []string {
-	out := make([]string, len(list))
-	for i, v := range list {
-		out[i] = string(v)
-	}
-	return out
 }
 
 // of returns the schema of t, registering named structs as components.

@@ -219,21 +219,13 @@ func printProfile(o *output, raw json.RawMessage) error {
 		if m.AfterRemoval {
 			extra = append(extra, "after an overdue removal")
 		}
-		fmt.Fprintf(o.stdout, "  %-16s to %s, %s", k, strings.Join(strs(m.Recipients), "/"), deadline)
+		fmt.Fprintf(o.stdout, "  %-16s to %s, %s", k, strings.Join(takedown.Names(m.Recipients), "/"), deadline)
 		if len(extra) > 0 {
 			fmt.Fprintf(o.stdout, "; %s", strings.Join(extra, ", "))
 		}
 		fmt.Fprintln(o.stdout)
 	}
 	return nil
-}
-
-func strs[S ~string](list []S) []string {
-	out := make([]string, len(list))
-	for i, v := range list {
-		out[i] = string(v)
-	}
-	return out
 }
 
 func printMe(o *output, raw json.RawMessage) error {
