@@ -87,7 +87,8 @@ type Delivery struct {
 	Answer *Answer `json:"answer,omitempty"`
 	// Clarification is the authority's latest reply to a cannot-comply or a dispute.
 	Clarification *Decision `json:"clarification,omitempty"`
-	// Deadline is the deadline's status, computed when the delivery is read.
+	// Deadline is the deadline's status, computed by the store whenever the delivery is read
+	// or written.
 	Deadline DeadlineStatus `json:"deadline"`
 }
 

@@ -56,6 +56,7 @@ type Tx interface {
 	Measure(id int64) (*Measure, error)
 	Measures(f MeasureFilter) ([]*Measure, string, error)
 
+	// Deliveries read or written carry their deadline status at the transaction's time.
 	CreateDelivery(d *Delivery) error
 	UpdateDelivery(d *Delivery) error
 	Delivery(id int64) (*Delivery, error)

@@ -23,7 +23,6 @@ func (s *Service) Notice(ctx context.Context, id int64) (*takedown.Delivery, *ta
 		if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
 			return forbidden("delivery %d is addressed to another operator", id)
 		}
-		d.Deadline = d.DeadlineStatusAt(tx.Now())
 		m, err = operatorView(tx, u, d.MeasureID)
 		if takedown.ErrorCode(err) == takedown.EFORBIDDEN {
 			m, err = nil, nil
@@ -54,13 +53,8 @@ func (s *Service) Deliveries(ctx context.Context, f takedown.DeliveryFilter) ([]
 	var list []*takedown.Delivery
 	var next string
 	err = s.view(ctx, func(tx takedown.Tx) (err error) {
-		if list, next, err = tx.Deliveries(f); err != nil {
-			return err
-		}
-		for _, d := range list {
-			d.Deadline = d.DeadlineStatusAt(tx.Now())
-		}
-		return nil
+		list, next, err = tx.Deliveries(f)
+		return err
 	})
 	return list, next, err
 }
@@ -121,7 +115,6 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 			return conflict("measure %d was withdrawn; delivery %d needs no answer any more", d.MeasureID, id)
 		}
 		now := tx.Now()
-		d.Deadline = d.DeadlineStatusAt(now)
 		if in.Kind == takedown.AnswerAcknowledge {
 			if d.AcknowledgedAt != nil {
 				return nil
@@ -149,7 +142,6 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 		if in.Kind != takedown.AnswerAcknowledge {
 			d.Answer = &takedown.Answer{Kind: in.Kind, Reason: in.Reason, Text: in.Text, By: u.ID, At: now}
 		}
-		d.Deadline = d.DeadlineStatusAt(now)
 		if err := tx.UpdateDelivery(d); err != nil {
 			return err
 		}
@@ -273,7 +265,6 @@ func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*taked
 		}
 		d.State = takedown.DeliveryAcknowledged
 		d.Clarification = &takedown.Decision{Reasons: reasons, By: u.ID, At: now}
-		d.Deadline = d.DeadlineStatusAt(now)
 		if err := tx.UpdateDelivery(d); err != nil {
 			return err
 		}

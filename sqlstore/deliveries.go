@@ -43,6 +43,7 @@ func (t *Tx) CreateDelivery(d *takedown.Delivery) error {
 	if err != nil {
 		return err
 	}
+	d.Deadline = d.DeadlineStatusAt(t.now)
 	d.ID, err = t.insert(`INSERT INTO deliveries (measure_id, case_id, operator_id, kind, purpose, state, sent_at, has_deadline,
 		deadline_at, acknowledged_at, complied_at, overdue_at, answer, clarification)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -61,6 +62,7 @@ func (t *Tx) UpdateDelivery(d *takedown.Delivery) error {
 	if err != nil {
 		return err
 	}
+	d.Deadline = d.DeadlineStatusAt(t.now)
 	_, err = t.exec(`UPDATE deliveries SET state = ?, deadline_at = ?, acknowledged_at = ?, complied_at = ?, overdue_at = ?,
 		answer = ?, clarification = ? WHERE id = ?`,
 		d.State, tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar, d.ID)
@@ -70,7 +72,11 @@ func (t *Tx) UpdateDelivery(d *takedown.Delivery) error {
 // Delivery returns a delivery by id.
 func (t *Tx) Delivery(id int64) (*takedown.Delivery, error) {
 	d, err := scanDelivery(t.queryRow(`SELECT `+deliveryColumns+` FROM deliveries d WHERE d.id = ?`, id))
-	return d, notFound(err, "delivery", id)
+	if err != nil {
+		return nil, notFound(err, "delivery", id)
+	}
+	d.Deadline = d.DeadlineStatusAt(t.now)
+	return d, nil
 }
 
 // deadlineCase computes a delivery's deadline status in SQL, as DeadlineStatusAt does in Go
@@ -110,7 +116,13 @@ func (t *Tx) Deliveries(f takedown.DeliveryFilter) ([]*takedown.Delivery, string
 		return nil, "", err
 	}
 	rows, err := t.query(`SELECT `+deliveryColumns+` FROM deliveries d`+w.String()+` ORDER BY d.id`+limit, w.args...)
-	list, err := collect(rows, err, func(r *sql.Rows) (*takedown.Delivery, error) { return scanDelivery(r) })
+	list, err := collect(rows, err, func(r *sql.Rows) (*takedown.Delivery, error) {
+		d, err := scanDelivery(r)
+		if err == nil {
+			d.Deadline = d.DeadlineStatusAt(t.now)
+		}
+		return d, err
+	})
 	if err != nil {
 		return nil, "", err
 	}
