@@ -53,7 +53,7 @@ type Case struct {
 	Returned *Decision `json:"returned,omitempty"`
 	// Closure says why and by whom the case was closed.
 	Closure  *Decision `json:"closure,omitempty"`
-	Reports  int       `json:"reports"`
+	Reports  int       `json:"reports"` // counted when the case is read
 	OpenedAt time.Time `json:"opened_at"`
 	// UpdatedAt changes with every transition; clients send it back to detect stale pages.
 	UpdatedAt time.Time `json:"updated_at"`

@@ -72,7 +72,7 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 		}
 		if len(unmatched) > 0 {
 			c := &takedown.Case{State: takedown.CaseNew, Priority: priority, URLs: unmatched,
-				Offence: r.Offence, Reports: 1, OpenedAt: tx.Now(), UpdatedAt: tx.Now()}
+				Offence: r.Offence, OpenedAt: tx.Now(), UpdatedAt: tx.Now()}
 			if err := tx.CreateCase(c); err != nil {
 				return err
 			}
@@ -87,14 +87,18 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 			}
 		}
 		for id := range joined {
+			if priority == takedown.PriorityPublic {
+				break // a public report never raises a case's priority
+			}
 			c, err := tx.Case(id)
 			if err != nil {
 				return err
 			}
-			c.Reports++
-			c.Priority = max(c.Priority, priority)
-			if err := tx.UpdateCase(c); err != nil {
-				return err
+			if priority > c.Priority {
+				c.Priority = priority
+				if err := tx.UpdateCase(c); err != nil {
+					return err
+				}
 			}
 		}
 		if err := tx.CreateReport(r); err != nil {

@@ -14,7 +14,8 @@ import (
 // overdue status of takedown.Delivery.DeadlineStatusAt.
 var lateDelivery = `d.has_deadline = 1 AND d.deadline_at < ? AND d.state IN ` + states(takedown.RunningDeliveryStates)
 
-var caseColumns = `c.id, c.state, c.priority, c.offence, c.qualification, c.hold, c.returned, c.closure, c.reports,
+var caseColumns = `c.id, c.state, c.priority, c.offence, c.qualification, c.hold, c.returned, c.closure,
+	(SELECT COUNT(DISTINCT r.report_id) FROM report_urls r WHERE r.case_id = c.id),
 	c.opened_at, c.updated_at, EXISTS (SELECT 1 FROM deliveries d WHERE d.case_id = c.id AND ` + lateDelivery + `)`
 
 func scanCase(s scanner) (*takedown.Case, error) {
@@ -59,8 +60,8 @@ func (t *Tx) CreateCase(c *takedown.Case) error {
 	if err != nil {
 		return err
 	}
-	c.ID, err = t.insert(`INSERT INTO cases (state, priority, offence, qualification, hold, returned, closure, reports, updated_at, opened_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, ts(c.OpenedAt))...)
+	c.ID, err = t.insert(`INSERT INTO cases (state, priority, offence, qualification, hold, returned, closure, updated_at, opened_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, ts(c.OpenedAt))...)
 	if err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func (t *Tx) CreateCase(c *takedown.Case) error {
 }
 
 // caseValues returns the mutable columns in the order state, priority, offence,
-// qualification, hold, returned, closure, reports, updated_at.
+// qualification, hold, returned, closure, updated_at.
 func caseValues(c *takedown.Case) ([]any, error) {
 	qual, err := jsonValue(c.Qualification)
 	if err != nil {
@@ -94,7 +95,7 @@ func caseValues(c *takedown.Case) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{c.State, c.Priority, c.Offence, qual, hold, returned, closure, c.Reports, ts(c.UpdatedAt)}, nil
+	return []any{c.State, c.Priority, c.Offence, qual, hold, returned, closure, ts(c.UpdatedAt)}, nil
 }
 
 // UpdateCase writes a case's mutable fields; a closed case's URLs are freed.
@@ -104,7 +105,7 @@ func (t *Tx) UpdateCase(c *takedown.Case) error {
 		return err
 	}
 	_, err = t.exec(`UPDATE cases SET state = ?, priority = ?, offence = ?, qualification = ?, hold = ?, returned = ?,
-		closure = ?, reports = ?, updated_at = ? WHERE id = ?`, append(args, c.ID)...)
+		closure = ?, updated_at = ? WHERE id = ?`, append(args, c.ID)...)
 	if err != nil {
 		return err
 	}
