@@ -1,7 +1,9 @@
 package casework_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"github.com/takedown-project/takedown/casework"
 	"strings"
 	"testing"
@@ -208,5 +210,37 @@ func TestStaffAccountsAreManagedOffline(t *testing.T) {
 	}
 	if n := w.countEvents(takedown.EventTokenIssued); n == 0 {
 		t.Error("no token.issued event")
+	}
+}
+
+// TestTokensAreStoredHashed: the database holds a token's SHA-256, never the token itself, so a
+// copy of the file opens no account.
+func TestTokensAreStoredHashed(t *testing.T) {
+	w := newWorld(t)
+	_, secret, err := w.svc.CreateUser(w.as(w.admin), takedown.UserInput{Name: "Hash Trust & Safety", Role: takedown.RoleFlagger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := openSQL(t, w.path).Query(`SELECT hash FROM tokens`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		var hash []byte
+		if err := rows.Scan(&hash); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(hash), secret) {
+			t.Fatal("a token is stored in clear")
+		}
+		found = found || bytes.Equal(hash, takedown.HashToken(secret))
+	}
+	if !found {
+		t.Error("the new token's hash is not stored")
+	}
+	if got := sha256.Sum256([]byte(secret)); !bytes.Equal(takedown.HashToken(secret), got[:]) {
+		t.Error("HashToken is not SHA-256")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +47,25 @@ type fixture struct {
 	host, platform, publisher       *takedown.Operator // an ISP and a search engine are there too
 	desk                            map[int64]*account // an operator's user, by operator id
 	urls                            int                // addresses reported so far
+	logs                            *logBuffer         // everything the server logged, debug included
+}
+
+// logBuffer collects what the server logs, from its many goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // account is a user, its token and a client that signs in with it.
@@ -68,14 +88,15 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := casework.New(db, procedure.Default(), v)
 	cfg.DemoClock = clock
 	api := httpapi.New(svc, cfg, log, prometheus.NewRegistry())
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 
-	f := &fixture{api: api, srv: srv, clock: clock, public: client.New(srv.URL, ""), desk: map[int64]*account{}}
+	f := &fixture{api: api, srv: srv, clock: clock, public: client.New(srv.URL, ""), desk: map[int64]*account{}, logs: logs}
 	ctx := takedown.NewContextWithUser(t.Context(), casework.LocalAdmin)
 	newAccount := func(name string, role takedown.Role, operatorID int64) *account {
 		u, token, err := svc.CreateUser(ctx, takedown.UserInput{Name: name, Role: role, OperatorID: operatorID})
