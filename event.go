@@ -2,6 +2,7 @@ package takedown
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -46,7 +47,20 @@ const (
 	EventUserDisabled           EventKind = "user.disabled"
 	EventTokenIssued            EventKind = "token.issued"
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
+	EventLogVerified            EventKind = "log.verified" // the controller verified the audit log
 )
+
+// EventKinds lists every event kind.
+var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAccepted, EventCaseQualified, EventCaseApproved,
+	EventCaseReturned, EventCaseDismissed, EventCaseClosed, EventHoldPlaced, EventHoldReleased, EventMeasureScheduled,
+	EventMeasureProposed, EventMeasureRefused, EventMeasureIssued, EventMeasureComplied, EventMeasureDeclined,
+	EventMeasureRechecked, EventMeasureRecheckDue, EventMeasureLifted, EventMeasureWithdrawn, EventDeliverySent,
+	EventDeliveryAnswered, EventDeliveryClarified, EventDeliveryOverdue, EventRecommendationMade,
+	EventRecommendationAnswered, EventRecommendationReferred, EventRecommendationDecided, EventOperatorCreated,
+	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified}
+
+// Valid reports whether k is a known kind.
+func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }
 
 // Event is one append-only record of a change: who did what to which object, when. Data
 // holds the facts of the change (identifiers, states, reasons), never a token, a reporter's
@@ -61,6 +75,10 @@ type Event struct {
 	MeasureID  int64           `json:"measure_id,omitempty"`
 	OperatorID int64           `json:"operator_id,omitempty"`
 	Data       json.RawMessage `json:"data"`
+	// Salt is the random value mixed into the event's leaf in the audit log, so that the
+	// public log reveals nothing of the event. With it, whoever may read the event can check
+	// it against its leaf (see package auditlog).
+	Salt []byte `json:"salt,omitempty"`
 }
 
 // Actor roles for events not made by a user.
@@ -72,7 +90,8 @@ const (
 
 // EventFilter selects events, oldest first.
 type EventFilter struct {
-	CaseID    int64 `query:"case_id"`
-	MeasureID int64 `query:"measure_id"`
+	CaseID    int64     `query:"case_id"`
+	MeasureID int64     `query:"measure_id"`
+	Kind      EventKind `query:"kind"`
 	Page
 }

@@ -71,9 +71,31 @@ type Tx interface {
 	Recommendation(id int64) (*Recommendation, error)
 	Recommendations(f RecommendationFilter) ([]*Recommendation, string, error)
 
-	// AppendEvent appends to the record; events are never updated or deleted.
+	// AppendEvent appends to the record, and the event's leaf to the audit log, in this
+	// transaction: it sets the event's id (the log's size plus one) and its salt. Events are
+	// never updated or deleted.
 	AppendEvent(e *Event) error
+	// Events lists events with their salts.
 	Events(f EventFilter) ([]*Event, string, error)
+	// LastEvent returns the latest event of a kind, or ENOTFOUND.
+	LastEvent(kind EventKind) (*Event, error)
+
+	// LogSize is the number of leaves of the audit log, which is the number of events.
+	LogSize() (int64, error)
+	// LogHashes returns the audit log's stored hashes at the given indexes, in the numbering
+	// of golang.org/x/mod/sumdb/tlog (StoredHashIndex). A missing hash is an error.
+	LogHashes(indexes []int64) ([][32]byte, error)
+	// LogEntries returns the entries of the leaves from start to end (excluded).
+	LogEntries(start, end int64) ([][]byte, error)
+	// CreateCheckpoint stores a published checkpoint.
+	CreateCheckpoint(c *Checkpoint) error
+	// LatestCheckpoint returns the checkpoint of the largest size, or ENOTFOUND before the
+	// first one.
+	LatestCheckpoint() (*Checkpoint, error)
+	// Checkpoint returns the checkpoint of a size, or ENOTFOUND.
+	Checkpoint(size int64) (*Checkpoint, error)
+	// Checkpoints lists checkpoints, newest first.
+	Checkpoints(p Page) ([]*Checkpoint, string, error)
 }
 
 // OperatorFilter selects operators.

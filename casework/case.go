@@ -333,6 +333,9 @@ func (s *Service) Events(ctx context.Context, f takedown.EventFilter) ([]*takedo
 	if err := f.Normalize(); err != nil {
 		return nil, "", err
 	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		return nil, "", takedown.Invalid("kind", "%q is not an event kind", f.Kind)
+	}
 	var list []*takedown.Event
 	var next string
 	err := s.view(ctx, func(tx takedown.Tx) (err error) {

@@ -112,6 +112,7 @@ type schemas struct {
 // enums gives the allowed values of the domain's string types.
 var enums = map[reflect.Type][]string{
 	reflect.TypeFor[takedown.Role]():                takedown.Names(takedown.Roles),
+	reflect.TypeFor[takedown.EventKind]():           takedown.Names(takedown.EventKinds),
 	reflect.TypeFor[takedown.Channel]():             takedown.Names(takedown.Channels),
 	reflect.TypeFor[takedown.CaseState]():           takedown.Names(takedown.CaseStates),
 	reflect.TypeFor[takedown.MeasureKind]():         takedown.Names(takedown.MeasureKinds),
@@ -140,6 +141,8 @@ func (g *schemas) of(t reflect.Type) map[string]any {
 		return map[string]any{"description": "any JSON value"}
 	case reflect.TypeFor[procedure.Duration]():
 		return map[string]any{"type": "string", "description": "a duration such as 24h or 1h30m"}
+	case reflect.TypeFor[[]byte]():
+		return map[string]any{"type": "string", "contentEncoding": "base64"}
 	}
 	if values, ok := enums[t]; ok {
 		return map[string]any{"type": "string", "enum": values}

@@ -33,6 +33,12 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// migrationPrograms run after the SQL of their migration, in its transaction, for what SQL
+// cannot do.
+var migrationPrograms = map[int]func(*sqlstore.Tx) error{
+	3: (*sqlstore.Tx).LogExistingEvents, // hash the events that precede the audit log into it
+}
+
 // DB is a takedown.Store on one SQLite file.
 type DB struct {
 	pool    *sql.DB
@@ -193,6 +199,9 @@ func (db *DB) migrate() error {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		err = errors.Join(w.raw(string(body)), w.raw(`INSERT INTO schema_migrations (version) VALUES (`+strconv.Itoa(version)+`)`))
+		if program := migrationPrograms[version]; err == nil && program != nil {
+			err = program(sqlstore.NewTx(w, db.clock.Now(), dialect{}))
+		}
 		if err == nil {
 			err = w.raw("COMMIT")
 		}
