@@ -20,7 +20,10 @@ const (
 	EMETHOD             = "method_not_allowed"
 	ERATELIMITED        = "rate_limited"
 	EUNAVAILABLE        = "unavailable"
-	EINTERNAL           = "internal"
+	// EINCONSISTENT: the audit log, a checkpoint or a receipt does not verify: the record
+	// was changed, or a log shows two histories. The message carries the evidence.
+	EINCONSISTENT = "inconsistent"
+	EINTERNAL     = "internal"
 	internalErrorString = "internal error"
 )
 
@@ -86,26 +89,33 @@ func ErrorField(err error) string {
 func IndexField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
 
 // errorTable maps each code to its HTTP status and the CLI's exit code. It is the one place
-// where codes meet transports.
-var errorTable = map[string]struct{ status, exit int }{
-	EINVALID:      {400, 2},
-	EUNAUTHORIZED: {401, 3},
-	EFORBIDDEN:    {403, 4},
-	ENOTFOUND:     {404, 5},
-	ECONFLICT:     {409, 6},
-	EPRECONDITION: {422, 7},
-	ETOOLARGE:     {413, 2},
-	EUNSUPPORTED:  {415, 2},
-	EMETHOD:       {405, 2},
-	ERATELIMITED:  {429, 8},
-	EUNAVAILABLE:  {503, 9},
-	EINTERNAL:     {500, 1},
+// where codes meet transports. Where two codes share a status, the first is the one assumed
+// for a bare status.
+var errorTable = []struct {
+	code         string
+	status, exit int
+}{
+	{EINVALID, 400, 2},
+	{EUNAUTHORIZED, 401, 3},
+	{EFORBIDDEN, 403, 4},
+	{ENOTFOUND, 404, 5},
+	{ECONFLICT, 409, 6},
+	{EPRECONDITION, 422, 7},
+	{ETOOLARGE, 413, 2},
+	{EUNSUPPORTED, 415, 2},
+	{EMETHOD, 405, 2},
+	{ERATELIMITED, 429, 8},
+	{EUNAVAILABLE, 503, 9},
+	{EINCONSISTENT, 409, 10},
+	{EINTERNAL, 500, 1},
 }
 
 // HTTPStatus returns the HTTP status for an error code.
 func HTTPStatus(code string) int {
-	if e, ok := errorTable[code]; ok {
-		return e.status
+	for _, e := range errorTable {
+		if e.code == code {
+			return e.status
+		}
 	}
 	return 500
 }
@@ -115,8 +125,10 @@ func ExitCode(code string) int {
 	if code == "" {
 		return 0
 	}
-	if e, ok := errorTable[code]; ok {
-		return e.exit
+	for _, e := range errorTable {
+		if e.code == code {
+			return e.exit
+		}
 	}
 	return 1
 }
@@ -124,9 +136,9 @@ func ExitCode(code string) int {
 // CodeForStatus returns the error code a client should assume for an HTTP status that came
 // without a problem document (a proxy's error page, say).
 func CodeForStatus(status int) string {
-	for code, e := range errorTable {
+	for _, e := range errorTable {
 		if e.status == status {
-			return code
+			return e.code
 		}
 	}
 	return EINTERNAL
