@@ -75,6 +75,8 @@ type Tx interface {
 	// transaction: it sets the event's id (the log's size plus one) and its salt. Events are
 	// never updated or deleted.
 	AppendEvent(e *Event) error
+	// Event returns one event with its salt.
+	Event(id int64) (*Event, error)
 	// Events lists events with their salts.
 	Events(f EventFilter) ([]*Event, string, error)
 	// LastEvent returns the latest event of a kind, or ENOTFOUND.

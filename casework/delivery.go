@@ -77,6 +77,11 @@ func (s *Service) DeadlineCounts(ctx context.Context) (map[takedown.DeadlineStat
 type Gauges struct {
 	Deadlines   map[takedown.DeadlineStatus]int
 	RechecksDue int // lists in force past their re-check date: the law's quarter is exceeded
+	LogSize     int64
+	// Published is the size of the latest published checkpoint, and SignedAt when it was
+	// signed (zero before the first): events stay unpublished when signing or the witness fails.
+	Published int64
+	SignedAt  time.Time
 }
 
 // Gauges counts deliveries by deadline status and the re-checks past due. It returns only
@@ -87,7 +92,16 @@ func (s *Service) Gauges(ctx context.Context) (Gauges, error) {
 		if g.Deadlines, err = tx.CountDeadlines(); err != nil {
 			return err
 		}
-		g.RechecksDue, err = tx.CountRechecksDue()
+		if g.RechecksDue, err = tx.CountRechecksDue(); err != nil {
+			return err
+		}
+		if g.LogSize, err = tx.LogSize(); err != nil {
+			return err
+		}
+		cp, err := optional(tx.LatestCheckpoint())
+		if cp != nil {
+			g.Published, g.SignedAt = cp.Size, cp.SignedAt
+		}
 		return err
 	})
 	return g, err

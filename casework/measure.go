@@ -481,8 +481,13 @@ func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op
 	if err := tx.CreateDelivery(d); err != nil {
 		return err
 	}
-	return record(tx, u, event{kind: takedown.EventDeliverySent, caseID: m.CaseID, measureID: m.ID, operator: operatorID,
-		data: map[string]any{"delivery_id": d.ID, "purpose": purpose, "deadline_at": d.DeadlineAt}})
+	// The event says what was sent, so that its receipt lets the operator show it later. An
+	// advance information precedes an order the provider may not see yet: it names no address.
+	data := map[string]any{"delivery_id": d.ID, "kind": m.Kind, "purpose": purpose, "deadline_at": d.DeadlineAt}
+	if purpose != takedown.PurposeAdvanceInformation {
+		data["targets"] = m.Targets
+	}
+	return record(tx, u, event{kind: takedown.EventDeliverySent, caseID: m.CaseID, measureID: m.ID, operator: operatorID, data: data})
 }
 
 // changeMeasure loads a measure, lets fn check and change it, in one transaction.

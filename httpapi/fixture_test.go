@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/client"
 	"github.com/takedown-project/takedown/httpapi"
@@ -37,9 +38,10 @@ var unlimited = httpapi.Config{ReportsPerMinute: -1}
 // procedure profile, a clock that stands still until advanced, users of every role and
 // operators of every kind with one user each. The demo clock routes are on.
 type fixture struct {
-	api   *httpapi.Server
-	srv   *httptest.Server
-	clock *takedown.SimClock
+	api          *httpapi.Server
+	srv          *httptest.Server
+	clock        *takedown.SimClock
+	checkpointer *publisher.Checkpointer
 
 	public                          *client.Client
 	officer, supervisor, controller *account
@@ -90,13 +92,24 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	}
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	keyFile := filepath.Join(dir, "log.key")
+	if _, err := publisher.CreateKey(keyFile, "takedown.example/log"); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := publisher.LoadKeys(keyFile, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := casework.New(db, procedure.Default(), v)
 	cfg.DemoClock = clock
-	api := httpapi.New(svc, cfg, log, prometheus.NewRegistry())
+	cfg.Log = publisher.Tiles(db, log)
+	reg := prometheus.NewRegistry()
+	api := httpapi.New(svc, cfg, log, reg)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 
-	f := &fixture{api: api, srv: srv, clock: clock, public: client.New(srv.URL, ""), desk: map[int64]*account{}, logs: logs}
+	f := &fixture{api: api, srv: srv, clock: clock, checkpointer: publisher.New(db, keys, nil, clock, time.Second, log, reg),
+		public: client.New(srv.URL, ""), desk: map[int64]*account{}, logs: logs}
 	ctx := takedown.NewContextWithUser(t.Context(), casework.LocalAdmin)
 	newAccount := func(name string, role takedown.Role, operatorID int64) *account {
 		u, token, err := svc.CreateUser(ctx, takedown.UserInput{Name: name, Role: role, OperatorID: operatorID})
@@ -125,6 +138,16 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	newOperator("ISP One", takedown.KindISP)
 	newOperator("Search Engine", takedown.KindSearchEngine)
 	return f
+}
+
+// checkpoint publishes a checkpoint of the log as it is now, as the server does every second.
+func (f *fixture) checkpoint(t *testing.T) *takedown.Checkpoint {
+	t.Helper()
+	cp, err := f.checkpointer.Cut(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cp
 }
 
 // do calls the API with c and fails the test on any error.
@@ -385,4 +408,17 @@ func (f *fixture) eventCount(t *testing.T) int {
 		}
 		cursor = page.NextCursor
 	}
+}
+
+// lastEvent returns the latest event of a case, as the controller.
+func (f *fixture) lastEvent(t *testing.T, caseID int64) *takedown.Event {
+	t.Helper()
+	var events struct{ Items []*takedown.Event }
+	if err := f.controller.api.Do(t.Context(), "GET", "/events", url.Values{"case_id": {fmt.Sprint(caseID)}, "limit": {"500"}}, nil, &events); err != nil {
+		t.Fatal(err)
+	}
+	if len(events.Items) == 0 {
+		t.Fatalf("case %d has no events", caseID)
+	}
+	return events.Items[len(events.Items)-1]
 }

@@ -45,11 +45,18 @@ type gaugeCollector struct{ svc *casework.Service }
 var (
 	deadlineDesc = prometheus.NewDesc("takedown_deadlines", "Deliveries with a deadline, by status.", []string{"status"}, nil)
 	recheckDesc  = prometheus.NewDesc("takedown_rechecks_due", "Blocking and dereferencing lists in force past their re-check date.", nil, nil)
+	logSizeDesc  = prometheus.NewDesc("takedown_log_size", "Events in the audit log.", nil, nil)
+	publishDesc  = prometheus.NewDesc("takedown_log_published_size", "Size of the latest published checkpoint of the audit log; "+
+		"alert when it stays below takedown_log_size.", nil, nil)
+	signedDesc = prometheus.NewDesc("takedown_log_checkpoint_timestamp_seconds", "When the latest published checkpoint was signed.", nil, nil)
 )
 
 func (gaugeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- deadlineDesc
 	ch <- recheckDesc
+	ch <- logSizeDesc
+	ch <- publishDesc
+	ch <- signedDesc
 }
 
 func (c gaugeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -66,6 +73,11 @@ func (c gaugeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(recheckDesc, prometheus.GaugeValue, float64(g.RechecksDue))
+	ch <- prometheus.MustNewConstMetric(logSizeDesc, prometheus.GaugeValue, float64(g.LogSize))
+	ch <- prometheus.MustNewConstMetric(publishDesc, prometheus.GaugeValue, float64(g.Published))
+	if !g.SignedAt.IsZero() {
+		ch <- prometheus.MustNewConstMetric(signedDesc, prometheus.GaugeValue, float64(g.SignedAt.Unix()))
+	}
 }
 
 // metricsHandler serves the metrics to a scraper holding the metrics token only: the counts

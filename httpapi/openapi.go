@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/procedure"
 )
@@ -61,7 +63,10 @@ func (s *Server) OpenAPI() map[string]any {
 				"content": map[string]any{"application/json": map[string]any{"schema": g.of(rt.in)}}}
 		}
 		success := map[string]any{"description": http.StatusText(rt.status)}
-		if rt.out != nil {
+		if rt.out == reflect.TypeFor[tlogProof]() {
+			success["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string",
+				"description": "a C2SP tlog-proof (https://c2sp.org/tlog-proof) whose extra data is the event's salt and canonical body"}}}
+		} else if rt.out != nil {
 			success["content"] = map[string]any{"application/json": map[string]any{"schema": g.of(rt.out)}}
 		} else {
 			success["content"] = map[string]any{"application/json": map[string]any{}}
@@ -141,7 +146,7 @@ func (g *schemas) of(t reflect.Type) map[string]any {
 		return map[string]any{"description": "any JSON value"}
 	case reflect.TypeFor[procedure.Duration]():
 		return map[string]any{"type": "string", "description": "a duration such as 24h or 1h30m"}
-	case reflect.TypeFor[[]byte]():
+	case reflect.TypeFor[[]byte](), reflect.TypeFor[tlog.Hash]():
 		return map[string]any{"type": "string", "contentEncoding": "base64"}
 	}
 	if values, ok := enums[t]; ok {

@@ -190,6 +190,12 @@ func TestRequestBodiesMatchSchemas(t *testing.T) {
 // checkResponse checks a successful answer of the route against the schema the document
 // gives for its status, and returns what does not match.
 func checkResponse(doc map[string]any, method, path string, r response) []string {
+	if lookup(doc, "paths", "/api/v1"+path, strings.ToLower(method), "responses", strconv.Itoa(r.status), "content", "text/plain") != nil {
+		if ct := r.header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+			return []string{fmt.Sprintf("Content-Type %q, want text/plain; charset=utf-8", ct)}
+		}
+		return nil
+	}
 	content := lookup(doc, "paths", "/api/v1"+path, strings.ToLower(method), "responses", strconv.Itoa(r.status), "content", "application/json")
 	if content == nil {
 		return []string{fmt.Sprintf("status %d is not documented as application/json", r.status)}

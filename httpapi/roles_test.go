@@ -187,6 +187,33 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	},
 
 	"GET /events": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/events"} },
+	"GET /events/{id}/proof": func(t *testing.T, f *fixture, self *takedown.User) target {
+		c := f.caseAt(t, reported)
+		f.checkpoint(t)
+		return target{path: fmt.Sprintf("/events/%d/proof", f.lastEvent(t, c.ID).ID)}
+	},
+	"GET /deliveries/{id}/receipt": func(t *testing.T, f *fixture, self *takedown.User) target {
+		d := f.delivery(t, f.removalRequest(t), f.host, takedown.PurposeAction)
+		f.checkpoint(t)
+		return target{path: fmt.Sprintf("/deliveries/%d/receipt", d.ID), owner: f.host}
+	},
+	"GET /recommendations/{id}/receipt": func(t *testing.T, f *fixture, self *takedown.User) target {
+		r := f.recommendation(t, takedown.RecommendationOpen)
+		f.checkpoint(t)
+		return target{path: fmt.Sprintf("/recommendations/%d/receipt", r.ID)}
+	},
+
+	"GET /log":             func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/log"} },
+	"GET /log/checkpoints": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/log/checkpoints"} },
+	"GET /log/consistency": func(t *testing.T, f *fixture, self *takedown.User) target {
+		old := f.checkpoint(t)
+		f.caseAt(t, reported)
+		return target{path: fmt.Sprintf("/log/consistency?old=%d&new=%d", old.Size, f.checkpoint(t).Size)}
+	},
+	"POST /log/verifications": func(t *testing.T, f *fixture, self *takedown.User) target {
+		cp := f.checkpoint(t)
+		return target{path: "/log/verifications", body: takedown.Verification{Checkpoint: cp.Note, Size: cp.Size, OK: true}}
+	},
 
 	"GET /operators": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/operators"} },
 	"POST /operators": func(t *testing.T, f *fixture, self *takedown.User) target {

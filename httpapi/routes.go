@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog"
 	"github.com/takedown-project/takedown/procedure"
 )
 
@@ -79,17 +80,25 @@ func (s *Server) routeTable() []route {
 		{"GET", "/deliveries", 200, "List deliveries with their deadlines (an operator lists its own)", measureRead, false, list(v.Deliveries)},
 		{"GET", "/deliveries/{id}", 200, "One delivery with its measure and the notice's legal texts", measureRead, false, byID(s.delivery)},
 		{"POST", "/deliveries/{id}/answer", 200, "Answer a delivery: acknowledge, comply, cannot_comply, dispute or decline", operatorOnly, false, byIDWith(v.Answer)},
+		{"GET", "/deliveries/{id}/receipt", 200, "The receipt of a delivery: what was sent and when, provable with the log's public key alone (C2SP tlog-proof)", measureRead, false, proofText(v.DeliveryReceipt)},
 		{"POST", "/deliveries/{id}/clarify", 200, "Answer an operator that cannot comply or disputes; a stopped deadline restarts", authority, false, byIDReasons(v.Clarify)},
 		{"GET", "/deadlines", 200, "Deliveries with a deadline, counted by status (running, paused, met, missed, overdue, cancelled)", readers, false, get(v.DeadlineCounts)},
 
 		{"GET", "/recommendations", 200, "List the controller's recommendations", readers, false, list(v.Recommendations)},
 		{"POST", "/recommendations", 201, "Recommend ending a measure, with reasons", controller, false, create(s.recommend)},
 		{"GET", "/recommendations/{id}", 200, "One recommendation", readers, false, byID(v.Recommendation)},
+		{"GET", "/recommendations/{id}/receipt", 200, "The receipt of a recommendation: what the controller recommended and when (C2SP tlog-proof)", readers, false, proofText(v.RecommendationReceipt)},
 		{"POST", "/recommendations/{id}/answer", 200, "Answer a recommendation: follow (the measure ends) or decline, with reasons", supervisor, false, byIDWith(v.AnswerRecommendation)},
 		{"POST", "/recommendations/{id}/court", 200, "Record the referral of a declined recommendation to the administrative court", controller, false, byIDWith(v.ReferToCourt)},
 		{"POST", "/recommendations/{id}/outcome", 200, "Record the court's decision; an annulment ends the measure", controller, false, byIDWith(v.RecordCourtOutcome)},
 
 		{"GET", "/events", 200, "The record of every change, oldest first", readers, false, list(v.Events)},
+		{"GET", "/events/{id}/proof", 200, "An event's receipt: the event and the inclusion proof of its leaf in the latest checkpoint of the audit log (C2SP tlog-proof)", readers, false, proofText(v.EventProof)},
+
+		{"GET", "/log", 200, "The audit log: its size, its latest published checkpoint and the controller's last recorded verification", readers, false, get(v.LogStatus)},
+		{"GET", "/log/checkpoints", 200, "The published checkpoints of the audit log, newest first", readers, false, list(v.Checkpoints)},
+		{"GET", "/log/consistency", 200, "The consistency proof between two published checkpoints, given by their sizes", public, false, query(v.Consistency)},
+		{"POST", "/log/verifications", 201, "Record in the log the result of a verification of the log (controller)", controller, false, create(v.RecordVerification)},
 
 		{"GET", "/operators", 200, "The operator registry", operatorRead, false, list(v.Operators)},
 		{"POST", "/operators", 201, "Register an operator", admin, false, create(v.CreateOperator)},
@@ -144,6 +153,36 @@ func create[In, Out any](fn func(context.Context, In) (Out, error)) handler {
 		}
 		return fn(r.Context(), in)
 	}}
+}
+
+// query serves fn with its input from the query string.
+func query[Q, Out any](fn func(context.Context, Q) (Out, error)) handler {
+	return handler{query: typeOf[Q](), out: typeOf[Out](), handle: func(r *http.Request) (any, error) {
+		var q Q
+		if err := decodeQuery(r, &q); err != nil {
+			return nil, err
+		}
+		return fn(r.Context(), q)
+	}}
+}
+
+// tlogProof is the type of the answers that are C2SP tlog-proof text, for the OpenAPI document.
+type tlogProof []byte
+
+// proofText serves fn on the {id} of the path, answering with the proof as text: a receipt
+// is a file its holder keeps, and the C2SP format is text.
+func proofText(fn func(context.Context, int64) (*auditlog.Proof, error)) handler {
+	h := byID(fn)
+	h.out = typeOf[tlogProof]()
+	handle := h.handle
+	h.handle = func(r *http.Request) (any, error) {
+		p, err := handle(r)
+		if err != nil {
+			return nil, err
+		}
+		return rawResponse{contentType: "text/plain; charset=utf-8", body: p.(*auditlog.Proof).Marshal()}, nil
+	}
+	return h
 }
 
 // byID serves fn on the {id} of the path.

@@ -38,6 +38,8 @@ type Config struct {
 	DemoClock *takedown.SimClock
 	// OnClockAdvanced is called after the demo clock moved (to wake the scheduler).
 	OnClockAdvanced func()
+	// Log, when set, serves the audit log's tiles and checkpoint under /log/.
+	Log http.Handler
 }
 
 // Defaults for Config.
@@ -74,7 +76,32 @@ func New(svc *casework.Service, cfg Config, log *slog.Logger, reg *prometheus.Re
 	}
 	s.mux.Handle("GET /metrics", s.metricsHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	if cfg.Log != nil {
+		s.mux.Handle("GET /log/", s.counted("GET /log/", cfg.Log))
+	}
 	return s
+}
+
+// counted wraps a handler that is not an API route (the audit log's tiles) so that its
+// requests are counted like the API's.
+func (s *Server) counted(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		began := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		s.metrics.observe(route, sw.status, time.Since(began))
+	})
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 const apiPrefix = "/api/v1"

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog"
 )
 
 // appendLeaf writes leaf n of the audit log: its entry and the tree hashes it completes.
@@ -17,7 +18,7 @@ func (t *Tx) appendLeaf(n int64, salt, entry []byte) error {
 	if _, err := t.exec(`INSERT INTO log_entries (idx, salt, entry) VALUES (?, ?, ?)`, n, salt, entry); err != nil {
 		return fmt.Errorf("sqlstore: append leaf %d: %w", n, err)
 	}
-	hashes, err := tlog.StoredHashes(n, entry, hashReader{t})
+	hashes, err := tlog.StoredHashes(n, entry, auditlog.HashReader(t))
 	if err != nil {
 		return fmt.Errorf("sqlstore: append leaf %d: %w", n, err)
 	}
@@ -32,21 +33,6 @@ func (t *Tx) appendLeaf(n int64, salt, entry []byte) error {
 		return fmt.Errorf("sqlstore: append leaf %d: %w", n, err)
 	}
 	return nil
-}
-
-// hashReader reads the stored hashes of the tree for tlog.
-type hashReader struct{ t *Tx }
-
-func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	hs, err := r.t.LogHashes(indexes)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]tlog.Hash, len(hs))
-	for i, h := range hs {
-		out[i] = h
-	}
-	return out, nil
 }
 
 // LogSize returns the number of leaves.

@@ -60,6 +60,19 @@ func (t *Tx) Events(f takedown.EventFilter) ([]*takedown.Event, string, error) {
 	return list, next, nil
 }
 
+// Event returns one event.
+func (t *Tx) Event(id int64) (*takedown.Event, error) {
+	rows, err := t.query(`SELECT `+eventColumns+eventsFrom+` WHERE e.id = ?`, id)
+	list, err := collect(rows, err, scanEvent)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, takedown.Errorf(takedown.ENOTFOUND, "there is no event %d", id)
+	}
+	return list[0], nil
+}
+
 // LastEvent returns the latest event of a kind.
 func (t *Tx) LastEvent(kind takedown.EventKind) (*takedown.Event, error) {
 	rows, err := t.query(`SELECT `+eventColumns+eventsFrom+` WHERE e.kind = ? ORDER BY e.id DESC LIMIT 1`, kind)

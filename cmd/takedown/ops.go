@@ -81,6 +81,8 @@ func ops() []op {
 			{name: "deadline", field: "deadline", kind: str, usage: "running, paused, met, missed, overdue, cancelled or none", query: true},
 		}, page...), printDeliveries},
 		{"delivery show", "show one delivery, its measure and its legal notice", "GET", "/deliveries/{id}", idArg("DELIVERY"), nil, printDelivery},
+		{"delivery receipt", "the receipt of a delivery: what was sent and when, provable with the log's public key (save it to a file)", "GET", "/deliveries/{id}/receipt",
+			idArg("DELIVERY"), nil, printJSONAnswer},
 		{"delivery answer", "answer a delivery addressed to your operator", "POST", "/deliveries/{id}/answer", idArg("DELIVERY"), []opt{
 			{name: "kind", field: "kind", kind: str, usage: "acknowledge, comply, cannot_comply, dispute or decline", required: true},
 			{name: "reason", field: "reason", kind: str, usage: "for cannot_comply: force_majeure, manifest_error or insufficient_information"},
@@ -96,6 +98,8 @@ func ops() []op {
 		{"recommendation make", "recommend ending a measure (controller)", "POST", "/recommendations",
 			[]arg{{name: "MEASURE", field: "measure_id", kind: num}}, reasons, printRecommendation},
 		{"recommendation show", "show one recommendation", "GET", "/recommendations/{id}", idArg("RECOMMENDATION"), nil, printRecommendation},
+		{"recommendation receipt", "the receipt of a recommendation: what was recommended and when (save it to a file)", "GET", "/recommendations/{id}/receipt",
+			idArg("RECOMMENDATION"), nil, printJSONAnswer},
 		{"recommendation answer", "answer a recommendation: --follow ends the measure", "POST", "/recommendations/{id}/answer", idArg("RECOMMENDATION"), []opt{
 			{name: "follow", field: "follow", kind: flagBool, usage: "follow the recommendation; without it, decline"}, reasons[0],
 		}, printRecommendation},
@@ -108,7 +112,24 @@ func ops() []op {
 			{name: "summary", field: "summary", kind: str, usage: "what the court decided", required: true},
 		}, printRecommendation},
 
-		{"event list", "the record of every change, oldest first", "GET", "/events", nil, append([]opt{caseFilter, measureFilter}, page...), printEvents},
+		{"event list", "the record of every change, oldest first", "GET", "/events", nil, append([]opt{caseFilter, measureFilter,
+			{name: "kind", field: "kind", kind: str, usage: "only events of this kind, such as delivery.sent", query: true}}, page...), printEvents},
+		{"event proof", "an event's receipt: the event and its inclusion proof in the log (C2SP tlog-proof; save it to a file)", "GET", "/events/{id}/proof",
+			idArg("EVENT"), nil, printJSONAnswer},
+
+		{"log status", "the audit log: size, latest checkpoint, the controller's last verification", "GET", "/log", nil, nil, printLogStatus},
+		{"log checkpoints", "the published checkpoints of the audit log, newest first", "GET", "/log/checkpoints", nil, page, printCheckpoints},
+		{"log consistency", "the consistency proof between two published checkpoints", "GET", "/log/consistency", nil, []opt{
+			{name: "old", field: "old", kind: num, usage: "size of the older checkpoint", query: true, required: true},
+			{name: "new", field: "new", kind: num, usage: "size of the newer checkpoint", query: true, required: true},
+		}, printConsistency},
+		{"log record", "record in the log the result of a verification made with another tool (controller)", "POST", "/log/verifications", nil, []opt{
+			{name: "checkpoint", field: "checkpoint", kind: str, usage: "the signed checkpoint verified, as text", required: true},
+			{name: "size", field: "size", kind: num, usage: "its size", required: true},
+			{name: "ok", field: "ok", kind: flagBool, usage: "everything verified"},
+			{name: "bodies", field: "bodies", kind: num, usage: "how many event bodies were checked against their leaves"},
+			{name: "problem", field: "problem", kind: str, usage: "what failed, without --ok"},
+		}, printEvent},
 
 		{"operator list", "list the operator registry", "GET", "/operators", nil, append([]opt{
 			kind("host, platform, publisher, isp or search_engine")}, page...), printOperators},

@@ -20,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog"
+	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
@@ -46,7 +48,13 @@ type serverConfig struct {
 	ClientIPHeader    string
 	SchedulerInterval time.Duration
 	MetricsTokenFile  string
+	LogOrigin         string
+	LogKeyFile        string
+	CheckpointEvery   time.Duration
 }
+
+// defaultLogOrigin names the audit log of an authority that did not name its own.
+const defaultLogOrigin = "takedown.example/log"
 
 // register adds the flags; their defaults come from the environment.
 func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
@@ -64,6 +72,12 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 		"file holding the token a scraper must present to read /metrics; without it /metrics is off [TAKEDOWN_METRICS_TOKEN_FILE]")
 	interval, _ := time.ParseDuration(e.envOr("TAKEDOWN_SCHEDULER_INTERVAL", "15s"))
 	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", interval, "how often deadlines and re-checks are checked [TAKEDOWN_SCHEDULER_INTERVAL]")
+	fs.StringVar(&c.LogOrigin, "log-origin", e.getenv("TAKEDOWN_LOG_ORIGIN"),
+		"the audit log's name in its checkpoints, such as authority.example/takedown-log; set once, when the data directory's log key is made (default "+defaultLogOrigin+") [TAKEDOWN_LOG_ORIGIN]")
+	fs.StringVar(&c.LogKeyFile, "log-key-file", e.getenv("TAKEDOWN_LOG_KEY_FILE"),
+		"file holding the key that signs the audit log's checkpoints (default: log.key in the data directory, made on first start) [TAKEDOWN_LOG_KEY_FILE]")
+	every, _ := time.ParseDuration(e.envOr("TAKEDOWN_CHECKPOINT_INTERVAL", publisher.DefaultInterval.String()))
+	fs.DurationVar(&c.CheckpointEvery, "checkpoint-interval", every, "how often a checkpoint of the audit log is signed when it has grown, at most 1m [TAKEDOWN_CHECKPOINT_INTERVAL]")
 }
 
 // Validate checks the configuration.
@@ -77,6 +91,10 @@ func (c *serverConfig) Validate() error {
 		return takedown.Invalid("reports-per-minute", "must be a positive number, or -1 for no limit")
 	case c.SchedulerInterval < time.Second:
 		return takedown.Invalid("scheduler-interval", "must be at least 1s")
+	case c.CheckpointEvery < 100*time.Millisecond || c.CheckpointEvery > publisher.MaxInterval:
+		return takedown.Invalid("checkpoint-interval", "must be between 100ms and %s", publisher.MaxInterval)
+	case c.LogOrigin != "" && !auditlog.ValidOrigin(c.LogOrigin):
+		return takedown.Invalid("log-origin", "%q is not a name: printable ASCII without spaces or '+', such as authority.example/takedown-log", c.LogOrigin)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
@@ -121,23 +139,51 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.close()
 	return a.serve(ctx, func(url string) {
-		log.Info("takedown is serving", "url", url, "data", cfg.Data, "profile", a.svc.Profile().ID)
+		log.Info("takedown is serving", "url", url, "data", cfg.Data, "profile", a.svc.Profile().ID,
+			slog.Group("log", "origin", a.keys.Origin, "key", a.keys.Public[0]))
 	})
 }
 
 // app is one running authority: the store, the procedure, the scheduler and the API.
 type app struct {
-	cfg   serverConfig
-	db    *sqlite.DB
-	svc   *casework.Service
-	sched *casework.Scheduler
-	api   *httpapi.Server
-	log   *slog.Logger
+	cfg          serverConfig
+	db           *sqlite.DB
+	svc          *casework.Service
+	sched        *casework.Scheduler
+	checkpointer *publisher.Checkpointer
+	keys         *publisher.Keys
+	api          *httpapi.Server
+	log          *slog.Logger
 }
 
 // dataPaths are the files of a data directory.
 func dataPaths(dir string) (db, vaultKey string) {
 	return filepath.Join(dir, "takedown.db"), filepath.Join(dir, "vault.key")
+}
+
+// logKeyPath is the default file of the audit log's signing key.
+func logKeyPath(dir string) string { return filepath.Join(dir, "log.key") }
+
+// logKeys loads the key that signs the log's checkpoints, making it in the data directory
+// on first start.
+func (c *serverConfig) logKeys(log *slog.Logger) (*publisher.Keys, error) {
+	path := c.LogKeyFile
+	if path == "" {
+		path = logKeyPath(c.Data)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			origin := c.LogOrigin
+			if origin == "" {
+				origin = defaultLogOrigin
+				log.Warn("the audit log is named " + defaultLogOrigin + ": give it your authority's own name with --log-origin before the first start of a real deployment")
+			}
+			vkey, err := publisher.CreateKey(path, origin)
+			if err != nil {
+				return nil, err
+			}
+			log.Info("audit log: a signing key was made; give its public key to the controller", "file", path, "key", vkey)
+		}
+	}
+	return publisher.LoadKeys(path, c.LogOrigin)
 }
 
 // openStore opens the data directory's database and vault, creating them if needed.
@@ -201,14 +247,20 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	if err != nil {
 		return nil, err
 	}
+	keys, err := cfg.logKeys(log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	svc := casework.New(db, profile, v)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
 	sched.OnTick = schedulerMetrics(reg)
+	checkpointer := publisher.New(db, keys, nil, clock, cfg.CheckpointEvery, log, reg)
 	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
-		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake}, log, reg)
-	return &app{cfg: cfg, db: db, svc: svc, sched: sched, api: api, log: log}, nil
+		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log)}, log, reg)
+	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, log: log}, nil
 }
 
 // schedulerMetrics counts scheduler passes and what they did.
@@ -252,6 +304,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.sched.Run(ctx) })
+	wg.Go(func() { a.checkpointer.Run(ctx) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	ready("http://" + ln.Addr().String())
