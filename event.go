@@ -47,7 +47,8 @@ const (
 	EventUserDisabled           EventKind = "user.disabled"
 	EventTokenIssued            EventKind = "token.issued"
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
-	EventLogVerified            EventKind = "log.verified" // the controller verified the audit log
+	EventLogVerified            EventKind = "log.verified"     // the controller verified the audit log
+	EventLogKeysChanged         EventKind = "log.keys_changed" // a rotation of the log's signing key began or ended
 )
 
 // EventKinds lists every event kind.
@@ -57,7 +58,8 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventMeasureRechecked, EventMeasureRecheckDue, EventMeasureLifted, EventMeasureWithdrawn, EventDeliverySent,
 	EventDeliveryAnswered, EventDeliveryClarified, EventDeliveryOverdue, EventRecommendationMade,
 	EventRecommendationAnswered, EventRecommendationReferred, EventRecommendationDecided, EventOperatorCreated,
-	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified}
+	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified,
+	EventLogKeysChanged}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

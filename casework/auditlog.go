@@ -250,3 +250,16 @@ func (s *Service) RecordVerification(ctx context.Context, v takedown.Verificatio
 	}
 	return e, nil
 }
+
+// RecordLogKeys records a change of the keys that sign the log's checkpoints (the start or
+// the end of a rotation, made on the server's data directory), with the public keys that sign
+// from now on: whoever verifies the log learns from the record itself when to expect them.
+func (s *Service) RecordLogKeys(ctx context.Context, change string, public []string) error {
+	u, err := require(ctx, takedown.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx takedown.Tx) error {
+		return record(tx, u, event{kind: takedown.EventLogKeysChanged, data: map[string]any{"change": change, "keys": public}})
+	})
+}

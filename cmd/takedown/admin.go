@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/procedure"
 )
@@ -22,7 +23,98 @@ func adminCommands() []command {
 		{"admin user disable", "disable a user and revoke its tokens offline (--data DIR)", runAdminUserDisable},
 		{"admin user list", "list users offline (--data DIR)", runAdminUserList},
 		{"admin operator add", "register an operator offline (--data DIR)", runAdminOperatorAdd},
+		{"admin log-key show", "print the public keys that verify the audit log's checkpoints (--data DIR)", runAdminLogKeyShow},
+		{"admin log-key rotate", "start a rotation of the log's signing key: a new key signs, the old one too until retired", runAdminLogKeyRotate},
+		{"admin log-key retire", "end a key rotation: the previous key stops signing and is deleted", runAdminLogKeyRetire},
 	}
+}
+
+// logKeyFlag adds the --log-key-file flag of the offline log-key commands.
+func logKeyFlag(fs *flag.FlagSet, e *env) *string {
+	return fs.String("log-key-file", e.getenv("TAKEDOWN_LOG_KEY_FILE"), "the log's key file, if not log.key in the data directory [TAKEDOWN_LOG_KEY_FILE]")
+}
+
+// logKeyArgs parses the flags of a log-key command and returns the key file.
+func logKeyArgs(e *env, name string, args []string) (data, keyFile string, err error) {
+	fs := newFlags(e, name, "--data DIR [--log-key-file FILE]")
+	dataDir := dataFlag(fs, e)
+	file := logKeyFlag(fs, e)
+	if _, err := parse(fs, args, 0); err != nil {
+		return "", "", err
+	}
+	if *dataDir == "" {
+		return "", "", takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
+	}
+	if *file == "" {
+		*file = logKeyPath(*dataDir)
+	}
+	return *dataDir, *file, nil
+}
+
+func runAdminLogKeyShow(ctx context.Context, e *env, args []string) error {
+	_, file, err := logKeyArgs(e, "admin log-key show", args)
+	if err != nil {
+		return err
+	}
+	keys, err := publisher.LoadKeys(file, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "The audit log %s is verified with:\n", keys.Origin)
+	for i, k := range keys.Public {
+		note := "current key"
+		if i > 0 {
+			note = "previous key, still signing during a rotation"
+		}
+		fmt.Fprintf(e.stdout, "%s    (%s)\n", k, note)
+	}
+	return nil
+}
+
+// recordLogKeys records the keys' change in the log, as the local administrator.
+func recordLogKeys(ctx context.Context, e *env, data, file, change string) error {
+	keys, err := publisher.LoadKeys(file, "")
+	if err != nil {
+		return err
+	}
+	svc, ctx, done, err := offline(ctx, e, data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return svc.RecordLogKeys(ctx, change, keys.Public)
+}
+
+func runAdminLogKeyRotate(ctx context.Context, e *env, args []string) error {
+	data, file, err := logKeyArgs(e, "admin log-key rotate", args)
+	if err != nil {
+		return err
+	}
+	vkey, err := publisher.RotateKey(file)
+	if err != nil {
+		return err
+	}
+	if err := recordLogKeys(ctx, e, data, file, "rotation started"); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "A new key signs the audit log's checkpoints from the server's next start, with the previous one beside it:\n%s\n"+
+		"Give it to the controller and the witness; once they verify with it, run takedown admin log-key retire and restart.\n", vkey)
+	return nil
+}
+
+func runAdminLogKeyRetire(ctx context.Context, e *env, args []string) error {
+	data, file, err := logKeyArgs(e, "admin log-key retire", args)
+	if err != nil {
+		return err
+	}
+	if err := publisher.RetireKey(file); err != nil {
+		return err
+	}
+	if err := recordLogKeys(ctx, e, data, file, "rotation ended"); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "The previous key is deleted; from the server's next start only the current key signs.")
+	return nil
 }
 
 // dataFlag adds the --data flag of the offline commands.
