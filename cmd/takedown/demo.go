@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,8 @@ import (
 	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog/publisher"
+	"github.com/takedown-project/takedown/auditlog/witness"
 	"github.com/takedown-project/takedown/demo"
 )
 
@@ -49,6 +54,20 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := cfg.logger(e)
+	if cfg.LogOrigin == "" {
+		cfg.LogOrigin = defaultLogOrigin
+	}
+	keys, err := cfg.logKeys(log)
+	if err != nil {
+		return err
+	}
+	// The controller's witness runs beside the demo, and the server publishes no checkpoint
+	// it has not cosigned, as a real authority can be configured to.
+	w, err := startWitness(ctx, filepath.Join(cfg.Data, "witness"), keys, log)
+	if err != nil {
+		return err
+	}
+	cfg.WitnessURL, cfg.WitnessKey = w.url, w.key
 	clock := takedown.NewSimClock(time.Now().Add(-demo.History), time.Now)
 	a, err := openApp(cfg, clock, clock, log)
 	if err != nil {
@@ -65,19 +84,53 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return a.serve(ctx, func(url string) {
-		if err := writeEnv(*envFile, url, metricsToken, world); err != nil {
+		vars := [][2]string{
+			{"TAKEDOWN_SERVER", url},
+			{"METRICS_TOKEN", metricsToken + "  # for /metrics"},
+			{"LOG_KEY", keys.Public[0] + "  # verifies the audit log's checkpoints"},
+			{"WITNESS_KEY", w.key + "  # verifies the controller's witness's cosignatures"},
+			{"DEMO_DATA", cfg.Data + "  # the demo's data directory"},
+		}
+		if err := writeEnv(*envFile, vars, world); err != nil {
 			log.Warn("cannot write the demo environment file", "file", *envFile, "err", err)
 		}
-		banner(e, url, cfg.Data, owned && !*keep, *envFile, clock.Now().In(a.svc.Profile().Location()), world)
+		banner(e, url, cfg.Data, owned && !*keep, *envFile, clock.Now().In(a.svc.Profile().Location()), world, w.url)
 	})
+}
+
+// demoWitness is the controller's witness of the demo.
+type demoWitness struct {
+	url, key string
+}
+
+// startWitness runs a witness of the log on a free loopback port until ctx is done.
+func startWitness(ctx context.Context, dir string, keys *publisher.Keys, log *slog.Logger) (*demoWitness, error) {
+	logs, err := witness.LogsForKeys(keys.Public)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := witness.Open(dir, "controller-witness.example", logs, log.With("component", "witness"))
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: ws, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	context.AfterFunc(ctx, func() { srv.Close() })
+	return &demoWitness{url: "http://" + ln.Addr().String(), key: ws.VerifierKey()}, nil
 }
 
 // writeEnv writes the server address and every token as shell exports, readable by the
 // owner only, replacing the file at once.
-func writeEnv(path, url, metricsToken string, w *demo.World) error {
+func writeEnv(path string, vars [][2]string, w *demo.World) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# takedown demo: load with  . %s\nexport TAKEDOWN_SERVER=%s\n", path, url)
-	fmt.Fprintf(&b, "export METRICS_TOKEN=%s  # for /metrics\n", metricsToken)
+	fmt.Fprintf(&b, "# takedown demo: load with  . %s\n", path)
+	for _, v := range vars {
+		fmt.Fprintf(&b, "export %s=%s\n", v[0], v[1])
+	}
 	for _, a := range w.Accounts {
 		fmt.Fprintf(&b, "export %s=%s  # %s (%s)\n", a.Env, a.Token, a.User.Name, a.User.Role)
 	}
@@ -95,12 +148,14 @@ func writeEnv(path, url, metricsToken string, w *demo.World) error {
 	return os.Rename(f.Name(), path)
 }
 
-func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World) {
+func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World, witnessURL string) {
 	out := e.stdout
 	fmt.Fprintf(out, "\ntakedown demo is running: an invented world, %d reports, %d approved cases, clock at %s\n\n",
 		w.Reports, w.Cases, now.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(out, "  API      %s/api/v1/  (OpenAPI document: %s/api/v1/openapi.json)\n", url, url)
 	fmt.Fprintf(out, "  metrics  %s/metrics  (curl -H \"Authorization: Bearer $METRICS_TOKEN\" …)\n", url)
+	fmt.Fprintf(out, "  log      %s/log/checkpoint  (verify: takedown log verify --key \"$LOG_KEY\" --witness-key \"$WITNESS_KEY\")\n", url)
+	fmt.Fprintf(out, "  witness  %s  (the controller's; every checkpoint carries its cosignature)\n", witnessURL)
 	note := ""
 	if temporary {
 		note = "  (deleted when the demo stops)"

@@ -22,6 +22,7 @@ import (
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog"
 	"github.com/takedown-project/takedown/auditlog/publisher"
+	"github.com/takedown-project/takedown/auditlog/witness"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
@@ -51,6 +52,8 @@ type serverConfig struct {
 	LogOrigin         string
 	LogKeyFile        string
 	CheckpointEvery   time.Duration
+	WitnessURL        string
+	WitnessKey        string
 }
 
 // defaultLogOrigin names the audit log of an authority that did not name its own.
@@ -78,6 +81,9 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 		"file holding the key that signs the audit log's checkpoints (default: log.key in the data directory, made on first start) [TAKEDOWN_LOG_KEY_FILE]")
 	every, _ := time.ParseDuration(e.envOr("TAKEDOWN_CHECKPOINT_INTERVAL", publisher.DefaultInterval.String()))
 	fs.DurationVar(&c.CheckpointEvery, "checkpoint-interval", every, "how often a checkpoint of the audit log is signed when it has grown, at most 1m [TAKEDOWN_CHECKPOINT_INTERVAL]")
+	fs.StringVar(&c.WitnessURL, "witness-url", e.getenv("TAKEDOWN_WITNESS_URL"),
+		"the controller's witness (takedown witness serve): no checkpoint is published without its cosignature [TAKEDOWN_WITNESS_URL]")
+	fs.StringVar(&c.WitnessKey, "witness-key", e.getenv("TAKEDOWN_WITNESS_KEY"), "the witness's public key, as takedown witness key prints it [TAKEDOWN_WITNESS_KEY]")
 }
 
 // Validate checks the configuration.
@@ -93,6 +99,8 @@ func (c *serverConfig) Validate() error {
 		return takedown.Invalid("scheduler-interval", "must be at least 1s")
 	case c.CheckpointEvery < 100*time.Millisecond || c.CheckpointEvery > publisher.MaxInterval:
 		return takedown.Invalid("checkpoint-interval", "must be between 100ms and %s", publisher.MaxInterval)
+	case (c.WitnessURL == "") != (c.WitnessKey == ""):
+		return takedown.Invalid("witness-url", "and --witness-key go together: the witness's address and its public key")
 	case c.LogOrigin != "" && !auditlog.ValidOrigin(c.LogOrigin):
 		return takedown.Invalid("log-origin", "%q is not a name: printable ASCII without spaces or '+', such as authority.example/takedown-log", c.LogOrigin)
 	}
@@ -257,7 +265,16 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
 	sched.OnTick = schedulerMetrics(reg)
-	checkpointer := publisher.New(db, keys, nil, clock, cfg.CheckpointEvery, log, reg)
+	var cosigner publisher.Cosigner
+	if cfg.WitnessURL != "" {
+		w, err := witness.NewClient(cfg.WitnessURL, cfg.WitnessKey, nil)
+		if err != nil {
+			db.Close()
+			return nil, takedown.Invalid("witness-key", "%v", err)
+		}
+		cosigner = w
+	}
+	checkpointer := publisher.New(db, keys, cosigner, clock, cfg.CheckpointEvery, log, reg)
 	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
 		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log)}, log, reg)
 	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, log: log}, nil
