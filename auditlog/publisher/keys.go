@@ -126,6 +126,9 @@ func CreateKey(path, origin string) (string, error) {
 		return "", takedown.Invalid("log-origin", "%v", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return "", takedown.Errorf(takedown.ECONFLICT, "%s already exists: a log's key is never replaced, only rotated (takedown admin log-key rotate)", path)
+	}
 	if err != nil {
 		return "", fmt.Errorf("publisher: create the log key: %w", err)
 	}

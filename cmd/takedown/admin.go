@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 
 	"github.com/takedown-project/takedown"
@@ -23,6 +24,7 @@ func adminCommands() []command {
 		{"admin user disable", "disable a user and revoke its tokens offline (--data DIR)", runAdminUserDisable},
 		{"admin user list", "list users offline (--data DIR)", runAdminUserList},
 		{"admin operator add", "register an operator offline (--data DIR)", runAdminOperatorAdd},
+		{"admin log-key create", "make the log's signing key before the first start, to give its public key to the controller (--data DIR --origin ORIGIN)", runAdminLogKeyCreate},
 		{"admin log-key show", "print the public keys that verify the audit log's checkpoints (--data DIR)", runAdminLogKeyShow},
 		{"admin log-key rotate", "start a rotation of the log's signing key: a new key signs, the old one too until retired", runAdminLogKeyRotate},
 		{"admin log-key retire", "end a key rotation: the previous key stops signing and is deleted", runAdminLogKeyRetire},
@@ -49,6 +51,34 @@ func logKeyArgs(e *env, name string, args []string) (data, keyFile string, err e
 		*file = logKeyPath(*dataDir)
 	}
 	return *dataDir, *file, nil
+}
+
+func runAdminLogKeyCreate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin log-key create", "--data DIR --origin ORIGIN [--log-key-file FILE]")
+	dataDir := dataFlag(fs, e)
+	file := logKeyFlag(fs, e)
+	origin := fs.String("origin", e.getenv("TAKEDOWN_LOG_ORIGIN"), "the log's name, such as authority.example/takedown-log [TAKEDOWN_LOG_ORIGIN]")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *file == "" {
+		if *dataDir == "" {
+			return takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
+		}
+		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		*file = logKeyPath(*dataDir)
+	}
+	if *origin == "" {
+		return takedown.Invalid("origin", "is required: the log's name, such as authority.example/takedown-log")
+	}
+	vkey, err := publisher.CreateKey(*file, *origin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "The audit log's signing key is in %s. Its public key, for the controller and its witness:\n%s\n", *file, vkey)
+	return nil
 }
 
 func runAdminLogKeyShow(ctx context.Context, e *env, args []string) error {

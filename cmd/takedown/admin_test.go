@@ -14,11 +14,10 @@ import (
 // signing until it is retired; both steps are recorded in the log with the keys that sign.
 func TestAdminLogKeyRotation(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
+	cli(t, nil, 2, "admin", "log-key", "create", "--data", data) // no origin
+	first := lastLine(cli(t, nil, 0, "admin", "log-key", "create", "--data", data, "--origin", "authority.example/log"))
+	cli(t, nil, 6, "admin", "log-key", "create", "--data", data, "--origin", "authority.example/log") // never replaced
 	cli(t, nil, 0, "admin", "user", "add", "--data", data, "--role", "admin", "--name", "Test Admin")
-	first, err := publisher.CreateKey(logKeyPath(data), "authority.example/log")
-	if err != nil {
-		t.Fatal(err)
-	}
 	if out := cli(t, nil, 0, "admin", "log-key", "show", "--data", data); !strings.Contains(out, first) {
 		t.Errorf("show does not print the key %s:\n%s", first, out)
 	}
