@@ -1,6 +1,168 @@
 package main
 
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog/witness"
+)
+
 // witnessCommands run the controller's witness.
 func witnessCommands() []command {
+	return []command{
+		{"witness serve", "run the controller's witness, which cosigns the audit log's consistent checkpoints", runWitnessServe},
+		{"witness key", "print the witness's public key, for the authority's server to require", runWitnessKey},
+	}
+}
+
+// keyList is a repeatable flag of verifier keys.
+type keyList []string
+
+func (k *keyList) String() string { return strings.Join(*k, " ") }
+
+func (k *keyList) Set(v string) error {
+	*k = append(*k, v)
+	return nil
+}
+
+// witnessConfig is the configuration of witness serve, from flags with environment
+// fallbacks.
+type witnessConfig struct {
+	Data      string
+	HTTP      string
+	Name      string
+	LogKeys   keyList
+	LogLevel  string
+	LogFormat string
+}
+
+// register adds the flags; their defaults come from the environment. TAKEDOWN_LOG_KEY may
+// hold several keys separated by spaces, as a key cannot contain one; --log-key flags
+// replace it.
+func (c *witnessConfig) register(fs *flag.FlagSet, e *env) {
+	fs.StringVar(&c.Data, "data", e.getenv("TAKEDOWN_WITNESS_DATA"), "the witness's data directory (key, cosigned checkpoints, evidence) [TAKEDOWN_WITNESS_DATA]")
+	fs.StringVar(&c.HTTP, "http", e.envOr("TAKEDOWN_WITNESS_HTTP", "127.0.0.1:8090"), "HTTP listen address [TAKEDOWN_WITNESS_HTTP]")
+	fs.StringVar(&c.Name, "name", e.getenv("TAKEDOWN_WITNESS_NAME"), "the witness's name, the name of its key, such as controller-witness.example [TAKEDOWN_WITNESS_NAME]")
+	fs.Var(&c.LogKeys, "log-key", "verifier key of a log to witness (origin+hash+data); repeat it for more logs, or for a log's old and new keys [TAKEDOWN_LOG_KEY]")
+	fs.StringVar(&c.LogLevel, "log-level", e.envOr("TAKEDOWN_LOG_LEVEL", "info"), "debug, info, warn or error [TAKEDOWN_LOG_LEVEL]")
+	fs.StringVar(&c.LogFormat, "log-format", e.envOr("TAKEDOWN_LOG_FORMAT", "text"), "text or json [TAKEDOWN_LOG_FORMAT]")
+}
+
+// Validate checks the configuration, after the environment's keys were taken if no flag
+// gave one.
+func (c *witnessConfig) Validate(e *env) error {
+	if len(c.LogKeys) == 0 {
+		c.LogKeys = strings.Fields(e.getenv("TAKEDOWN_LOG_KEY"))
+	}
+	switch {
+	case c.Data == "":
+		return takedown.Invalid("data", "is required: the witness's data directory (--data or TAKEDOWN_WITNESS_DATA)")
+	case c.HTTP == "":
+		return takedown.Invalid("http", "is required: the address to listen on, such as 127.0.0.1:8090")
+	case c.Name == "":
+		return takedown.Invalid("name", "is required: the witness's name, such as controller-witness.example (--name or TAKEDOWN_WITNESS_NAME)")
+	case len(c.LogKeys) == 0:
+		return takedown.Invalid("log-key", "is required: the verifier key of the audit log to witness (--log-key or TAKEDOWN_LOG_KEY)")
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return takedown.Invalid("log-format", "must be text or json")
+	}
+	return nil
+}
+
+// logger returns the logger the configuration asks for, writing to standard error.
+func (c *witnessConfig) logger(e *env) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+func runWitnessServe(ctx context.Context, e *env, args []string) error {
+	var cfg witnessConfig
+	fs := newFlags(e, "witness serve", "--data DIR --name NAME --log-key VKEY [--log-key VKEY…] [--http ADDR]")
+	cfg.register(fs, e)
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := cfg.Validate(e); err != nil {
+		return err
+	}
+	return serveWitness(ctx, e, cfg, func(string) {})
+}
+
+// serveWitness opens the witness, prints its public key, and serves until ctx is done, then
+// shuts down gracefully. ready is called with the base URL once it listens.
+func serveWitness(ctx context.Context, e *env, cfg witnessConfig, ready func(url string)) error {
+	log := cfg.logger(e)
+	logs, err := witness.LogsForKeys(cfg.LogKeys)
+	if err != nil {
+		return err
+	}
+	w, err := witness.Open(cfg.Data, cfg.Name, logs, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, w.VerifierKey())
+	ln, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return takedown.Errorf(takedown.EUNAVAILABLE, "cannot listen on %s: %v", cfg.HTTP, err)
+	}
+	srv := &http.Server{
+		Handler:           w,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	log.Info("the witness is serving", "url", url, "name", w.Name(), "key", w.VerifierKey(), "logs", strings.Join(w.Origins(), " "), "data", cfg.Data)
+	ready(url)
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		shutdown, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		err = srv.Shutdown(shutdown)
+		log.Info("the witness stopped")
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func runWitnessKey(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "witness key", "--data DIR [--name NAME]")
+	data := fs.String("data", e.getenv("TAKEDOWN_WITNESS_DATA"), "the witness's data directory [TAKEDOWN_WITNESS_DATA]")
+	name := fs.String("name", e.getenv("TAKEDOWN_WITNESS_NAME"), "the witness's name: creates its key if the directory has none, as witness serve would [TAKEDOWN_WITNESS_NAME]")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *data == "" {
+		return takedown.Invalid("data", "is required: the witness's data directory (--data or TAKEDOWN_WITNESS_DATA)")
+	}
+	vkey, err := witness.PublicKey(*data, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, vkey)
 	return nil
 }
