@@ -117,6 +117,13 @@ func Open(msg []byte, logKeys []note.Verifier, witnesses []note.Verifier) (*Open
 	case err != nil:
 		return nil, inconsistent("checkpoint signature: %v", err)
 	}
+	// note.Open decodes signatures with lenient base64, which ignores the padding bits: refuse
+	// those other spellings, so that one signed checkpoint (and one receipt) is one text.
+	for _, s := range n.Sigs {
+		if _, err := base64.StdEncoding.Strict().DecodeString(s.Base64); err != nil {
+			return nil, malformed("checkpoint", "the signature by %s is not in canonical base64", s.Name)
+		}
+	}
 	signed := func(v note.Verifier) bool {
 		for _, s := range n.Sigs {
 			if s.Name == v.Name() && s.Hash == v.KeyHash() {

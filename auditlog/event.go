@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -42,9 +43,13 @@ func NewSalt() []byte {
 //	data {"reasons":"…"}
 //
 // Each line ends in a newline; absent objects are 0; the time is UTC, RFC 3339 with as many
-// fraction digits as it needs; data is the event's JSON exactly as the record stores it. The
-// kind and the actor's role are names of lowercase letters, digits, '.', '_' and '-', so no
-// two events share a body.
+// fraction digits as it needs; data is the event's JSON without insignificant whitespace
+// (json.Compact: the record stores it so, and an API that pretty-prints it changes only
+// that), on one line, since compact JSON escapes every newline. The kind and the actor's role
+// are names of lowercase letters, digits, '.', '_' and '-', so no two events share a body.
+//
+// EncodeEvent refuses what DecodeEvent could not read back: negative numbers, a year outside
+// 0000–9999 (RFC 3339 has four digits), data that is not JSON.
 func EncodeEvent(e *takedown.Event) ([]byte, error) {
 	if !isName(string(e.Kind)) {
 		return nil, fmt.Errorf("auditlog: event %d: kind %q is not a name", e.ID, e.Kind)
@@ -52,11 +57,19 @@ func EncodeEvent(e *takedown.Event) ([]byte, error) {
 	if !isName(e.ActorRole) {
 		return nil, fmt.Errorf("auditlog: event %d: actor role %q is not a name", e.ID, e.ActorRole)
 	}
+	if e.ID < 0 || e.ActorID < 0 || e.CaseID < 0 || e.MeasureID < 0 || e.OperatorID < 0 {
+		return nil, fmt.Errorf("auditlog: event %d: an id is negative", e.ID)
+	}
+	if y := e.At.UTC().Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("auditlog: event %d: year %d is not four digits", e.ID, y)
+	}
 	var b bytes.Buffer
 	b.Grow(160 + len(e.Data))
 	fmt.Fprintf(&b, "%s\nid %d\nat %s\nkind %s\nactor %s %d\ncase %d\nmeasure %d\noperator %d\ndata ",
 		eventVersion, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Kind, e.ActorRole, e.ActorID, e.CaseID, e.MeasureID, e.OperatorID)
-	b.Write(e.Data)
+	if err := json.Compact(&b, e.Data); err != nil {
+		return nil, fmt.Errorf("auditlog: event %d: data is not JSON: %w", e.ID, err)
+	}
 	b.WriteByte('\n')
 	return b.Bytes(), nil
 }
@@ -127,7 +140,7 @@ func DecodeEvent(body []byte) (*takedown.Event, error) {
 	if !ok {
 		return nil, malformed(what, "does not end in a newline")
 	}
-	lines := strings.SplitN(string(rest), "\n", 9)
+	lines := strings.SplitN(string(rest), "\n", 10) // a tenth line is a newline in the data
 	if len(lines) != 9 || lines[0] != eventVersion {
 		return nil, malformed(what, "does not start with %s and nine lines", eventVersion)
 	}

@@ -129,6 +129,10 @@ func NewReceipt(e *takedown.Event, hashes []tlog.Hash, checkpoint []byte) (*Proo
 	if len(e.Salt) != SaltSize {
 		return nil, fmt.Errorf("auditlog: event %d has no salt", e.ID)
 	}
+	if e.ID < 1 {
+		// Its leaf index would be negative, and the receipt would not parse.
+		return nil, fmt.Errorf("auditlog: event %d has no leaf: events are numbered from 1", e.ID)
+	}
 	extra := append(append(make([]byte, 0, SaltSize+len(body)), e.Salt...), body...)
 	return &Proof{Extra: extra, Index: LeafIndex(e.ID), Hashes: hashes, Checkpoint: checkpoint}, nil
 }

@@ -105,17 +105,21 @@ func TileOf(level int, i, size int64) tlog.Tile {
 // tree of the given size: TileWidth for a full tile, less for the partial tile at the right
 // edge, 0 when the tree has no such tile.
 func TileWidthAt(level int, n, size int64) int {
-	if level == EntriesLevel {
+	switch {
+	case level == EntriesLevel:
 		level = 0
+	case level < 0 || level > 63:
+		return 0 // no such level, and no shift by a negative amount, which would panic
 	}
 	count := size >> (TileHeight * level) // hashes at this level
-	switch start := n * TileWidth; {
-	case count <= start:
+	// n comes from a request's path: n*TileWidth could wrap around, so compare tile numbers.
+	switch full := count / TileWidth; {
+	case n < 0 || count < 0 || n > full:
 		return 0
-	case count-start >= TileWidth:
+	case n < full:
 		return TileWidth
 	default:
-		return int(count - start)
+		return int(count % TileWidth) // 0 if the tree ends at the tile's start
 	}
 }
 
@@ -138,6 +142,10 @@ func MarshalBundle(entries [][]byte) []byte {
 // bytes each, and nothing after them.
 func ParseBundle(data []byte, width int) ([][]byte, error) {
 	const what = "entry bundle"
+	if width < 1 || width > TileWidth {
+		// Before the multiplication below, which a huge width would wrap around.
+		return nil, malformed(what, "width %d is not from 1 to %d", width, TileWidth)
+	}
 	if want := width * (2 + EntrySize); len(data) != want {
 		return nil, malformed(what, "%d bytes, want %d for %d entries of %d bytes: truncated or padded", len(data), want, width, EntrySize)
 	}
