@@ -23,23 +23,13 @@ func witnessCommands() []command {
 	}
 }
 
-// keyList is a repeatable flag of verifier keys.
-type keyList []string
-
-func (k *keyList) String() string { return strings.Join(*k, " ") }
-
-func (k *keyList) Set(v string) error {
-	*k = append(*k, v)
-	return nil
-}
-
 // witnessConfig is the configuration of witness serve, from flags with environment
 // fallbacks.
 type witnessConfig struct {
 	Data      string
 	HTTP      string
 	Name      string
-	LogKeys   keyList
+	LogKeys   listFlag
 	LogLevel  string
 	LogFormat string
 }
