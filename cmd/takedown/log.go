@@ -30,6 +30,7 @@ func logCommands() []command {
 		{"log verify", "verify the audit log, from the server or a bundle: signatures, the whole tree, every event", runLogVerify},
 		{"log export", "export the audit log (with a token, its events too) to a bundle file, to verify offline", runLogExport},
 		{"log receipt verify", "check a receipt offline, and show the event it proves and the checkpoint", runReceiptVerify},
+		{"log history", "a case's record as log entries, each with its inclusion proof checked against the log's key", runLogHistory},
 	}
 }
 
