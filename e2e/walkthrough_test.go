@@ -14,17 +14,17 @@ import (
 	"github.com/takedown-project/takedown/client"
 )
 
-// walkthrough returns the shell blocks of the README's walkthrough section, in order, as one
-// script: exactly what a reader types.
-func walkthrough(t *testing.T) string {
+// readmeScript returns the shell blocks of a section of the README, in order, as one script:
+// exactly what a reader types.
+func readmeScript(t *testing.T, heading string) string {
 	t.Helper()
 	b, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(b), "\n## Five-minute walkthrough\n")
+	_, section, ok := strings.Cut(string(b), "\n## "+heading+"\n")
 	if !ok {
-		t.Fatal("README.md has no \"## Five-minute walkthrough\" section")
+		t.Fatalf("README.md has no \"## %s\" section", heading)
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	var script []string
@@ -37,28 +37,43 @@ func walkthrough(t *testing.T) string {
 		block, section, _ = strings.Cut(rest, "\n```\n")
 		script = append(script, block)
 	}
-	if len(script) < 5 {
-		t.Fatalf("the walkthrough has %d shell blocks; expected the whole procedure", len(script))
+	if len(script) < 4 {
+		t.Fatalf("the section %q has %d shell blocks; expected the whole story", heading, len(script))
 	}
 	return strings.Join(script, "\n")
+}
+
+// runScript runs a README script in dir against the demo whose environment is env, with the
+// built binary first on the PATH, and returns its output.
+func runScript(t *testing.T, dir string, env []string, script string) string {
+	t.Helper()
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), append(env, "PATH="+filepath.Dir(binary)+":"+os.Getenv("PATH"))...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's script failed: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// startDemo starts `takedown demo` with its environment file in tmp and waits for it.
+func startDemo(t *testing.T, tmp string) []string {
+	t.Helper()
+	env := []string{"TMPDIR=" + tmp, "TAKEDOWN_TOKEN=", "TAKEDOWN_SERVER="}
+	start(t, env, nil, "demo", "--http", "127.0.0.1:0")
+	envFile := filepath.Join(tmp, "takedown-demo.env")
+	waitFor(t, "the demo's environment file", func() bool { _, err := os.Stat(envFile); return err == nil })
+	return env
 }
 
 // TestREADMEWalkthrough runs the README's walkthrough, as written, against `takedown demo`,
 // then checks through the API that the case went through every step.
 func TestREADMEWalkthrough(t *testing.T) {
 	tmp := t.TempDir()
-	env := []string{"TMPDIR=" + tmp, "TAKEDOWN_TOKEN=", "TAKEDOWN_SERVER="}
-	start(t, env, nil, "demo", "--http", "127.0.0.1:0")
+	env := startDemo(t, tmp)
 	envFile := filepath.Join(tmp, "takedown-demo.env")
-	waitFor(t, "the demo's environment file", func() bool { _, err := os.Stat(envFile); return err == nil })
-
-	script := walkthrough(t)
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
-	cmd.Env = append(os.Environ(), append(env, "PATH="+filepath.Dir(binary)+":"+os.Getenv("PATH"))...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the walkthrough failed: %v\n%s", err, out)
-	}
+	out := runScript(t, tmp, env, readmeScript(t, "Five-minute walkthrough"))
 	for _, want := range []string{
 		"Report received. Your receipt: TD-",
 		"forbidden: the officer role cannot do this",
@@ -67,12 +82,12 @@ func TestREADMEWalkthrough(t *testing.T) {
 		"State:   closed",
 		"case.closed",
 	} {
-		if !strings.Contains(string(out), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("the walkthrough's output lacks %q:\n%s", want, out)
 		}
 	}
 	overdueRow := regexp.MustCompile(`(?m)^\d+\s+approved\s+public\s+terrorism-apology\s+1\s+yes\s.*video/9001$`)
-	if !overdueRow.Match(out) {
+	if !overdueRow.MatchString(out) {
 		t.Errorf("case list --overdue does not show the walkthrough's case as overdue:\n%s", out)
 	}
 
@@ -124,4 +139,33 @@ func readEnv(t *testing.T, path string) map[string]string {
 		}
 	}
 	return vars
+}
+
+// TestREADMERecord runs the README's section on the audit log, as written, against `takedown
+// demo`: the controller verifies the log with the public keys, exports and verifies it
+// offline, checks a receipt and a case's history, then catches an event rewritten in the
+// SQLite file. It needs the sqlite3 program, which make check installs when it can.
+func TestREADMERecord(t *testing.T) {
+	if _, err := exec.LookPath("sqlite3"); err != nil {
+		t.Skip("sqlite3 is not installed: the README's tampering step needs it (apt-get install sqlite3; make check installs it as root)")
+	}
+	tmp := t.TempDir()
+	env := startDemo(t, tmp)
+	out := runScript(t, tmp, env, readmeScript(t, "The record no one can rewrite quietly"))
+	for _, want := range []string{
+		"Latest checkpoint:",
+		"cosigned by: controller-witness.example",
+		"first verification: trust on first use",
+		"recorded:",
+		"consistent with the checkpoint of size",
+		"kind:        delivery.sent",
+		"OK: the log's checkpoint of size",
+		"included, checkpoint",
+		"does not match its leaf",
+		"caught, exit code 10",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the section's output lacks %q:\n%s", want, out)
+		}
+	}
 }
