@@ -9,21 +9,21 @@ import (
 // each to a status, the CLI to an exit code. Anything else is an internal error, logged once
 // and shown as "internal error".
 const (
-	EINVALID            = "invalid"
-	ENOTFOUND           = "not_found"
-	ECONFLICT           = "conflict"
-	EUNAUTHORIZED       = "unauthorized"
-	EFORBIDDEN          = "forbidden"
-	EPRECONDITION       = "precondition_failed"
-	ETOOLARGE           = "too_large"
-	EUNSUPPORTED        = "unsupported_media_type"
-	EMETHOD             = "method_not_allowed"
-	ERATELIMITED        = "rate_limited"
-	EUNAVAILABLE        = "unavailable"
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	EPRECONDITION = "precondition_failed"
+	ETOOLARGE     = "too_large"
+	EUNSUPPORTED  = "unsupported_media_type"
+	EMETHOD       = "method_not_allowed"
+	ERATELIMITED  = "rate_limited"
+	EUNAVAILABLE  = "unavailable"
 	// EINCONSISTENT: the audit log, a checkpoint or a receipt does not verify: the record
 	// was changed, or a log shows two histories. The message carries the evidence.
-	EINCONSISTENT = "inconsistent"
-	EINTERNAL     = "internal"
+	EINCONSISTENT       = "inconsistent"
+	EINTERNAL           = "internal"
 	internalErrorString = "internal error"
 )
 
