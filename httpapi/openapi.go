@@ -89,7 +89,7 @@ func (s *Server) OpenAPI() map[string]any {
 			"description": "The procedure against terrorist and child sexual abuse content online: reports, cases, " +
 				"measures addressed to operators, deadlines, oversight. Errors are application/problem+json documents " +
 				"whose `code` is one of invalid, unauthorized, forbidden, not_found, conflict, precondition_failed, " +
-				"too_large, unsupported_media_type, method_not_allowed, rate_limited, unavailable, internal, and whose `field` names the " +
+				"too_large, unsupported_media_type, method_not_allowed, rate_limited, unavailable, inconsistent, internal, and whose `field` names the " +
 				"offending input. Lists are paged: pass `next_cursor` back as `cursor`.",
 		},
 		"paths": paths,
