@@ -10,13 +10,13 @@ import (
 	"hash"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/takedown-project/takedown/atomicfile"
 	"github.com/takedown-project/takedown/auditlog"
 )
 
@@ -230,44 +230,16 @@ func LoadState(path string) (*State, error) {
 	return s, nil
 }
 
-// SaveState writes the state file at path atomically: to a temporary file in the same
-// directory, synced, renamed over path, and the directory synced, so that a crash leaves
-// either the old state or the new one, never a mix. The file is readable by its owner only.
-func SaveState(path string, s *State) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// SaveState writes the state file at path atomically (package atomicfile), so that a crash
+// leaves either the old state or the new one, never a mix. The file is readable by its owner
+// only.
+func SaveState(path string, s *State) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := s.WriteTo(w)
+		return err
+	})
 	if err != nil {
 		return &StateError{Path: path, Err: err}
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-			err = &StateError{Path: path, Err: err}
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if _, err := s.WriteTo(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // best effort: not every file system syncs a directory
-		d.Close()
 	}
 	return nil
 }

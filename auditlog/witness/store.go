@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 	fnote "github.com/transparency-dev/formats/note"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/atomicfile"
 	"github.com/takedown-project/takedown/auditlog"
 )
 
@@ -236,25 +238,15 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
-// writeFile writes data to dir/name atomically and durably: a reader, or the witness after a
-// crash, finds the old content or the new, never a part.
+// writeFile writes data to dir/name atomically and durably (package atomicfile): a reader,
+// or the witness after a crash, finds the old content or the new, never a part.
 func writeFile(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, "."+name+".tmp-*") // mode 0600
+	err := atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("witness: write %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err := errors.Join(err, f.Sync(), f.Close()); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("witness: write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("witness: write %s: %w", name, err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("witness: write %s: %w", name, err)
+		return fmt.Errorf("witness: %w", err)
 	}
 	return nil
 }

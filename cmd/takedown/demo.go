@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/atomicfile"
 	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/auditlog/witness"
 	"github.com/takedown-project/takedown/demo"
@@ -136,16 +137,10 @@ func writeEnv(path string, vars [][2]string, w *demo.World) error {
 	}
 	// A fresh, private temporary file renamed into place: whoever waits for the file never
 	// reads half of it, and no file planted at a predictable name can expose the tokens.
-	f, err := os.CreateTemp(filepath.Dir(path), ".takedown-demo-env-*")
-	if err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
 		return err
-	}
-	_, err = f.WriteString(b.String())
-	if err := errors.Join(err, f.Close()); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	})
 }
 
 func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World, witnessURL string) {

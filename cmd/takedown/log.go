@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/atomicfile"
 	"github.com/takedown-project/takedown/auditlog"
 	"github.com/takedown-project/takedown/auditlog/verifier"
 	"github.com/takedown-project/takedown/client"
@@ -286,7 +285,7 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	}
 	progress := progressEvery(e.stderr, progressInterval, "exported")
 	var total int64
-	err := writeAtomically(*out, func(w io.Writer) error {
+	err := atomicfile.Write(*out, func(w io.Writer) error {
 		return verifier.Export(ctx, verifier.NewHTTPSource(*server, *token), w, func(done, all int64) {
 			total = all
 			progress("tiles and events", done, all)
@@ -307,35 +306,6 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Wrote %s: the log at size %s, %s.\n", *out, thousands(b.Size()), contents)
 	fmt.Fprintf(e.stdout, "Verify it with: takedown log verify --bundle %s --key VKEY\n", *out)
 	return nil
-}
-
-// writeAtomically writes a file through a temporary file in its directory, renamed into
-// place once whole, readable by its owner only: a bundle may hold the record's events.
-func writeAtomically(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return takedown.Invalid("out", "cannot write there: %v", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 func runReceiptVerify(ctx context.Context, e *env, args []string) error {
