@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,8 +41,6 @@ type serverConfig struct {
 	Data              string
 	HTTP              string
 	Profile           string
-	LogLevel          string
-	LogFormat         string
 	ReportsPerMinute  int
 	ClientIPHeader    string
 	SchedulerInterval time.Duration
@@ -54,6 +50,7 @@ type serverConfig struct {
 	CheckpointEvery   time.Duration
 	WitnessURL        string
 	WitnessKey        string
+	logConfig
 }
 
 // defaultLogOrigin names the audit log of an authority that did not name its own.
@@ -65,8 +62,7 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 	fs.StringVar(&c.HTTP, "http", e.envOr("TAKEDOWN_HTTP", defaultHTTP), "HTTP listen address [TAKEDOWN_HTTP]")
 	fs.StringVar(&c.Profile, "profile", e.envOr("TAKEDOWN_PROFILE", procedure.DefaultID),
 		"procedure profile: a built-in id ("+strings.Join(procedure.EmbeddedIDs(), ", ")+") or a JSON file [TAKEDOWN_PROFILE]")
-	fs.StringVar(&c.LogLevel, "log-level", e.envOr("TAKEDOWN_LOG_LEVEL", "info"), "debug, info, warn or error [TAKEDOWN_LOG_LEVEL]")
-	fs.StringVar(&c.LogFormat, "log-format", e.envOr("TAKEDOWN_LOG_FORMAT", "text"), "text or json [TAKEDOWN_LOG_FORMAT]")
+	c.logConfig.register(fs, e)
 	rate, _ := strconv.Atoi(e.envOr("TAKEDOWN_REPORTS_PER_MINUTE", strconv.Itoa(httpapi.DefaultReportsPerMinute)))
 	fs.IntVar(&c.ReportsPerMinute, "reports-per-minute", rate, "public reports accepted per client per minute; -1 for no limit [TAKEDOWN_REPORTS_PER_MINUTE]")
 	fs.StringVar(&c.ClientIPHeader, "client-ip-header", e.getenv("TAKEDOWN_CLIENT_IP_HEADER"),
@@ -104,30 +100,7 @@ func (c *serverConfig) Validate() error {
 	case c.LogOrigin != "" && !auditlog.ValidOrigin(c.LogOrigin):
 		return takedown.Invalid("log-origin", "%q is not a name: printable ASCII without spaces or '+', such as authority.example/takedown-log", c.LogOrigin)
 	}
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		return err
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return takedown.Invalid("log-format", "must be text or json")
-	}
-	return nil
-}
-
-func parseLevel(s string) (slog.Level, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return l, takedown.Invalid("log-level", "must be debug, info, warn or error")
-	}
-	return l, nil
-}
-
-func (c *serverConfig) logger(e *env) *slog.Logger {
-	level, _ := parseLevel(c.LogLevel)
-	opts := &slog.HandlerOptions{Level: level}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(e.stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, opts))
+	return c.logConfig.Validate()
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -304,39 +277,16 @@ func (a *app) close() error { return a.db.Close() }
 // serve listens, runs the scheduler, calls ready with the base URL, and serves until ctx is
 // done, then shuts down gracefully.
 func (a *app) serve(ctx context.Context, ready func(url string)) error {
-	ln, err := net.Listen("tcp", a.cfg.HTTP)
-	if err != nil {
-		return takedown.Errorf(takedown.EUNAVAILABLE, "cannot listen on %s: %v", a.cfg.HTTP, err)
-	}
-	srv := &http.Server{
-		Handler:           a.api,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.sched.Run(ctx) })
 	wg.Go(func() { a.checkpointer.Run(ctx) })
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	ready("http://" + ln.Addr().String())
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		shutdown, stop := context.WithTimeout(context.Background(), 10*time.Second)
-		defer stop()
-		err = srv.Shutdown(shutdown)
+	err := listenAndServe(ctx, a.cfg.HTTP, a.api, a.log, ready)
+	if ctx.Err() != nil {
 		a.log.Info("takedown stopped")
 	}
 	cancel()
 	wg.Wait()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
 	return err
 }

@@ -2,14 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog/witness"
@@ -26,12 +21,11 @@ func witnessCommands() []command {
 // witnessConfig is the configuration of witness serve, from flags with environment
 // fallbacks.
 type witnessConfig struct {
-	Data      string
-	HTTP      string
-	Name      string
-	LogKeys   listFlag
-	LogLevel  string
-	LogFormat string
+	Data    string
+	HTTP    string
+	Name    string
+	LogKeys listFlag
+	logConfig
 }
 
 // register adds the flags; their defaults come from the environment. TAKEDOWN_LOG_KEY may
@@ -42,8 +36,7 @@ func (c *witnessConfig) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.HTTP, "http", e.envOr("TAKEDOWN_WITNESS_HTTP", "127.0.0.1:8090"), "HTTP listen address [TAKEDOWN_WITNESS_HTTP]")
 	fs.StringVar(&c.Name, "name", e.getenv("TAKEDOWN_WITNESS_NAME"), "the witness's name, the name of its key, such as controller-witness.example [TAKEDOWN_WITNESS_NAME]")
 	fs.Var(&c.LogKeys, "log-key", "verifier key of a log to witness (origin+hash+data); repeat it for more logs, or for a log's old and new keys [TAKEDOWN_LOG_KEY]")
-	fs.StringVar(&c.LogLevel, "log-level", e.envOr("TAKEDOWN_LOG_LEVEL", "info"), "debug, info, warn or error [TAKEDOWN_LOG_LEVEL]")
-	fs.StringVar(&c.LogFormat, "log-format", e.envOr("TAKEDOWN_LOG_FORMAT", "text"), "text or json [TAKEDOWN_LOG_FORMAT]")
+	c.logConfig.register(fs, e)
 }
 
 // Validate checks the configuration, after the environment's keys were taken if no flag
@@ -62,23 +55,7 @@ func (c *witnessConfig) Validate(e *env) error {
 	case len(c.LogKeys) == 0:
 		return takedown.Invalid("log-key", "is required: the verifier key of the audit log to witness (--log-key or TAKEDOWN_LOG_KEY)")
 	}
-	if _, err := parseLevel(c.LogLevel); err != nil {
-		return err
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return takedown.Invalid("log-format", "must be text or json")
-	}
-	return nil
-}
-
-// logger returns the logger the configuration asks for, writing to standard error.
-func (c *witnessConfig) logger(e *env) *slog.Logger {
-	level, _ := parseLevel(c.LogLevel)
-	opts := &slog.HandlerOptions{Level: level}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(e.stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, opts))
+	return c.logConfig.Validate()
 }
 
 func runWitnessServe(ctx context.Context, e *env, args []string) error {
@@ -107,34 +84,12 @@ func serveWitness(ctx context.Context, e *env, cfg witnessConfig, ready func(url
 		return err
 	}
 	fmt.Fprintln(e.stdout, w.VerifierKey())
-	ln, err := net.Listen("tcp", cfg.HTTP)
-	if err != nil {
-		return takedown.Errorf(takedown.EUNAVAILABLE, "cannot listen on %s: %v", cfg.HTTP, err)
-	}
-	srv := &http.Server{
-		Handler:           w,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	url := "http://" + ln.Addr().String()
-	log.Info("the witness is serving", "url", url, "name", w.Name(), "key", w.VerifierKey(), "logs", strings.Join(w.Origins(), " "), "data", cfg.Data)
-	ready(url)
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		shutdown, stop := context.WithTimeout(context.Background(), 10*time.Second)
-		defer stop()
-		err = srv.Shutdown(shutdown)
+	err = listenAndServe(ctx, cfg.HTTP, w, log, func(url string) {
+		log.Info("the witness is serving", "url", url, "name", w.Name(), "key", w.VerifierKey(), "logs", strings.Join(w.Origins(), " "), "data", cfg.Data)
+		ready(url)
+	})
+	if ctx.Err() != nil {
 		log.Info("the witness stopped")
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
 	}
 	return err
 }

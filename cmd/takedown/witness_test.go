@@ -45,7 +45,7 @@ func TestWitnessServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := witnessConfig{Data: filepath.Join(t.TempDir(), "witness"), HTTP: "127.0.0.1:0", Name: "controller-witness.example",
-		LogKeys: listFlag{vkey}, LogLevel: "info", LogFormat: "text"}
+		LogKeys: listFlag{vkey}, logConfig: logConfig{LogLevel: "info", LogFormat: "text"}}
 	var stdout, stderr bytes.Buffer
 	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
 	ctx, cancel := context.WithCancel(context.Background())
