@@ -65,18 +65,34 @@ func (c *Checkpointer) Wake() {
 	}
 }
 
+// failureLogEvery is how often a failure that goes on (a witness down) is logged again.
+const failureLogEvery = time.Minute
+
 // Run publishes a checkpoint whenever the log has grown, checking every interval and at each
-// Wake, until ctx is done.
+// Wake, until ctx is done. A failure is logged when it starts, then once a minute while it
+// lasts, and the recovery when it ends; the metrics count every attempt.
 func (c *Checkpointer) Run(ctx context.Context) {
 	t := time.NewTicker(c.interval)
 	defer t.Stop()
+	var failingSince, loggedAt time.Time
 	for {
 		cp, published, err := c.cut(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			c.results.WithLabelValues("failed").Inc()
-			c.log.Error("audit log: no checkpoint published", "err", err)
-		case published:
+			now := time.Now()
+			if failingSince.IsZero() {
+				failingSince = now
+			}
+			if now.Sub(loggedAt) >= failureLogEvery {
+				loggedAt = now
+				c.log.Error("audit log: no checkpoint published", "err", err, "failing_for", now.Sub(failingSince).Round(time.Second).String())
+			}
+		case err == nil && !failingSince.IsZero():
+			c.log.Info("audit log: checkpoints are published again", "after", time.Since(failingSince).Round(time.Second).String())
+			failingSince, loggedAt = time.Time{}, time.Time{}
+		}
+		if published {
 			c.results.WithLabelValues("published").Inc()
 			c.log.Debug("audit log: checkpoint published", "size", cp.Size)
 		}
