@@ -79,8 +79,8 @@ type Tx interface {
 	Event(id int64) (*Event, error)
 	// Events lists events with their salts.
 	Events(f EventFilter) ([]*Event, string, error)
-	// LastEvent returns the latest event of a kind, or ENOTFOUND.
-	LastEvent(kind EventKind) (*Event, error)
+	// LastVerification returns the latest log.verified event, or ENOTFOUND.
+	LastVerification() (*Event, error)
 
 	// LogSize is the number of leaves of the audit log, which is the number of events.
 	LogSize() (int64, error)

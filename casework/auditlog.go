@@ -41,7 +41,7 @@ func (s *Service) LogStatus(ctx context.Context) (*LogStatus, error) {
 		if st.Published != nil {
 			st.Unpublished -= st.Published.Size
 		}
-		st.LastVerification, err = optional(tx.LastEvent(takedown.EventLogVerified))
+		st.LastVerification, err = optional(tx.LastVerification())
 		return err
 	})
 	if err != nil {
@@ -242,7 +242,7 @@ func (s *Service) RecordVerification(ctx context.Context, v takedown.Verificatio
 			"ok": v.OK, "bodies": v.Bodies, "problem": v.Problem}}); err != nil {
 			return err
 		}
-		e, err = tx.LastEvent(takedown.EventLogVerified) // the one just written, in this transaction
+		e, err = tx.LastVerification() // the one just written, in this transaction
 		return err
 	})
 	if err != nil {

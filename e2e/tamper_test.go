@@ -216,15 +216,15 @@ func TestAForkIsRefusedByTheWitness(t *testing.T) {
 func fork(t *testing.T, a *authority, k int64) {
 	t.Helper()
 	db := a.sqlFile(t)
-	execSQL(t, db, `DROP TRIGGER events_no_update`, `DROP TRIGGER log_entries_no_update`, `DROP TRIGGER log_hashes_no_delete`,
+	execSQL(t, db, `DROP TRIGGER events_no_update`, `DROP TRIGGER log_hashes_no_delete`,
 		`DROP TRIGGER log_checkpoints_no_delete`,
 		fmt.Sprintf(`UPDATE events SET data = '{"rewritten":true}' WHERE id = %d`, k))
 	var e takedown.Event
 	var at int64
 	var caseID, measureID, operatorID sql.NullInt64
 	var data string
-	err := db.QueryRow(`SELECT e.id, e.at, e.kind, e.actor_id, e.actor_role, e.case_id, e.measure_id, e.operator_id, e.data, l.salt
-		FROM events e JOIN log_entries l ON l.idx = e.id - 1 WHERE e.id = ?`, k).
+	err := db.QueryRow(`SELECT id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data, salt
+		FROM events WHERE id = ?`, k).
 		Scan(&e.ID, &at, &e.Kind, &e.ActorID, &e.ActorRole, &caseID, &measureID, &operatorID, &data, &e.Salt)
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +236,7 @@ func fork(t *testing.T, a *authority, k int64) {
 	}
 	leaf := auditlog.LeafIndex(k)
 	execSQL(t, db, fmt.Sprintf(`DELETE FROM log_hashes WHERE id >= %d`, tlog.StoredHashIndex(0, leaf)), `DELETE FROM log_checkpoints`)
-	if _, err := db.Exec(`UPDATE log_entries SET entry = ? WHERE idx = ?`, entry, leaf); err != nil {
+	if _, err := db.Exec(`UPDATE events SET entry = ? WHERE id = ?`, entry, k); err != nil {
 		t.Fatal(err)
 	}
 	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
@@ -251,12 +251,12 @@ func fork(t *testing.T, a *authority, k int64) {
 		return out, nil
 	})
 	var size int64
-	if err := db.QueryRow(`SELECT COUNT(*) FROM log_entries`).Scan(&size); err != nil {
+	if err := db.QueryRow(`SELECT COUNT(*) FROM events`).Scan(&size); err != nil {
 		t.Fatal(err)
 	}
 	for n := leaf; n < size; n++ {
 		var entry []byte
-		if err := db.QueryRow(`SELECT entry FROM log_entries WHERE idx = ?`, n).Scan(&entry); err != nil {
+		if err := db.QueryRow(`SELECT entry FROM events WHERE id = ?`, auditlog.EventID(n)).Scan(&entry); err != nil {
 			t.Fatal(err)
 		}
 		hashes, err := tlog.StoredHashes(n, entry, reader)

@@ -13,11 +13,8 @@ import (
 	"github.com/takedown-project/takedown/auditlog"
 )
 
-// appendLeaf writes leaf n of the audit log: its entry and the tree hashes it completes.
-func (t *Tx) appendLeaf(n int64, salt, entry []byte) error {
-	if _, err := t.exec(`INSERT INTO log_entries (idx, salt, entry) VALUES (?, ?, ?)`, n, salt, entry); err != nil {
-		return fmt.Errorf("sqlstore: append leaf %d: %w", n, err)
-	}
+// appendLeaf writes the tree hashes that leaf n, whose entry its event holds, completes.
+func (t *Tx) appendLeaf(n int64, entry []byte) error {
 	hashes, err := tlog.StoredHashes(n, entry, auditlog.HashReader(t))
 	if err != nil {
 		return fmt.Errorf("sqlstore: append leaf %d: %w", n, err)
@@ -35,10 +32,10 @@ func (t *Tx) appendLeaf(n int64, salt, entry []byte) error {
 	return nil
 }
 
-// LogSize returns the number of leaves.
+// LogSize returns the number of leaves: event n is leaf n-1.
 func (t *Tx) LogSize() (int64, error) {
 	var n int64
-	err := t.queryRow(`SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries`).Scan(&n)
+	err := t.queryRow(`SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&n)
 	return n, err
 }
 
@@ -92,17 +89,17 @@ func (t *Tx) LogHashes(indexes []int64) ([][32]byte, error) {
 	return out, nil
 }
 
-// LogEntries returns the entries of leaves [start, end).
+// LogEntries returns the entries of leaves [start, end), from the events that hold them.
 func (t *Tx) LogEntries(start, end int64) ([][]byte, error) {
-	rows, err := t.query(`SELECT idx, entry FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	rows, err := t.query(`SELECT id, entry FROM events WHERE id > ? AND id <= ? ORDER BY id`, start, end)
 	var next = start
 	list, err := collect(rows, err, func(r *sql.Rows) ([]byte, error) {
-		var idx int64
+		var id int64
 		var entry []byte
-		if err := r.Scan(&idx, &entry); err != nil {
+		if err := r.Scan(&id, &entry); err != nil {
 			return nil, err
 		}
-		if idx != next {
+		if id != auditlog.EventID(next) || len(entry) == 0 {
 			return nil, fmt.Errorf("sqlstore: the audit log has no leaf %d", next)
 		}
 		next++

@@ -9,10 +9,7 @@ import (
 	"github.com/takedown-project/takedown/auditlog"
 )
 
-const eventColumns = "e.id, e.at, e.kind, e.actor_id, e.actor_role, e.case_id, e.measure_id, e.operator_id, e.data, l.salt"
-
-// eventsFrom joins each event to its leaf, for its salt.
-const eventsFrom = " FROM events e LEFT JOIN log_entries l ON l.idx = e.id - 1"
+const eventColumns = "id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data, salt"
 
 // AppendEvent appends an event and its leaf in the audit log. The event's id is the log's
 // size plus one, so that event n is leaf n-1 whatever the database's own numbering would
@@ -27,31 +24,32 @@ func (t *Tx) AppendEvent(e *takedown.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(`INSERT INTO events (id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, ts(e.At), e.Kind, e.ActorID, e.ActorRole, nullInt(e.CaseID), nullInt(e.MeasureID), nullInt(e.OperatorID), string(e.Data)); err != nil {
+	if _, err := t.exec(`INSERT INTO events (id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data, salt, entry)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, ts(e.At), e.Kind, e.ActorID, e.ActorRole, nullInt(e.CaseID), nullInt(e.MeasureID), nullInt(e.OperatorID), string(e.Data),
+		e.Salt, entry); err != nil {
 		return err
 	}
-	return t.appendLeaf(n, e.Salt, entry)
+	return t.appendLeaf(n, entry)
 }
 
 // Events lists events, oldest first.
 func (t *Tx) Events(f takedown.EventFilter) ([]*takedown.Event, string, error) {
 	var w where
 	if f.CaseID != 0 {
-		w.add("e.case_id = ?", f.CaseID)
+		w.add("case_id = ?", f.CaseID)
 	}
 	if f.MeasureID != 0 {
-		w.add("e.measure_id = ?", f.MeasureID)
+		w.add("measure_id = ?", f.MeasureID)
 	}
 	if f.Kind != "" {
-		w.add("e.kind = ?", f.Kind)
+		w.add("kind = ?", f.Kind)
 	}
-	limit, err := afterID(&w, f.Page, "e.id")
+	limit, err := afterID(&w, f.Page, "id")
 	if err != nil {
 		return nil, "", err
 	}
-	rows, err := t.query(`SELECT `+eventColumns+eventsFrom+w.String()+` ORDER BY e.id`+limit, w.args...)
+	rows, err := t.query(`SELECT `+eventColumns+` FROM events`+w.String()+` ORDER BY id`+limit, w.args...)
 	list, err := collect(rows, err, scanEvent)
 	if err != nil {
 		return nil, "", err
@@ -62,7 +60,7 @@ func (t *Tx) Events(f takedown.EventFilter) ([]*takedown.Event, string, error) {
 
 // Event returns one event.
 func (t *Tx) Event(id int64) (*takedown.Event, error) {
-	rows, err := t.query(`SELECT `+eventColumns+eventsFrom+` WHERE e.id = ?`, id)
+	rows, err := t.query(`SELECT `+eventColumns+` FROM events WHERE id = ?`, id)
 	list, err := collect(rows, err, scanEvent)
 	if err != nil {
 		return nil, err
@@ -73,15 +71,16 @@ func (t *Tx) Event(id int64) (*takedown.Event, error) {
 	return list[0], nil
 }
 
-// LastEvent returns the latest event of a kind.
-func (t *Tx) LastEvent(kind takedown.EventKind) (*takedown.Event, error) {
-	rows, err := t.query(`SELECT `+eventColumns+eventsFrom+` WHERE e.kind = ? ORDER BY e.id DESC LIMIT 1`, kind)
+// LastVerification returns the latest log.verified event. The kind is written in the query,
+// not bound, so that the partial index of those events serves it.
+func (t *Tx) LastVerification() (*takedown.Event, error) {
+	rows, err := t.query(`SELECT ` + eventColumns + ` FROM events WHERE kind = '` + string(takedown.EventLogVerified) + `' ORDER BY id DESC LIMIT 1`)
 	list, err := collect(rows, err, scanEvent)
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, takedown.Errorf(takedown.ENOTFOUND, "there is no %s event", kind)
+		return nil, takedown.Errorf(takedown.ENOTFOUND, "the controller has recorded no verification of the log")
 	}
 	return list[0], nil
 }
@@ -98,16 +97,13 @@ func scanEvent(r *sql.Rows) (*takedown.Event, error) {
 	return &e, nil
 }
 
-// LogExistingEvents appends to the audit log the events that precede it: those of a
-// database created before the log, when its migration runs. Each gets a fresh salt.
+// LogExistingEvents gives the events that precede the audit log their salt and entry, and
+// appends their leaves: those of a database created before the log, when its migration
+// runs.
 func (t *Tx) LogExistingEvents() error {
+	var n int64 // leaves appended so far
 	for {
-		n, err := t.LogSize()
-		if err != nil {
-			return err
-		}
-		rows, err := t.query(`SELECT e.id, e.at, e.kind, e.actor_id, e.actor_role, e.case_id, e.measure_id, e.operator_id, e.data, NULL`+
-			eventsFrom+` WHERE e.id > ? ORDER BY e.id LIMIT 1000`, n)
+		rows, err := t.query(`SELECT `+eventColumns+` FROM events WHERE id > ? ORDER BY id LIMIT 1000`, n)
 		list, err := collect(rows, err, scanEvent)
 		if err != nil || len(list) == 0 {
 			return err
@@ -121,7 +117,10 @@ func (t *Tx) LogExistingEvents() error {
 			if err != nil {
 				return err
 			}
-			if err := t.appendLeaf(n, e.Salt, entry); err != nil {
+			if _, err := t.exec(`UPDATE events SET salt = ?, entry = ? WHERE id = ?`, e.Salt, entry, e.ID); err != nil {
+				return err
+			}
+			if err := t.appendLeaf(n, entry); err != nil {
 				return err
 			}
 			n++

@@ -104,7 +104,16 @@ func (s *HTTPSource) get(ctx context.Context, path string, max int64) ([]byte, i
 // eventPage is the API's size of a page of events.
 const eventPage = 500
 
-// Events reads the record from GET /api/v1/events, page by page.
+// eventsPage is one page of events as fetched, or the error that ended the fetching.
+type eventsPage struct {
+	items  []*takedown.Event
+	cursor string // the page's own cursor, for messages
+	err    error
+}
+
+// Events reads the record from GET /api/v1/events, page by page. The next page is fetched
+// while the caller checks the current one, so that the server's work and the verifier's
+// overlap instead of taking turns.
 func (s *HTTPSource) Events(ctx context.Context) (iter.Seq2[*takedown.Event, error], error) {
 	if s.Token == "" {
 		return nil, fmt.Errorf("%w: the events are not public, and no token was given", ErrNoEvents)
@@ -112,37 +121,57 @@ func (s *HTTPSource) Events(ctx context.Context) (iter.Seq2[*takedown.Event, err
 	c := client.New(s.Server, s.Token)
 	c.HTTP = s.HTTP
 	return func(yield func(*takedown.Event, error) bool) {
-		cursor := ""
-		for {
-			q := url.Values{"limit": {fmt.Sprint(eventPage)}}
-			if cursor != "" {
-				q.Set("cursor", cursor)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel() // stops the fetching when the caller stops early
+		pages := make(chan eventsPage, 1)
+		go func() {
+			defer close(pages)
+			send := func(p eventsPage) bool {
+				select {
+				case pages <- p:
+					return true
+				case <-ctx.Done():
+					return false
+				}
 			}
-			var page struct {
-				Items      []*takedown.Event `json:"items"`
-				NextCursor string            `json:"next_cursor"`
+			cursor := ""
+			for {
+				q := url.Values{"limit": {fmt.Sprint(eventPage)}}
+				if cursor != "" {
+					q.Set("cursor", cursor)
+				}
+				var page struct {
+					Items      []*takedown.Event `json:"items"`
+					NextCursor string            `json:"next_cursor"`
+				}
+				if err := c.Do(ctx, "GET", "/events", q, nil, &page); err != nil {
+					send(eventsPage{err: fmt.Errorf("verifier: read the events after cursor %q: %w", cursor, err)})
+					return
+				}
+				if !send(eventsPage{items: page.Items, cursor: cursor}) || page.NextCursor == "" || len(page.Items) == 0 {
+					return
+				}
+				if page.NextCursor == cursor {
+					send(eventsPage{err: errors.New("verifier: the server gives the same page of events again: its cursor does not move")})
+					return
+				}
+				cursor = page.NextCursor
 			}
-			if err := c.Do(ctx, "GET", "/events", q, nil, &page); err != nil {
-				yield(nil, fmt.Errorf("verifier: read the events after cursor %q: %w", cursor, err))
+		}()
+		for p := range pages {
+			if p.err != nil {
+				yield(nil, p.err)
 				return
 			}
-			for _, e := range page.Items {
+			for _, e := range p.items {
 				if e == nil {
-					yield(nil, fmt.Errorf("verifier: the server's page of events after cursor %q holds a null: %w", cursor, auditlog.ErrMalformed))
+					yield(nil, fmt.Errorf("verifier: the server's page of events after cursor %q holds a null: %w", p.cursor, auditlog.ErrMalformed))
 					return
 				}
 				if !yield(e, nil) {
 					return
 				}
 			}
-			if page.NextCursor == "" || len(page.Items) == 0 {
-				return
-			}
-			if page.NextCursor == cursor {
-				yield(nil, errors.New("verifier: the server gives the same page of events again: its cursor does not move"))
-				return
-			}
-			cursor = page.NextCursor
 		}
 	}, nil
 }

@@ -1,20 +1,25 @@
 -- The audit log: a Merkle tree (RFC 6962, as golang.org/x/mod/sumdb/tlog stores it) whose
--- leaf i commits to event i+1. Written in the same transaction as the event; nothing here is
--- ever updated or deleted. The events that exist when this migration runs are appended to
--- the log by the program right after it, in the same transaction.
+-- leaf i commits to event i+1. The leaf's entry, SHA-256(salt || canonical event), is kept
+-- in the event's row with its salt, and the tree's hashes in log_hashes, written in the same
+-- transaction as the event; none is ever updated or deleted. The events that exist when this
+-- migration runs get their salt and entry from the program that runs right after it, in the
+-- same transaction: an event is frozen once it has its entry.
 
--- Leaf idx: the event's salt and the entry, SHA-256(salt || canonical event).
-CREATE TABLE log_entries (
-	idx   INTEGER PRIMARY KEY,
-	salt  BLOB    NOT NULL,
-	entry BLOB    NOT NULL
-);
+ALTER TABLE events ADD COLUMN salt BLOB;
+ALTER TABLE events ADD COLUMN entry BLOB;
+DROP TRIGGER events_no_update;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN OLD.entry IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
 -- The tree's stored hashes, by tlog's stored-hash index.
 CREATE TABLE log_hashes (
 	id   INTEGER PRIMARY KEY,
 	hash BLOB    NOT NULL
 );
+CREATE TRIGGER log_hashes_no_update BEFORE UPDATE ON log_hashes
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER log_hashes_no_delete BEFORE DELETE ON log_hashes
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
 -- Every published checkpoint: the signed note with its cosignatures.
 CREATE TABLE log_checkpoints (
@@ -23,19 +28,10 @@ CREATE TABLE log_checkpoints (
 	note      TEXT    NOT NULL,
 	signed_at INTEGER NOT NULL
 );
-
-CREATE TRIGGER log_entries_no_update BEFORE UPDATE ON log_entries
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER log_entries_no_delete BEFORE DELETE ON log_entries
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER log_hashes_no_update BEFORE UPDATE ON log_hashes
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER log_hashes_no_delete BEFORE DELETE ON log_hashes
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER log_checkpoints_no_update BEFORE UPDATE ON log_checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints never change'); END;
 CREATE TRIGGER log_checkpoints_no_delete BEFORE DELETE ON log_checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints never change'); END;
 
--- The latest event of a kind (the controller's last verification).
-CREATE INDEX events_kind ON events (kind, id);
+-- The controller's last verification, found without an index that every event would write.
+CREATE INDEX events_verified ON events (id) WHERE kind = 'log.verified';
