@@ -63,11 +63,24 @@ func EncodeEvent(e *takedown.Event) ([]byte, error) {
 	if y := e.At.UTC().Year(); y < 0 || y > 9999 {
 		return nil, fmt.Errorf("auditlog: event %d: year %d is not four digits", e.ID, y)
 	}
-	var b bytes.Buffer
-	b.Grow(160 + len(e.Data))
-	fmt.Fprintf(&b, "%s\nid %d\nat %s\nkind %s\nactor %s %d\ncase %d\nmeasure %d\noperator %d\ndata ",
-		eventVersion, e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Kind, e.ActorRole, e.ActorID, e.CaseID, e.MeasureID, e.OperatorID)
-	if err := json.Compact(&b, e.Data); err != nil {
+	// Written with appends rather than fmt: every state change encodes its events.
+	buf := make([]byte, 0, 160+len(e.Data))
+	buf = append(buf, eventVersion+"\nid "...)
+	buf = strconv.AppendInt(buf, e.ID, 10)
+	buf = append(buf, "\nat "...)
+	buf = e.At.UTC().AppendFormat(buf, time.RFC3339Nano)
+	buf = append(append(append(buf, "\nkind "...), e.Kind...), "\nactor "...)
+	buf = append(append(buf, e.ActorRole...), ' ')
+	buf = strconv.AppendInt(buf, e.ActorID, 10)
+	buf = append(buf, "\ncase "...)
+	buf = strconv.AppendInt(buf, e.CaseID, 10)
+	buf = append(buf, "\nmeasure "...)
+	buf = strconv.AppendInt(buf, e.MeasureID, 10)
+	buf = append(buf, "\noperator "...)
+	buf = strconv.AppendInt(buf, e.OperatorID, 10)
+	buf = append(buf, "\ndata "...)
+	b := bytes.NewBuffer(buf)
+	if err := json.Compact(b, e.Data); err != nil {
 		return nil, fmt.Errorf("auditlog: event %d: data is not JSON: %w", e.ID, err)
 	}
 	b.WriteByte('\n')

@@ -216,29 +216,37 @@ func TestAForkIsRefusedByTheWitness(t *testing.T) {
 func fork(t *testing.T, a *authority, k int64) {
 	t.Helper()
 	db := a.sqlFile(t)
-	execSQL(t, db, `DROP TRIGGER events_no_update`, `DROP TRIGGER log_hashes_no_delete`,
-		`DROP TRIGGER log_checkpoints_no_delete`,
+	execSQL(t, db, `DROP TRIGGER events_no_update`, `DROP TRIGGER log_hashes_no_delete`, `DROP TRIGGER log_checkpoints_no_delete`,
 		fmt.Sprintf(`UPDATE events SET data = '{"rewritten":true}' WHERE id = %d`, k))
 	var e takedown.Event
 	var at int64
 	var caseID, measureID, operatorID sql.NullInt64
 	var data string
-	err := db.QueryRow(`SELECT id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data, salt
-		FROM events WHERE id = ?`, k).
+	err := db.QueryRow(`SELECT id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data, salt FROM events WHERE id = ?`, k).
 		Scan(&e.ID, &at, &e.Kind, &e.ActorID, &e.ActorRole, &caseID, &measureID, &operatorID, &data, &e.Salt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.At, e.CaseID, e.MeasureID, e.OperatorID, e.Data = time.Unix(0, at).UTC(), caseID.Int64, measureID.Int64, operatorID.Int64, []byte(data)
-	entry, err := auditlog.Entry(&e)
+	forged, err := auditlog.Entry(&e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf := auditlog.LeafIndex(k)
-	execSQL(t, db, fmt.Sprintf(`DELETE FROM log_hashes WHERE id >= %d`, tlog.StoredHashIndex(0, leaf)), `DELETE FROM log_checkpoints`)
-	if _, err := db.Exec(`UPDATE events SET entry = ? WHERE id = ?`, entry, k); err != nil {
+	// The entries of the leaves from k on, the forged one first, then the tree cut at leaf k.
+	var size int64
+	if err := db.QueryRow(`SELECT COUNT(*) FROM events`).Scan(&size); err != nil {
 		t.Fatal(err)
 	}
+	leaf := auditlog.LeafIndex(k)
+	entries := [][]byte{forged}
+	for n := leaf + 1; n < size; n++ {
+		var entry []byte
+		if err := db.QueryRow(`SELECT entry FROM log_hashes WHERE id = ?`, tlog.StoredHashIndex(0, n)).Scan(&entry); err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, entry)
+	}
+	execSQL(t, db, fmt.Sprintf(`DELETE FROM log_hashes WHERE id >= %d`, tlog.StoredHashIndex(0, leaf)), `DELETE FROM log_checkpoints`)
 	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		for i, x := range indexes {
@@ -250,21 +258,18 @@ func fork(t *testing.T, a *authority, k int64) {
 		}
 		return out, nil
 	})
-	var size int64
-	if err := db.QueryRow(`SELECT COUNT(*) FROM events`).Scan(&size); err != nil {
-		t.Fatal(err)
-	}
-	for n := leaf; n < size; n++ {
-		var entry []byte
-		if err := db.QueryRow(`SELECT entry FROM events WHERE id = ?`, auditlog.EventID(n)).Scan(&entry); err != nil {
-			t.Fatal(err)
-		}
+	for i, entry := range entries {
+		n := leaf + int64(i)
 		hashes, err := tlog.StoredHashes(n, entry, reader)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, h := range hashes {
-			if _, err := db.Exec(`INSERT INTO log_hashes (id, hash) VALUES (?, ?)`, tlog.StoredHashIndex(0, n)+int64(i), h[:]); err != nil {
+		for j, h := range hashes {
+			var own []byte
+			if j == 0 {
+				own = entry
+			}
+			if _, err := db.Exec(`INSERT INTO log_hashes (id, hash, entry) VALUES (?, ?, ?)`, tlog.StoredHashIndex(0, n)+int64(j), h[:], own); err != nil {
 				t.Fatal(err)
 			}
 		}

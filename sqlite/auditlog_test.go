@@ -142,8 +142,8 @@ func TestTheLogIsAppendOnly(t *testing.T) {
 	}
 	raw := plain(t, path)
 	for _, stmt := range []string{
-		`UPDATE events SET entry = x'00' WHERE id = 1`,
-		`UPDATE events SET salt = x'00' WHERE id = 2`,
+		`UPDATE log_hashes SET entry = x'00' WHERE id = 0`,
+		`UPDATE events SET salt = x'00' WHERE id = 1`,
 		`UPDATE log_hashes SET hash = x'00' WHERE id = 0`,
 		`DELETE FROM log_hashes`,
 		`UPDATE events SET data = '{}' WHERE id = 1`,

@@ -13,34 +13,53 @@ import (
 	"github.com/takedown-project/takedown/auditlog"
 )
 
-// appendLeaf writes the tree hashes that leaf n, whose entry its event holds, completes.
+// appendLeaf writes leaf n of the audit log: the tree hashes it completes, the first of which
+// is its own and keeps its entry, in one statement.
 func (t *Tx) appendLeaf(n int64, entry []byte) error {
 	hashes, err := tlog.StoredHashes(n, entry, auditlog.HashReader(t))
 	if err != nil {
 		return fmt.Errorf("sqlstore: append leaf %d: %w", n, err)
 	}
-	// The hashes are stored at consecutive indexes: one statement, one row each.
+	// The hashes are stored at consecutive indexes.
 	first := tlog.StoredHashIndex(0, n)
-	args := make([]any, 0, 2*len(hashes))
-	for i, h := range hashes {
-		args = append(args, first+int64(i), h[:])
+	args := make([]any, 0, 1+2*len(hashes))
+	args = append(args, first, hashes[0][:], entry)
+	for i, h := range hashes[1:] {
+		args = append(args, first+1+int64(i), h[:])
 	}
-	_, err = t.exec(`INSERT INTO log_hashes (id, hash) VALUES (?, ?)`+strings.Repeat(", (?, ?)", len(hashes)-1), args...)
+	_, err = t.exec(`INSERT INTO log_hashes (id, hash, entry) VALUES (?, ?, ?)`+strings.Repeat(", (?, ?, NULL)", len(hashes)-1), args...)
 	if err != nil {
 		return fmt.Errorf("sqlstore: append leaf %d: %w", n, err)
 	}
 	return nil
 }
 
-// LogSize returns the number of leaves: event n is leaf n-1.
+// LogSize returns the number of leaves: the tree whose stored hashes end at the last one.
 func (t *Tx) LogSize() (int64, error) {
-	var n int64
-	err := t.queryRow(`SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&n)
-	return n, err
+	var last sql.NullInt64
+	if err := t.queryRow(`SELECT MAX(id) FROM log_hashes`).Scan(&last); err != nil || !last.Valid {
+		return 0, err
+	}
+	// StoredHashCount grows with the size: find the size whose count it is.
+	count := last.Int64 + 1
+	lo, hi := int64(0), count // StoredHashCount(n) >= n
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if tlog.StoredHashCount(mid) < count {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if tlog.StoredHashCount(lo) != count {
+		return 0, fmt.Errorf("sqlstore: the audit log has %d stored hashes, which no tree has: it was cut short", count)
+	}
+	return lo, nil
 }
 
-// LogHashes returns stored hashes by index. Indexes close together (a tile's, a new leaf's)
-// are read with one range scan; scattered ones (a proof's) by lists of ids.
+// LogHashes returns stored hashes by index. A few (a new leaf's, a proof's level) are looked
+// up one by one in one statement; many close together (a level-0 tile's) are read with one
+// range scan; many scattered (a higher tile's) by lists of ids.
 func (t *Tx) LogHashes(indexes []int64) ([][32]byte, error) {
 	if len(indexes) == 0 {
 		return nil, nil
@@ -66,11 +85,20 @@ func (t *Tx) LogHashes(indexes []int64) ([][32]byte, error) {
 		return err
 	}
 	lo, hi := want[0], want[len(want)-1]
-	if hi-lo < 4*int64(len(want))+64 {
+	switch {
+	case len(want) <= 8: // a new leaf's, a proof's few: one lookup each, in one statement
+		args := make([]any, len(want))
+		for i, id := range want {
+			args[i] = id
+		}
+		if err := scan(`SELECT id, hash FROM log_hashes WHERE id IN (?`+strings.Repeat(", ?", len(want)-1)+`)`, args...); err != nil {
+			return nil, err
+		}
+	case hi-lo < 4*int64(len(want)):
 		if err := scan(`SELECT id, hash FROM log_hashes WHERE id BETWEEN ? AND ?`, lo, hi); err != nil {
 			return nil, err
 		}
-	} else {
+	default:
 		for chunk := range slices.Chunk(want, 512) {
 			list, args := inList(chunk)
 			if err := scan(`SELECT id, hash FROM log_hashes WHERE id IN `+list, args...); err != nil {
@@ -89,18 +117,23 @@ func (t *Tx) LogHashes(indexes []int64) ([][32]byte, error) {
 	return out, nil
 }
 
-// LogEntries returns the entries of leaves [start, end), from the events that hold them.
+// LogEntries returns the entries of leaves [start, end), read with their leaves' hashes in
+// one range scan of log_hashes.
 func (t *Tx) LogEntries(start, end int64) ([][]byte, error) {
-	rows, err := t.query(`SELECT id, entry FROM events WHERE id > ? AND id <= ? ORDER BY id`, start, end)
-	var next = start
+	if start >= end {
+		return nil, nil
+	}
+	rows, err := t.query(`SELECT id, entry FROM log_hashes WHERE id BETWEEN ? AND ? AND entry IS NOT NULL ORDER BY id`,
+		tlog.StoredHashIndex(0, start), tlog.StoredHashIndex(0, end-1))
+	next := start
 	list, err := collect(rows, err, func(r *sql.Rows) ([]byte, error) {
 		var id int64
 		var entry []byte
 		if err := r.Scan(&id, &entry); err != nil {
 			return nil, err
 		}
-		if id != auditlog.EventID(next) || len(entry) == 0 {
-			return nil, fmt.Errorf("sqlstore: the audit log has no leaf %d", next)
+		if id != tlog.StoredHashIndex(0, next) {
+			return nil, fmt.Errorf("sqlstore: the audit log has no entry for leaf %d", next)
 		}
 		next++
 		return entry, nil
@@ -109,7 +142,7 @@ func (t *Tx) LogEntries(start, end int64) ([][]byte, error) {
 		return nil, err
 	}
 	if next != end {
-		return nil, fmt.Errorf("sqlstore: the audit log has no leaf %d", next)
+		return nil, fmt.Errorf("sqlstore: the audit log has no entry for leaf %d", next)
 	}
 	return list, nil
 }

@@ -24,10 +24,10 @@ func (t *Tx) AppendEvent(e *takedown.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(`INSERT INTO events (id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data, salt, entry)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := t.exec(`INSERT INTO events (id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data, salt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, ts(e.At), e.Kind, e.ActorID, e.ActorRole, nullInt(e.CaseID), nullInt(e.MeasureID), nullInt(e.OperatorID), string(e.Data),
-		e.Salt, entry); err != nil {
+		e.Salt); err != nil {
 		return err
 	}
 	return t.appendLeaf(n, entry)
@@ -97,9 +97,8 @@ func scanEvent(r *sql.Rows) (*takedown.Event, error) {
 	return &e, nil
 }
 
-// LogExistingEvents gives the events that precede the audit log their salt and entry, and
-// appends their leaves: those of a database created before the log, when its migration
-// runs.
+// LogExistingEvents gives the events that precede the audit log their salt, and appends
+// their leaves: those of a database created before the log, when its migration runs.
 func (t *Tx) LogExistingEvents() error {
 	var n int64 // leaves appended so far
 	for {
@@ -117,7 +116,7 @@ func (t *Tx) LogExistingEvents() error {
 			if err != nil {
 				return err
 			}
-			if _, err := t.exec(`UPDATE events SET salt = ?, entry = ? WHERE id = ?`, e.Salt, entry, e.ID); err != nil {
+			if _, err := t.exec(`UPDATE events SET salt = ? WHERE id = ?`, e.Salt, e.ID); err != nil {
 				return err
 			}
 			if err := t.appendLeaf(n, entry); err != nil {

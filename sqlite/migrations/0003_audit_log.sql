@@ -1,20 +1,23 @@
 -- The audit log: a Merkle tree (RFC 6962, as golang.org/x/mod/sumdb/tlog stores it) whose
--- leaf i commits to event i+1. The leaf's entry, SHA-256(salt || canonical event), is kept
--- in the event's row with its salt, and the tree's hashes in log_hashes, written in the same
--- transaction as the event; none is ever updated or deleted. The events that exist when this
--- migration runs get their salt and entry from the program that runs right after it, in the
--- same transaction: an event is frozen once it has its entry.
+-- leaf i commits to event i+1, written in the event's transaction. The event's row keeps its
+-- salt; the tree's hashes are in log_hashes, and the row of a leaf's own hash also keeps the
+-- leaf's entry, SHA-256(salt || canonical event). So one statement writes a leaf, and an
+-- event row deleted behind the server's back leaves its leaf, which the verifier then names.
+-- Nothing here is ever updated or deleted. The events that exist when this migration runs
+-- get their salt and their leaf from the program that runs right after it, in the same
+-- transaction: an event is frozen once it has its salt.
 
 ALTER TABLE events ADD COLUMN salt BLOB;
-ALTER TABLE events ADD COLUMN entry BLOB;
 DROP TRIGGER events_no_update;
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN OLD.entry IS NOT NULL
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN OLD.salt IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
--- The tree's stored hashes, by tlog's stored-hash index.
+-- The tree's stored hashes, by tlog's stored-hash index; entry is set on the rows of the
+-- leaves' own hashes (level 0), whose hash is the hash of that entry.
 CREATE TABLE log_hashes (
-	id   INTEGER PRIMARY KEY,
-	hash BLOB    NOT NULL
+	id    INTEGER PRIMARY KEY,
+	hash  BLOB    NOT NULL,
+	entry BLOB
 );
 CREATE TRIGGER log_hashes_no_update BEFORE UPDATE ON log_hashes
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
