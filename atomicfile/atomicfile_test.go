@@ -3,6 +3,7 @@ package atomicfile_test
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,5 +44,31 @@ func TestWrite(t *testing.T) {
 	}
 	if err := atomicfile.Write(filepath.Join(dir, "missing", "x"), write("x")); err == nil {
 		t.Error("a write into a missing directory succeeded")
+	}
+}
+
+// TestCreate: a new file is written whole and private; an existing one is left as it was,
+// with an error that says so, and no temporary file behind.
+func TestCreate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "key")
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	if err := atomicfile.Create(path, write("first")); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.Create(path, write("second")); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("Create over a file = %v, want an error wrapping fs.ErrExist", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || string(b) != "first" {
+		t.Errorf("the file holds %q, %v; want the first write", b, err)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, %v; want 0600", info.Mode(), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d files, want the file alone", len(entries))
 	}
 }

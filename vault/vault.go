@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"filippo.io/age"
+
+	"github.com/takedown-project/takedown/atomicfile"
 )
 
 // Vault seals to one age identity and unseals with it.
@@ -31,14 +33,13 @@ func Load(path string) (*Vault, error) {
 		if err != nil {
 			return nil, fmt.Errorf("vault: generate identity: %w", err)
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		err = atomicfile.Create(path, func(w io.Writer) error {
+			_, err := fmt.Fprintf(w, "# takedown vault identity: seals reporters' contacts. Back it up apart from the database.\n# public key: %s\n%s\n",
+				id.Recipient(), id)
+			return err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("vault: %w", err)
-		}
-		_, err = fmt.Fprintf(f, "# takedown vault identity: seals reporters' contacts. Back it up apart from the database.\n# public key: %s\n%s\n",
-			id.Recipient(), id)
-		if err := errors.Join(err, f.Sync(), f.Close()); err != nil {
-			return nil, fmt.Errorf("vault: write %s: %w", path, err)
 		}
 		return &Vault{identity: id}, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/atomicfile"
 	"github.com/takedown-project/takedown/auditlog"
 )
 
@@ -125,17 +127,15 @@ func CreateKey(path, origin string) (string, error) {
 	if err != nil {
 		return "", takedown.Invalid("log-origin", "%v", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err = atomicfile.Create(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, skey+"\n")
+		return err
+	})
 	if errors.Is(err, fs.ErrExist) {
 		return "", takedown.Errorf(takedown.ECONFLICT, "%s already exists: a log's key is never replaced, only rotated (takedown admin log-key rotate)", path)
 	}
 	if err != nil {
 		return "", fmt.Errorf("publisher: create the log key: %w", err)
-	}
-	_, err = f.WriteString(skey + "\n")
-	if err := errors.Join(err, f.Sync(), f.Close()); err != nil {
-		os.Remove(path)
-		return "", fmt.Errorf("publisher: write the log key: %w", err)
 	}
 	return vkey, nil
 }

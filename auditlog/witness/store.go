@@ -128,13 +128,12 @@ func newKey(path, name string) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err = atomicfile.Create(path, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "# takedown witness key: cosigns the audit log's checkpoints. Keep it secret; back it up.\n# public key: %s\n%s\n", k.vkey, skey)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("witness: key: %w", err)
-	}
-	_, err = fmt.Fprintf(f, "# takedown witness key: cosigns the audit log's checkpoints. Keep it secret; back it up.\n# public key: %s\n%s\n", k.vkey, skey)
-	if err := errors.Join(err, f.Sync(), f.Close(), syncDir(filepath.Dir(path))); err != nil {
-		return nil, fmt.Errorf("witness: write %s: %w", path, err)
 	}
 	return k, nil
 }
@@ -213,21 +212,25 @@ func (s *Server) store(origin string, signed []byte) error {
 }
 
 // keepEvidence writes a refused request that contradicts the latest cosigned checkpoint, as
-// received, beside that checkpoint: the two, each signed by the log, show it forked or
-// rewrote its history. The files are named by the time, the log and the sizes. It logs the
-// refusal; a failure to write is logged, and does not change the answer.
+// received, beside that checkpoint, both signed by the log. Of the same size, they prove a
+// fork; of a larger tree, the log owes a consistency proof between the two, which it cannot
+// give if it rewrote its history. The files are named by the log, the sizes and a digest of
+// the request, so that a request sent again adds nothing. It logs the refusal; a failure to
+// write is logged, and does not change the answer.
 func (s *Server) keepEvidence(latest *cosigned, cp *auditlog.Opened, req *auditlog.AddCheckpoint, body []byte, why error) {
 	dir := filepath.Join(s.dir, evidenceDir)
-	base := fmt.Sprintf("%s-%s-%d-%d", s.now().UTC().Format("20060102T150405.000000000Z"), fileName(cp.Origin), req.OldSize, cp.Size)
-	stem := base
-	for i := 2; fileExists(filepath.Join(dir, stem+".add-checkpoint")); i++ {
-		stem = fmt.Sprintf("%s-%d", base, i) // two refusals in one clock tick
+	sum := sha256.Sum256(body)
+	stem := fmt.Sprintf("%s-%d-%d-%x", fileName(cp.Origin), req.OldSize, cp.Size, sum[:8])
+	msg := "witness: refused a checkpoint inconsistent with the one it cosigned: its consistency proof does not verify; the log signed both"
+	if req.OldSize == cp.Size {
+		msg = "witness: refused a checkpoint inconsistent with the one it cosigned: another tree of the same size; the log signed both, it forked"
 	}
-	err := errors.Join(writeFile(dir, stem+".cosigned", latest.note), writeFile(dir, stem+".add-checkpoint", body))
-	s.log.Warn("witness: refused a checkpoint inconsistent with the one it cosigned; the log signed both",
-		"origin", cp.Origin, "cosigned_size", latest.Size, "size", cp.Size, "problem", why.Error(),
+	s.log.Warn(msg, "origin", cp.Origin, "cosigned_size", latest.Size, "size", cp.Size, "problem", why.Error(),
 		"evidence", filepath.Join(dir, stem+".add-checkpoint"))
-	if err != nil {
+	if fileExists(filepath.Join(dir, stem+".add-checkpoint")) {
+		return // this very request, kept already
+	}
+	if err := errors.Join(writeFile(dir, stem+".cosigned", latest.note), writeFile(dir, stem+".add-checkpoint", body)); err != nil {
 		s.log.Error("witness: cannot keep the evidence of an inconsistent checkpoint", "origin", cp.Origin, "err", err)
 	}
 }
@@ -249,13 +252,4 @@ func writeFile(dir, name string, data []byte) error {
 		return fmt.Errorf("witness: %w", err)
 	}
 	return nil
-}
-
-// syncDir makes a directory's entries durable: a renamed or created file survives a crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	return errors.Join(d.Sync(), d.Close())
 }
