@@ -147,7 +147,7 @@ func (c *Client) Cosign(ctx context.Context, checkpoint []byte, size int64, prov
 			return nil, fmt.Errorf("witness %s: %w: it cosigned another tree of size %d than this checkpoint's: the log was forked",
 				c.verifier.Name(), auditlog.ErrInconsistent, size)
 		case status == http.StatusUnprocessableEntity:
-			return nil, fmt.Errorf("witness %s: %w: the tree of size %d it cosigned is not a prefix of this tree of size %d: the log was rewritten",
+			return nil, fmt.Errorf("witness %s: %w: the consistency proof from the tree of size %d it cosigned to this tree of size %d does not verify: the log was rewritten, or its prover is wrong",
 				c.verifier.Name(), auditlog.ErrInconsistent, old, size)
 		default:
 			return nil, fmt.Errorf("witness %s: add-checkpoint from size %d to %d: %s: %q",

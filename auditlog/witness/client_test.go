@@ -152,7 +152,7 @@ func TestClientErrors(t *testing.T) {
 			f := newTestLog(t, origin, 0)
 			f.signers, f.vkeys = l.signers, l.vkeys
 			return f.grow(t, 20, "forked").signed(t), 20, f.prove
-		}, true, "the tree of size 10 it cosigned is not a prefix of this tree of size 20"},
+		}, true, "the consistency proof from the tree of size 10 it cosigned to this tree of size 20 does not verify"},
 		{"an unknown key", func(t *testing.T, l *testLog, w *testWitness, c *Client) ([]byte, int64, func(int64) ([]tlog.Hash, error)) {
 			other := l.fork().grow(t, 1, "a")
 			stranger := newTestLog(t, origin, 1)

@@ -23,7 +23,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -71,7 +70,6 @@ type Server struct {
 	vkey   string
 	keys   map[string][]note.Verifier // log keys by origin
 	log    *slog.Logger
-	now    func() time.Time // names evidence files; replaced in tests
 	mux    *http.ServeMux
 
 	// mu serialises add-checkpoint from the check of the old size to the storing of the new
@@ -97,6 +95,9 @@ func Open(dir, name string, logs []Log, log *slog.Logger) (*Server, error) {
 	}
 	if name == "" {
 		return nil, takedown.Invalid("name", "is required: the witness's name, such as controller-witness.example")
+	}
+	if !auditlog.ValidOrigin(name) {
+		return nil, takedown.Invalid("name", "%q is not a key name: printable ASCII, no spaces or '+'", name)
 	}
 	if len(logs) == 0 {
 		return nil, takedown.Invalid("log-key", "is required: the verifier key of at least one log to witness")
@@ -130,7 +131,7 @@ func Open(dir, name string, logs []Log, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{dir: dir, signer: k.signer, vkey: k.vkey, keys: keys, log: log, now: time.Now, latest: map[string]*cosigned{}}
+	s := &Server{dir: dir, signer: k.signer, vkey: k.vkey, keys: keys, log: log, latest: map[string]*cosigned{}}
 	for origin := range keys {
 		c, err := s.load(origin)
 		if err != nil {

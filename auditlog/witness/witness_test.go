@@ -23,7 +23,7 @@ const origin = "takedown.example/log"
 
 // TestAddCheckpointAnswers: each answer of the protocol, against a witness that cosigned the
 // log at size 10. The refusals that show the log contradicting itself are kept as evidence,
-// and none moves the witness.
+// once however often they are sent, and none moves the witness.
 func TestAddCheckpointAnswers(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -128,6 +128,12 @@ func TestAddCheckpointAnswers(t *testing.T) {
 			}
 			if !strings.Contains(w.logs.String(), "inconsistent") {
 				t.Errorf("the refusal was not logged:\n%s", w.logs)
+			}
+			if again := w.post(t, body); again.status != tc.status {
+				t.Errorf("sent again: answer %d, want %d", again.status, tc.status)
+			}
+			if again := w.evidence(t); len(again) != 2 {
+				t.Errorf("the same request sent again: evidence %v, want the first copy only", again)
 			}
 		})
 	}
