@@ -63,7 +63,7 @@ func OpenBundle(path string) (*Bundle, error) {
 		f.Close()
 		return nil, fmt.Errorf("verifier: open bundle: %w", err)
 	}
-	b, err := NewBundle(f, info.Size())
+	b, err := newBundle(f, info.Size())
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -72,8 +72,8 @@ func OpenBundle(path string) (*Bundle, error) {
 	return b, nil
 }
 
-// NewBundle reads the bundle held by the first size bytes of r, as OpenBundle does.
-func NewBundle(r io.ReaderAt, size int64) (*Bundle, error) {
+// newBundle reads the bundle held by the first size bytes of r, as OpenBundle does.
+func newBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	b := &Bundle{r: r, members: map[string]member{}, name: "bundle"}
 	sr := io.NewSectionReader(r, 0, size)
 	tr := tar.NewReader(sr)
@@ -185,17 +185,11 @@ func checkEndOfArchive(r io.ReaderAt, size, end int64) error {
 // It stops at the first missing one, so a checkpoint claiming a huge tree costs no more than
 // the bundle's members.
 func (b *Bundle) checkTiles() error {
-	var missing string
-	bundleTiles(b.size, func(t tlog.Tile) bool {
-		p := auditlog.TilePath(t)
+	for i := range bundleTileCount(b.size) {
+		p := auditlog.TilePath(bundleTile(b.size, i))
 		if _, ok := b.members[p]; !ok {
-			missing = p
-			return false
+			return malformedBundle("has no %s, which the tree of its checkpoint (size %d) needs: it is incomplete", p, b.size)
 		}
-		return true
-	})
-	if missing != "" {
-		return malformedBundle("has no %s, which the tree of its checkpoint (size %d) needs: it is incomplete", missing, b.size)
 	}
 	for name := range b.members {
 		t, err := auditlog.ParseTilePath(name)

@@ -60,12 +60,12 @@
 //	tile/1/000, …                then the tiles of the higher levels, at their C2SP
 //	                             tlog-tiles paths, full and partial ("tile/0/x001/234.p/17")
 //	events.jsonl                 when exported with a token: the events 1 to size, one
-//	                             takedown.Event JSON object a line, with its salt, as served
+//	                             takedown.Event JSON object a line, with its salt
 //
 // Directory members are allowed and ignored; any other member is refused, as is a tar cut
 // short, a member missing or of the wrong size. A bundle is read through an index of its
 // members (name, offset, size) and ReadAt, never loaded whole; events.jsonl is streamed.
-// Export copies the events as the server gave them, so events out of order or missing in
+// Export copies the events in the order and number the server gave them, so events out of order or missing in
 // events.jsonl are what the server served: Verify reports them as inconsistencies, as it
 // would from the server, not as a damaged file.
 //

@@ -13,20 +13,17 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/mod/sumdb/tlog"
-
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog"
 )
 
-// exportWorkers is how many tiles Export fetches at once.
-const exportWorkers = 4
-
 // Export writes a bundle of the source's log at its current checkpoint to w: the checkpoint,
 // a README.txt, every tile and entry bundle of the tree, and, when the source has them, the
-// events 1 to the checkpoint's size in events.jsonl, as the source gave them, so that the
-// bundle verifies offline as the source does and can be kept as evidence of what it served.
-// It checks each tile's format but no signature: Verify does. The events are spooled to a
+// events 1 to the checkpoint's size in events.jsonl, one takedown.Event in JSON a line, so
+// that the bundle verifies offline as the source does and can be kept as evidence of what it
+// served. It checks each tile's format but no signature (Verify does), and fetches the tiles
+// one after the other in the bundle's order, so that a checkpoint claiming a tree larger than
+// the source holds fails at the first tile it lacks. The events are spooled to a
 // temporary file first, since a tar member's size comes before its data. progress, if not
 // nil, is called with the number of tiles and events written and their total.
 func Export(ctx context.Context, src Source, w io.Writer, progress func(done, total int64)) error {
@@ -42,9 +39,7 @@ func Export(ctx context.Context, src Source, w io.Writer, progress func(done, to
 	if err != nil && !errors.Is(err, ErrNoEvents) {
 		return fmt.Errorf("verifier: export: %w", err)
 	}
-	var list []tlog.Tile
-	bundleTiles(c.Size, func(t tlog.Tile) bool { list = append(list, t); return true })
-	tiles := int64(len(list))
+	tiles := bundleTileCount(c.Size)
 	total, done := tiles, int64(0)
 	if events != nil {
 		total += c.Size
@@ -62,8 +57,8 @@ func Export(ctx context.Context, src Source, w io.Writer, progress func(done, to
 	if err := writeMember(tw, readmeMember, readme(c, events != nil)); err != nil {
 		return err
 	}
-	err = inOrder(ctx, exportWorkers, tiles, func(ctx context.Context, i int64) ([]byte, error) {
-		t := list[i]
+	err = inOrder(ctx, DefaultWorkers, tiles, func(ctx context.Context, i int64) ([]byte, error) {
+		t := bundleTile(c.Size, i)
 		data, err := src.Tile(ctx, t)
 		if err != nil {
 			return nil, fmt.Errorf("verifier: export: fetch %s: %w", auditlog.TilePath(t), err)
@@ -73,7 +68,7 @@ func Export(ctx context.Context, src Source, w io.Writer, progress func(done, to
 		}
 		return data, nil
 	}, func(i int64, data []byte) error {
-		if err := writeMember(tw, auditlog.TilePath(list[i]), data); err != nil {
+		if err := writeMember(tw, auditlog.TilePath(bundleTile(c.Size, i)), data); err != nil {
 			return err
 		}
 		done++

@@ -44,16 +44,17 @@ func ParseWitnessKeys(vkeys []string) ([]note.Verifier, error) {
 	return keys, nil
 }
 
-// KeyID names a key as signed notes do: its name and key hash, "name+1a2b3c4d".
-func KeyID(v note.Verifier) string { return fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash()) }
+// keyID names a key as signed notes do: its name and key hash, "name+1a2b3c4d".
+func keyID(v note.Verifier) string { return fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash()) }
 
-// Signers returns the ids (see KeyID) of the keys whose signature on the note verifies, in
-// the order of keys: which of the log's keys signed a checkpoint while a key is rotated.
+// Signers returns the ids ("name+1a2b3c4d", as signed notes name a key) of the keys whose
+// signature on the note verifies, in the order of keys: which of the log's keys signed a
+// checkpoint while a key is rotated.
 func Signers(msg []byte, keys []note.Verifier) []string {
 	var ids []string
 	for _, k := range keys {
 		if _, err := note.Open(msg, note.VerifierList(k)); err == nil {
-			ids = append(ids, KeyID(k))
+			ids = append(ids, keyID(k))
 		}
 	}
 	return ids

@@ -35,21 +35,18 @@ type Source interface {
 // with a token of a role that may read the record (officer, supervisor or controller), the
 // events from the API.
 type HTTPSource struct {
-	// Server is the server's base URL, such as https://takedown.example.
-	Server string
-	// Token is the API token; empty for the public tiles only.
-	Token string
-	// HTTP is the client requests are made with.
-	HTTP *http.Client
+	server string // the base URL, such as https://takedown.example
+	token  string // the API token; empty for the public tiles only
+	hc     *http.Client
 }
 
 // NewHTTPSource returns a source for the server at the base URL, with an API token or none.
 func NewHTTPSource(server, token string) *HTTPSource {
-	return &HTTPSource{Server: strings.TrimRight(server, "/"), Token: token, HTTP: &http.Client{Timeout: time.Minute}}
+	return &HTTPSource{server: strings.TrimRight(server, "/"), token: token, hc: &http.Client{Timeout: time.Minute}}
 }
 
 // String names the source in messages.
-func (s *HTTPSource) String() string { return s.Server + "/log/" }
+func (s *HTTPSource) String() string { return s.server + "/log/" }
 
 // Checkpoint fetches /log/checkpoint.
 func (s *HTTPSource) Checkpoint(ctx context.Context) ([]byte, error) {
@@ -74,17 +71,17 @@ func (s *HTTPSource) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 
 // get fetches a path under /log/, of at most max bytes.
 func (s *HTTPSource) get(ctx context.Context, path string, max int64) ([]byte, int, error) {
-	u := s.Server + "/log/" + path
+	u := s.server + "/log/" + path
 	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
 	if err != nil {
-		return nil, 0, takedown.Errorf(takedown.EINVALID, "bad server address %q: %v", s.Server, err)
+		return nil, 0, takedown.Errorf(takedown.EINVALID, "bad server address %q: %v", s.server, err)
 	}
-	resp, err := s.HTTP.Do(req)
+	resp, err := s.hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, 0, ctx.Err()
 		}
-		return nil, 0, takedown.Errorf(takedown.EUNAVAILABLE, "cannot reach the server at %s: %v", s.Server, err)
+		return nil, 0, takedown.Errorf(takedown.EUNAVAILABLE, "cannot reach the server at %s: %v", s.server, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -115,11 +112,11 @@ type eventsPage struct {
 // while the caller checks the current one, so that the server's work and the verifier's
 // overlap instead of taking turns.
 func (s *HTTPSource) Events(ctx context.Context) (iter.Seq2[*takedown.Event, error], error) {
-	if s.Token == "" {
+	if s.token == "" {
 		return nil, fmt.Errorf("%w: the events are not public, and no token was given", ErrNoEvents)
 	}
-	c := client.New(s.Server, s.Token)
-	c.HTTP = s.HTTP
+	c := client.New(s.server, s.token)
+	c.HTTP = s.hc
 	return func(yield func(*takedown.Event, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel() // stops the fetching when the caller stops early

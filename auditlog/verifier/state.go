@@ -230,10 +230,10 @@ func LoadState(path string) (*State, error) {
 	return s, nil
 }
 
-// SaveState writes the state file at path atomically (package atomicfile), so that a crash
+// saveState writes the state file at path atomically (package atomicfile), so that a crash
 // leaves either the old state or the new one, never a mix. The file is readable by its owner
 // only.
-func SaveState(path string, s *State) error {
+func saveState(path string, s *State) error {
 	err := atomicfile.Write(path, func(w io.Writer) error {
 		_, err := s.WriteTo(w)
 		return err

@@ -97,22 +97,32 @@ func hashLevels(size int64) int {
 	return l
 }
 
-// bundleTiles lists, lazily, the tiles of a tree of the given size in the order a bundle holds
-// them: each level-0 tile followed by its entry bundle, then the higher levels. It calls fn
-// with each until fn returns false.
-func bundleTiles(size int64, fn func(tlog.Tile) bool) {
-	for n := int64(0); n < tileCount(0, size); n++ {
-		if !fn(tileAt(0, n, size)) || !fn(tileAt(auditlog.EntriesLevel, n, size)) {
-			return
-		}
-	}
+// bundleTileCount returns how many tiles a bundle of a tree of the given size holds.
+func bundleTileCount(size int64) int64 {
+	n := 2 * tileCount(0, size)
 	for l := 1; l < hashLevels(size); l++ {
-		for n := int64(0); n < tileCount(l, size); n++ {
-			if !fn(tileAt(l, n, size)) {
-				return
-			}
-		}
+		n += tileCount(l, size)
 	}
+	return n
+}
+
+// bundleTile returns tile i, counting from 0, in the order a bundle of a tree of the given
+// size holds them: each level-0 tile followed by its entry bundle, then the higher levels.
+// i must be less than bundleTileCount(size).
+func bundleTile(size, i int64) tlog.Tile {
+	n0 := tileCount(0, size)
+	switch {
+	case i < 2*n0 && i%2 == 0:
+		return tileAt(0, i/2, size)
+	case i < 2*n0:
+		return tileAt(auditlog.EntriesLevel, i/2, size)
+	}
+	i -= 2 * n0
+	l := 1
+	for ; i >= tileCount(l, size); l++ {
+		i -= tileCount(l, size)
+	}
+	return tileAt(l, i, size)
 }
 
 // tileDataSize returns the size of a tile's data: 32 bytes a hash, or for an entry bundle 2

@@ -5,11 +5,16 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
+	"iter"
+	"strings"
 	"sync/atomic"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog"
 )
 
@@ -83,12 +88,14 @@ func TestTreeBuilderMatchesTlog(t *testing.T) {
 func TestBundleTilesMatchNewTiles(t *testing.T) {
 	for _, size := range []int64{0, 1, 255, 256, 257, 65535, 65536, 65537, 1 << 20} {
 		var got []tlog.Tile
-		bundleTiles(size, func(t tlog.Tile) bool {
-			if t.L != auditlog.EntriesLevel {
-				got = append(got, t)
+		for i := range bundleTileCount(size) {
+			tile := bundleTile(size, i)
+			if tile.L != auditlog.EntriesLevel {
+				got = append(got, tile)
+			} else if last := got[len(got)-1]; tile.N != last.N || tile.W != last.W {
+				t.Errorf("size %d: entry bundle %s does not follow its level-0 tile", size, auditlog.TilePath(tile))
 			}
-			return true
-		})
+		}
 		want := tlog.NewTiles(auditlog.TileHeight, 0, size)
 		if len(got) != len(want) {
 			t.Fatalf("size %d: %d hash tiles, want %d", size, len(got), len(want))
@@ -176,5 +183,47 @@ func TestInOrder(t *testing.T) {
 	if err := inOrder(ctx, 2, 50, func(ctx context.Context, _ int64) (int, error) { return 0, ctx.Err() },
 		func(int64, int) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
+
+// claimingSource serves a checkpoint and no tile.
+type claimingSource struct {
+	checkpoint []byte
+	tiles      atomic.Int64
+}
+
+func (s *claimingSource) Checkpoint(context.Context) ([]byte, error) { return s.checkpoint, nil }
+
+func (s *claimingSource) Tile(context.Context, tlog.Tile) ([]byte, error) {
+	s.tiles.Add(1)
+	return nil, errors.New("no such tile")
+}
+
+func (s *claimingSource) Events(context.Context) (iter.Seq2[*takedown.Event, error], error) {
+	return nil, fmt.Errorf("%w: none", ErrNoEvents)
+}
+
+// TestExportOfAnImpossibleTree: a checkpoint, signed or not, claiming a tree of 2⁶² leaves
+// fails the export at the first tiles the source lacks, without listing the tree's tiles
+// first.
+func TestExportOfAnImpossibleTree(t *testing.T) {
+	skey, _, err := auditlog.GenerateKey("takedown.example/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := auditlog.Sign(auditlog.Checkpoint{Origin: "takedown.example/log", Size: 1 << 62, Root: sha256.Sum256(nil)}, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &claimingSource{checkpoint: cp}
+	if err := Export(t.Context(), src, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "no such tile") {
+		t.Errorf("Export = %v, want the source's missing tile", err)
+	}
+	if n := src.tiles.Load(); n > 2*DefaultWorkers {
+		t.Errorf("%d tiles asked for after the first failed, want at most %d", n, 2*DefaultWorkers)
 	}
 }

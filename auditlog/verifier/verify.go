@@ -34,7 +34,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// DefaultWorkers is how many tiles Verify fetches at once by default: enough to hide a
+// DefaultWorkers is how many tiles Verify fetches at once by default, and Export always: enough to hide a
 // server's latency, few enough not to burden it.
 const DefaultWorkers = 4
 
@@ -53,7 +53,7 @@ const (
 type Result struct {
 	// Checkpoint is the verified checkpoint, with the witnesses that cosigned it.
 	Checkpoint *auditlog.Opened
-	// Signers are the log keys (see KeyID) that signed it.
+	// Signers are the log keys ("name+1a2b3c4d") that signed it.
 	Signers []string
 	// Previous is the checkpoint of the state file, which the new one extends leaf for
 	// leaf; nil on a first verification.
@@ -77,7 +77,8 @@ type Result struct {
 // documentation describes, and with a state file compares it with the previous
 // verification and saves the new state. The error is an *InconsistencyError when the log
 // does not add up, a *StateError when the state file cannot be used, and another error when
-// the source cannot be read.
+// the source cannot be read. When the log verified but its new state could not be saved, it
+// returns the Result with the *StateError.
 func Verify(ctx context.Context, src Source, opts Options) (*Result, error) {
 	now := time.Now
 	if opts.Now != nil {
@@ -91,6 +92,11 @@ func Verify(ctx context.Context, src Source, opts Options) (*Result, error) {
 		v.workers = DefaultWorkers
 	}
 	if opts.State != "" {
+		unlock, err := lockState(opts.State)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 		s, err := LoadState(opts.State)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -160,8 +166,8 @@ func Verify(ctx context.Context, src Source, opts Options) (*Result, error) {
 	}
 	if opts.State != "" {
 		s := &State{Checkpoint: Checkpoint{Checkpoint: opened.Checkpoint, Note: msg, At: v.new.At}, Leaves: v.leafHashes}
-		if err := SaveState(opts.State, s); err != nil {
-			return nil, err
+		if err := saveState(opts.State, s); err != nil {
+			return v.res, err // the log verified; only its state could not be kept
 		}
 		v.res.StateSaved = true
 	}
@@ -377,7 +383,7 @@ func (v *verification) bodies(ctx context.Context, events iter.Seq2[*takedown.Ev
 // found. It returns false when there is nothing to record: the source could not be read, so
 // nothing was verified.
 func NewVerification(res *Result, err error) (*takedown.Verification, bool) {
-	if err == nil && res != nil {
+	if res != nil { // verified, even if its state could not be saved
 		return &takedown.Verification{Checkpoint: string(res.Checkpoint.Note), Size: res.Checkpoint.Size, OK: true, Bodies: res.Bodies}, true
 	}
 	var ie *InconsistencyError

@@ -156,7 +156,7 @@ func runLogVerify(ctx context.Context, e *env, args []string) error {
 			recorded = recordErr == nil
 		}
 	}
-	if err != nil {
+	if err != nil && res == nil {
 		err = verifyError(e, err, *bundle != "", from)
 		if recorded {
 			fmt.Fprintln(e.stdout, "This failed verification was recorded in the record.")
@@ -172,6 +172,9 @@ func runLogVerify(ctx context.Context, e *env, args []string) error {
 				Message: "the log verified, but the verification could not be recorded: " + takedown.ErrorMessage(recordErr)}
 		}
 		fields(e.stdout, "recorded", "in the record, as the controller's verification")
+	}
+	if err != nil { // the log verified, but its state could not be kept
+		return verifyError(e, err, *bundle != "", from)
 	}
 	fmt.Fprintln(e.stdout, "OK")
 	return nil
@@ -231,13 +234,18 @@ func printNote(w io.Writer, msg []byte) {
 	}
 }
 
+// cosignedBy names the witnesses whose cosignatures of a checkpoint were checked.
+func cosignedBy(cp *auditlog.Opened) string {
+	if len(cp.Cosigners) == 0 {
+		return "no witness required (--witness-key)"
+	}
+	return strings.Join(cp.Cosigners, ", ")
+}
+
 // printVerification prints the summary of a successful verification.
 func printVerification(w io.Writer, res *verifier.Result, state, from string) {
 	cp := res.Checkpoint
-	cosigned := strings.Join(cp.Cosigners, ", ")
-	if cosigned == "" {
-		cosigned = "no witness required (--witness-key)"
-	}
+	cosigned := cosignedBy(cp)
 	var history string
 	switch {
 	case res.Previous != nil:
@@ -331,10 +339,7 @@ func runReceiptVerify(ctx context.Context, e *env, args []string) error {
 	case err != nil:
 		return takedown.Errorf(takedown.EINCONSISTENT, "the receipt does not verify: %v", err)
 	}
-	cosigned := strings.Join(cp.Cosigners, ", ")
-	if cosigned == "" {
-		cosigned = "no witness required (--witness-key)"
-	}
+	cosigned := cosignedBy(cp)
 	fields(e.stdout,
 		"event", strconv.FormatInt(ev.ID, 10),
 		"at", ev.At.UTC().Format(time.RFC3339Nano),
