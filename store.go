@@ -75,7 +75,7 @@ type Tx interface {
 	// transaction: it sets the event's id (the log's size plus one) and its salt. Events are
 	// never updated or deleted.
 	AppendEvent(e *Event) error
-	// Event returns one event with its salt.
+	// Event returns one event with its salt, or ENOTFOUND.
 	Event(id int64) (*Event, error)
 	// Events lists events with their salts.
 	Events(f EventFilter) ([]*Event, string, error)
@@ -89,7 +89,7 @@ type Tx interface {
 	LogHashes(indexes []int64) ([][32]byte, error)
 	// LogEntries returns the entries of the leaves from start to end (excluded).
 	LogEntries(start, end int64) ([][]byte, error)
-	// CreateCheckpoint stores a published checkpoint.
+	// CreateCheckpoint stores a published checkpoint; ECONFLICT if one of its size exists.
 	CreateCheckpoint(c *Checkpoint) error
 	// LatestCheckpoint returns the checkpoint of the largest size, or ENOTFOUND before the
 	// first one.

@@ -94,13 +94,6 @@ func ParseTilePath(path string) (tlog.Tile, error) {
 	return t, nil
 }
 
-// TileOf returns the tile at level l (or EntriesLevel) holding the leaf or hash at index i of
-// that level in a tree of the given size, as wide as that size makes it.
-func TileOf(level int, i, size int64) tlog.Tile {
-	n := i / TileWidth
-	return tlog.Tile{H: TileHeight, L: level, N: n, W: TileWidthAt(level, n, size)}
-}
-
 // TileWidthAt returns the width of tile n at level l (or EntriesLevel, like level 0) in a
 // tree of the given size: TileWidth for a full tile, less for the partial tile at the right
 // edge, 0 when the tree has no such tile.

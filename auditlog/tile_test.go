@@ -211,32 +211,6 @@ func TestTileWidthAt(t *testing.T) {
 	}
 }
 
-func TestTileOf(t *testing.T) {
-	tests := []struct {
-		level   int
-		i, size int64
-		want    tlog.Tile
-	}{
-		{0, 0, 70000, tile(0, 0, 256)},
-		{0, 69887, 70000, tile(0, 272, 256)},
-		{0, 69888, 70000, tile(0, 273, 112)},
-		{0, 69999, 70000, tile(0, 273, 112)},
-		{auditlog.EntriesLevel, 69999, 70000, tile(auditlog.EntriesLevel, 273, 112)},
-		{1, 255, 70000, tile(1, 0, 256)},
-		{1, 272, 70000, tile(1, 1, 17)},
-		{2, 0, 70000, tile(2, 0, 1)},
-		{0, 255, 256, tile(0, 0, 256)},
-		{1, 0, 256, tile(1, 0, 1)},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("level %d index %d of %d", tt.level, tt.i, tt.size), func(t *testing.T) {
-			if got := auditlog.TileOf(tt.level, tt.i, tt.size); got != tt.want {
-				t.Errorf("TileOf(%d, %d, %d) = %+v, want %+v", tt.level, tt.i, tt.size, got, tt.want)
-			}
-		})
-	}
-}
-
 // TestTileWidthAtNewTiles checks TileWidthAt against the tiles tlog publishes for a tree:
 // tlog.NewTiles lists exactly the tiles of non-zero width, each as wide as TileWidthAt says.
 func TestTileWidthAtNewTiles(t *testing.T) {

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -235,6 +236,16 @@ func (s *Service) RecordVerification(ctx context.Context, v takedown.Verificatio
 	}
 	if err := v.Validate(); err != nil {
 		return nil, err
+	}
+	// The checkpoint need not be one the store holds (a fork the controller was served must
+	// be recordable too), but it must be a checkpoint, of the size the result states.
+	text, _, _ := strings.Cut(v.Checkpoint, "\n\n")
+	c, err := auditlog.ParseCheckpointText(text + "\n")
+	if err != nil {
+		return nil, takedown.Invalid("checkpoint", "is not a signed checkpoint: %v", err)
+	}
+	if c.Size != v.Size {
+		return nil, takedown.Invalid("size", "is %d, but the checkpoint is of size %d", v.Size, c.Size)
 	}
 	var e *takedown.Event
 	err = s.update(ctx, func(tx takedown.Tx) error {

@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -152,7 +153,8 @@ func TestRecommendationReceiptAndProofs(t *testing.T) {
 }
 
 // TestRecordVerification: the controller's verification goes into the log itself and shows
-// in the log's status; nobody else can record one, and an empty problem is refused.
+// in the log's status; nobody else can record one, and a failure without its problem, or a
+// size that is not the checkpoint's, is refused.
 func TestRecordVerification(t *testing.T) {
 	w := newWorld(t)
 	checkpoint, _ := w.signing()
@@ -160,8 +162,14 @@ func TestRecordVerification(t *testing.T) {
 	v := takedown.Verification{Checkpoint: cp.Note, Size: cp.Size, OK: true, Bodies: cp.Size}
 	_, err := w.svc.RecordVerification(w.as(w.supervisor), v)
 	wantCode(t, err, takedown.EFORBIDDEN)
-	_, err = w.svc.RecordVerification(w.as(w.controller), takedown.Verification{Checkpoint: cp.Note, Size: cp.Size})
-	wantCode(t, err, takedown.EINVALID)
+	for _, bad := range []takedown.Verification{
+		{Checkpoint: cp.Note, Size: cp.Size},                                               // no problem said
+		{Checkpoint: cp.Note, Size: cp.Size + 1, OK: true},                                 // not the checkpoint's size
+		{Checkpoint: "size " + fmt.Sprint(cp.Size) + "\n\nsig\n", Size: cp.Size, OK: true}, // not a checkpoint
+	} {
+		_, err = w.svc.RecordVerification(w.as(w.controller), bad)
+		wantCode(t, err, takedown.EINVALID)
+	}
 	e := must(w.svc.RecordVerification(w.as(w.controller), v))(t)
 	st := must(w.svc.LogStatus(w.as(w.officer)))(t)
 	if st.LastVerification == nil || st.LastVerification.ID != e.ID || st.Published.Size != cp.Size || st.Size != cp.Size+1 || st.Unpublished != 1 {

@@ -42,7 +42,6 @@ type Checkpointer struct {
 	clock    takedown.Clock
 	interval time.Duration
 	log      *slog.Logger
-	wake     chan struct{}
 	mu       sync.Mutex // one cut at a time
 	results  *prometheus.CounterVec
 }
@@ -50,26 +49,18 @@ type Checkpointer struct {
 // New returns a checkpointer signing with keys, and requiring witness's cosignature unless
 // witness is nil. Its metrics are registered on reg.
 func New(store takedown.Store, keys *Keys, witness Cosigner, clock takedown.Clock, interval time.Duration, log *slog.Logger, reg prometheus.Registerer) *Checkpointer {
-	c := &Checkpointer{store: store, keys: keys, witness: witness, clock: clock, interval: interval, log: log, wake: make(chan struct{}, 1),
+	c := &Checkpointer{store: store, keys: keys, witness: witness, clock: clock, interval: interval, log: log,
 		results: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_log_checkpoints_total",
 			Help: "Checkpoints of the audit log: published, or failed (the witness refused or was unreachable, or signing failed)."}, []string{"result"})}
 	reg.MustRegister(c.results)
 	return c
 }
 
-// Wake asks for a checkpoint now.
-func (c *Checkpointer) Wake() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
 // failureLogEvery is how often a failure that goes on (a witness down) is logged again.
 const failureLogEvery = time.Minute
 
-// Run publishes a checkpoint whenever the log has grown, checking every interval and at each
-// Wake, until ctx is done. A failure is logged when it starts, then once a minute while it
+// Run publishes a checkpoint whenever the log has grown, checking every interval, until ctx
+// is done. A failure is logged when it starts, then once a minute of real time while it
 // lasts, and the recovery when it ends; the metrics count every attempt.
 func (c *Checkpointer) Run(ctx context.Context) {
 	t := time.NewTicker(c.interval)
@@ -100,7 +91,6 @@ func (c *Checkpointer) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-c.wake:
 		}
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,7 +56,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if cfg.LogOrigin == "" {
 		cfg.LogOrigin = defaultLogOrigin
 	}
-	keys, err := cfg.logKeys(log)
+	keys, err := cfg.logKeys(nil, log) // the data directory is empty
 	if err != nil {
 		return err
 	}
@@ -114,14 +112,16 @@ func startWitness(ctx context.Context, dir string, keys *publisher.Keys, log *sl
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	urlc, errc := make(chan string, 1), make(chan error, 1)
+	go func() {
+		errc <- listenAndServe(ctx, "127.0.0.1:0", ws, log, func(url string) { urlc <- url })
+	}()
+	select {
+	case url := <-urlc:
+		return &demoWitness{url: url, key: ws.VerifierKey()}, nil
+	case err := <-errc:
 		return nil, err
 	}
-	srv := &http.Server{Handler: ws, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	context.AfterFunc(ctx, func() { srv.Close() })
-	return &demoWitness{url: "http://" + ln.Addr().String(), key: ws.VerifierKey()}, nil
 }
 
 // writeEnv writes the server address and every token as shell exports, readable by the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -195,7 +196,7 @@ func TestCleanKeepsControlCharactersOffTheTerminal(t *testing.T) {
 
 // TestDataDirectoryGuards: a data directory open to other users is refused, not silently
 // changed; a database whose vault key is missing is refused rather than given a new key that
-// could not read its contacts.
+// could not read its contacts, and a log that published checkpoints is not given a new key.
 func TestDataDirectoryGuards(t *testing.T) {
 	open := t.TempDir()
 	if err := os.Chmod(open, 0o755); err != nil {
@@ -215,5 +216,26 @@ func TestDataDirectoryGuards(t *testing.T) {
 	out = cli(t, nil, 9, "admin", "user", "list", "--data", s.data)
 	if !strings.Contains(out, "restore the vault key") {
 		t.Errorf("refusal without the vault key: %s", out)
+	}
+
+	// A log that published checkpoints is refused a new key in place of its lost one.
+	data := filepath.Join(t.TempDir(), "data")
+	cli(t, nil, 0, "admin", "user", "add", "--data", data, "--role", "admin", "--name", "Test Admin")
+	cfg := serverConfig{Data: data, Profile: procedure.DefaultID, LogOrigin: "authority.example/log", CheckpointEvery: time.Second}
+	log := slog.New(slog.DiscardHandler)
+	a, err := openApp(cfg, takedown.SystemClock{}, nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.checkpointer.Cut(t.Context())
+	if err := errors.Join(err, a.close(), os.Remove(logKeyPath(data))); err != nil {
+		t.Fatal(err)
+	}
+	_, err = openApp(cfg, takedown.SystemClock{}, nil, log)
+	if takedown.ErrorCode(err) != takedown.EUNAVAILABLE || !strings.Contains(err.Error(), "restore the log's key") {
+		t.Errorf("opened without the log's key: %v", err)
+	}
+	if _, err := os.Stat(logKeyPath(data)); err == nil {
+		t.Error("a new log key was made")
 	}
 }

@@ -146,12 +146,30 @@ func dataPaths(dir string) (db, vaultKey string) {
 func logKeyPath(dir string) string { return filepath.Join(dir, "log.key") }
 
 // logKeys loads the key that signs the log's checkpoints, making it in the data directory
-// on first start.
-func (c *serverConfig) logKeys(log *slog.Logger) (*publisher.Keys, error) {
+// on first start. db, if not nil, is the data directory's store: a key is then made only if
+// it has published no checkpoint, since a new key would start a new log that no verifier
+// of the old one accepts.
+func (c *serverConfig) logKeys(db *sqlite.DB, log *slog.Logger) (*publisher.Keys, error) {
 	path := c.LogKeyFile
 	if path == "" {
 		path = logKeyPath(c.Data)
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if db != nil {
+				err := db.View(context.Background(), func(tx takedown.Tx) error {
+					cp, err := tx.LatestCheckpoint()
+					if err == nil {
+						return takedown.Errorf(takedown.EUNAVAILABLE, "%s is missing but the log has published checkpoints (the latest of size %d): "+
+							"restore the log's key from its backup; a new key would start a new log", path, cp.Size)
+					}
+					if takedown.ErrorCode(err) == takedown.ENOTFOUND {
+						return nil
+					}
+					return err
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
 			origin := c.LogOrigin
 			if origin == "" {
 				origin = defaultLogOrigin
@@ -228,7 +246,7 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	if err != nil {
 		return nil, err
 	}
-	keys, err := cfg.logKeys(log)
+	keys, err := cfg.logKeys(db, log)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -245,6 +263,14 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 			db.Close()
 			return nil, takedown.Invalid("witness-key", "%v", err)
 		}
+		// The latest checkpoint is the one the witness last cosigned, unless it was
+		// published before the witness was required: then its first answer tells.
+		db.View(context.Background(), func(tx takedown.Tx) error {
+			if cp, err := tx.LatestCheckpoint(); err == nil {
+				w.SetLast(cp.Size)
+			}
+			return nil
+		})
 		cosigner = w
 	}
 	checkpointer := publisher.New(db, keys, cosigner, clock, cfg.CheckpointEvery, log, reg)
