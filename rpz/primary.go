@@ -1,0 +1,387 @@
+package rpz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/takedown-project/takedown"
+)
+
+// Client is an ISP's resolvers, as the primary knows them.
+type Client struct {
+	// Name names the ISP in logs.
+	Name string
+	// Prefixes are the addresses its transfers may come from.
+	Prefixes []netip.Prefix
+	// Key is the name of the TSIG key (hmac-sha256) its transfers must be signed with, such as
+	// "isp1.xfr.", or "" for none: Unbound cannot sign transfers, and is admitted by address
+	// alone.
+	Key string
+	// Secret is the key's secret, in base64.
+	Secret string
+	// Notify are the addresses a NOTIFY is sent to when a version is published.
+	Notify []netip.AddrPort
+}
+
+// chunk is how many records go in one message of a transfer: short RPZ records, well under
+// the 64 KB of a DNS message over TCP.
+const chunk = 500
+
+// journalVersions bounds the versions kept for IXFR; a secondary further behind gets the
+// whole zone.
+const journalVersions = 1000
+
+// change is the difference between one version and the next.
+type change struct {
+	from, to       *dns.SOA
+	removed, added []dns.RR
+}
+
+// Primary serves the zone's published versions to the ISPs' resolvers.
+type Primary struct {
+	clients []Client
+	log     *slog.Logger
+
+	mu      sync.RWMutex
+	zone    *Zone
+	journal []change // consecutive versions up to zone, oldest first
+
+	// OnTransfer, if set before serving, is called after each transfer served.
+	OnTransfer func(client string, kind string, serial uint32)
+}
+
+// NewPrimary returns a primary serving zone to clients.
+func NewPrimary(zone *Zone, clients []Client, log *slog.Logger) (*Primary, error) {
+	keys := map[string]bool{}
+	for _, c := range clients {
+		if c.Name == "" || len(c.Prefixes) == 0 {
+			return nil, takedown.Invalid("clients", "each ISP needs a name and the addresses its resolvers transfer from")
+		}
+		if c.Key != "" {
+			if !dns.IsFqdn(c.Key) {
+				return nil, takedown.Invalid("key", "the TSIG key name %q of %s must be a domain name ending with a dot", c.Key, c.Name)
+			}
+			if keys[c.Key] {
+				return nil, takedown.Invalid("key", "the TSIG key %s is given to two ISPs: each has its own", c.Key)
+			}
+			keys[c.Key] = true
+		}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Primary{clients: clients, log: log, zone: zone}, nil
+}
+
+// secrets returns the TSIG secrets by key name, for the server.
+func (p *Primary) secrets() map[string]string {
+	s := map[string]string{}
+	for _, c := range p.clients {
+		if c.Key != "" {
+			s[c.Key] = c.Secret
+		}
+	}
+	return s
+}
+
+// Zone returns the version being served.
+func (p *Primary) Zone() *Zone {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.zone
+}
+
+// Publish serves a new version, whose serial must be greater than the current one, and
+// notifies the ISPs' resolvers.
+func (p *Primary) Publish(ctx context.Context, z *Zone) error {
+	p.mu.Lock()
+	old := p.zone
+	if z.serial <= old.serial {
+		p.mu.Unlock()
+		return takedown.Errorf(takedown.ECONFLICT, "the serial %d is not greater than the one served, %d", z.serial, old.serial)
+	}
+	removed, added := diff(old, z)
+	c := change{from: old.SOA(), to: z.SOA()}
+	for _, e := range removed {
+		c.removed = append(c.removed, old.records(e)...)
+	}
+	for _, e := range added {
+		c.added = append(c.added, z.records(e)...)
+	}
+	p.journal = append(p.journal, c)
+	if len(p.journal) > journalVersions {
+		p.journal = p.journal[len(p.journal)-journalVersions:]
+	}
+	p.zone = z
+	p.mu.Unlock()
+	p.log.Info("rpz: version published", "zone", z.cfg.Origin, "serial", z.serial, "names", z.Len(), "added", len(added), "removed", len(removed))
+	p.notifyAll(ctx, z)
+	return nil
+}
+
+// Serve answers on addr, over UDP and TCP, until ctx is done. ready, if not nil, is called
+// with the address once both listen.
+func (p *Primary) Serve(ctx context.Context, addr string, ready func(addr string)) error {
+	tcp, err := net.Listen("tcp", addr)
+	if err != nil {
+		return takedown.Errorf(takedown.EUNAVAILABLE, "rpz: cannot listen on %s: %v", addr, err)
+	}
+	udp, err := net.ListenPacket("udp", tcp.Addr().String())
+	if err != nil {
+		tcp.Close()
+		return takedown.Errorf(takedown.EUNAVAILABLE, "rpz: cannot listen on %s/udp: %v", tcp.Addr(), err)
+	}
+	secrets := p.secrets()
+	servers := []*dns.Server{
+		{Listener: tcp, Handler: p, TsigSecret: secrets, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second},
+		{PacketConn: udp, Handler: p, TsigSecret: secrets},
+	}
+	errc := make(chan error, len(servers))
+	var started sync.WaitGroup
+	for _, s := range servers {
+		started.Add(1)
+		s.NotifyStartedFunc = started.Done
+		go func() { errc <- s.ActivateAndServe() }()
+	}
+	started.Wait()
+	if ready != nil {
+		ready(tcp.Addr().String())
+	}
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	for _, s := range servers {
+		s.Shutdown()
+	}
+	return err
+}
+
+// ServeDNS answers a query for the zone's SOA or NS, or a transfer, from a known ISP.
+func (p *Primary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
+	m := new(dns.Msg)
+	client, rcode, why := p.admit(w, r)
+	if rcode != dns.RcodeSuccess {
+		p.log.Warn("rpz: request refused", "from", w.RemoteAddr().String(), "client", client, "reason", why)
+		m.SetRcode(r, rcode)
+		p.reply(w, r, m)
+		return
+	}
+	z := p.Zone()
+	q := r.Question[0]
+	_, overTCP := w.RemoteAddr().(*net.TCPAddr)
+	switch q.Qtype {
+	case dns.TypeSOA, dns.TypeNS:
+		m.SetReply(r)
+		m.Authoritative = true
+		if q.Qtype == dns.TypeSOA {
+			m.Answer = []dns.RR{z.SOA()}
+		} else {
+			m.Answer = []dns.RR{z.ns()}
+		}
+		p.reply(w, r, m)
+	case dns.TypeAXFR, dns.TypeIXFR:
+		if !overTCP {
+			if q.Qtype == dns.TypeIXFR { // RFC 1995: the current SOA alone tells the client to ask over TCP
+				m.SetReply(r)
+				m.Authoritative = true
+				m.Answer = []dns.RR{z.SOA()}
+			} else {
+				m.SetRcode(r, dns.RcodeRefused)
+			}
+			p.reply(w, r, m)
+			return
+		}
+		kind, err := p.transfer(w, r, z)
+		if err != nil {
+			p.log.Warn("rpz: transfer failed", "client", client, "kind", kind, "err", err)
+			return
+		}
+		p.log.Info("rpz: transfer", "client", client, "kind", kind, "serial", z.serial)
+		if p.OnTransfer != nil {
+			p.OnTransfer(client, kind, z.serial)
+		}
+	default:
+		m.SetRcode(r, dns.RcodeRefused)
+		p.reply(w, r, m)
+	}
+}
+
+// admit checks a request: a query (not an update or a notify) of one question about the zone,
+// from a known ISP's address, signed with its key if it has one. It returns the ISP's name,
+// or the rcode of the refusal and why.
+func (p *Primary) admit(w dns.ResponseWriter, r *dns.Msg) (client string, rcode int, why string) {
+	switch {
+	case r.Response || r.Opcode != dns.OpcodeQuery:
+		return "", dns.RcodeNotImplemented, fmt.Sprintf("opcode %s", dns.OpcodeToString[r.Opcode])
+	case len(r.Question) != 1:
+		return "", dns.RcodeFormatError, fmt.Sprintf("%d questions", len(r.Question))
+	case !strings.EqualFold(r.Question[0].Name, p.Zone().cfg.Origin) || r.Question[0].Qclass != dns.ClassINET:
+		return "", dns.RcodeRefused, fmt.Sprintf("a question about %s, not the zone", r.Question[0].Name)
+	}
+	addr, err := netip.ParseAddrPort(w.RemoteAddr().String())
+	if err != nil {
+		return "", dns.RcodeRefused, "no address"
+	}
+	ip := addr.Addr().Unmap()
+	tsig := r.IsTsig()
+	for _, c := range p.clients {
+		if !containsAddr(c.Prefixes, ip) {
+			continue
+		}
+		switch {
+		case c.Key == "" && tsig == nil:
+			return c.Name, dns.RcodeSuccess, ""
+		case c.Key == "":
+			continue // signed, so meant for another ISP at the same address
+		case tsig == nil:
+			return c.Name, dns.RcodeRefused, "unsigned: its transfers must be signed with the key " + c.Key
+		case !strings.EqualFold(tsig.Hdr.Name, c.Key):
+			continue
+		case w.TsigStatus() != nil:
+			return c.Name, dns.RcodeNotAuth, "TSIG: " + w.TsigStatus().Error()
+		default:
+			return c.Name, dns.RcodeSuccess, ""
+		}
+	}
+	if tsig != nil && w.TsigStatus() != nil {
+		return "", dns.RcodeNotAuth, "TSIG: " + w.TsigStatus().Error()
+	}
+	return "", dns.RcodeRefused, "not the address of any ISP allowed to transfer"
+}
+
+func containsAddr(prefixes []netip.Prefix, ip netip.Addr) bool {
+	for _, p := range prefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// reply writes a one-message answer, signed if the request was signed with a valid key.
+func (p *Primary) reply(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg) {
+	if tsig := r.IsTsig(); tsig != nil && w.TsigStatus() == nil {
+		m.SetTsig(tsig.Hdr.Name, tsig.Algorithm, tsig.Fudge, time.Now().Unix())
+	}
+	if err := w.WriteMsg(m); err != nil {
+		p.log.Debug("rpz: cannot answer", "err", err)
+	}
+}
+
+// transfer answers an AXFR, or an IXFR with the versions since the client's serial when the
+// journal has them (and the whole zone otherwise, as RFC 1995 allows). It returns which kind
+// it sent: "axfr", "ixfr", or "up-to-date".
+func (p *Primary) transfer(w dns.ResponseWriter, r *dns.Msg, z *Zone) (kind string, err error) {
+	soa := z.SOA()
+	var rrs []dns.RR
+	kind = "axfr"
+	if r.Question[0].Qtype == dns.TypeIXFR {
+		var have uint32
+		var ok bool
+		if len(r.Ns) == 1 {
+			if s, isSOA := r.Ns[0].(*dns.SOA); isSOA {
+				have, ok = s.Serial, true
+			}
+		}
+		if !ok {
+			m := new(dns.Msg)
+			m.SetRcode(r, dns.RcodeFormatError)
+			p.reply(w, r, m)
+			return "ixfr", errors.New("an IXFR without the client's SOA")
+		}
+		if have >= soa.Serial {
+			rrs, kind = []dns.RR{soa}, "up-to-date"
+		} else if changes := p.since(have, soa.Serial); changes != nil {
+			rrs, kind = []dns.RR{soa}, "ixfr"
+			for _, c := range changes {
+				rrs = append(rrs, c.from)
+				rrs = append(rrs, c.removed...)
+				rrs = append(rrs, c.to)
+				rrs = append(rrs, c.added...)
+			}
+			rrs = append(rrs, soa)
+		}
+	}
+	if rrs == nil {
+		rrs = append([]dns.RR{soa}, z.Records()...)
+		rrs = append(rrs, soa)
+	}
+	ch := make(chan *dns.Envelope)
+	tr := new(dns.Transfer)
+	errc := make(chan error, 1)
+	go func() { errc <- tr.Out(w, r, ch) }()
+	for i := 0; i < len(rrs); i += chunk {
+		select {
+		case ch <- &dns.Envelope{RR: rrs[i:min(i+chunk, len(rrs))]}:
+		case err := <-errc:
+			return kind, err
+		}
+	}
+	close(ch)
+	return kind, <-errc
+}
+
+// since returns the journal's changes from serial have to serial want, or nil if the journal
+// does not reach back to have.
+func (p *Primary) since(have, want uint32) []change {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for i, c := range p.journal {
+		if c.from.Serial == have {
+			changes := p.journal[i:]
+			if changes[len(changes)-1].to.Serial != want {
+				return nil // published meanwhile: the caller's zone is older
+			}
+			return changes
+		}
+	}
+	return nil
+}
+
+// notifyAll sends a NOTIFY of the version to every ISP's resolvers, in the background, each
+// retried a few times until it answers. The NOTIFY is not signed: Unbound refuses a signed
+// one, and a NOTIFY only prompts a secondary to ask for the SOA, which it then checks.
+func (p *Primary) notifyAll(ctx context.Context, z *Zone) {
+	for _, c := range p.clients {
+		for _, to := range c.Notify {
+			go p.notify(context.WithoutCancel(ctx), c.Name, to, z)
+		}
+	}
+}
+
+func (p *Primary) notify(ctx context.Context, client string, to netip.AddrPort, z *Zone) {
+	m := new(dns.Msg)
+	m.SetNotify(z.cfg.Origin)
+	m.Authoritative = true
+	m.Answer = []dns.RR{z.SOA()}
+	c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * time.Second)
+		}
+		if p.Zone() != z {
+			return // a newer version has its own NOTIFY
+		}
+		var resp *dns.Msg
+		resp, _, err = c.ExchangeContext(ctx, m, to.String())
+		if err == nil && resp.Rcode == dns.RcodeSuccess {
+			p.log.Debug("rpz: notified", "client", client, "to", to.String(), "serial", z.serial)
+			return
+		}
+		if err == nil {
+			err = fmt.Errorf("answered %s", dns.RcodeToString[resp.Rcode])
+		}
+	}
+	p.log.Warn("rpz: NOTIFY not acknowledged; the resolver will pull at its next refresh", "client", client, "to", to.String(), "serial", z.serial, "err", err)
+}

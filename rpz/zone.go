@@ -1,0 +1,239 @@
+// Package rpz serves the blocking list as a DNS Response Policy Zone (draft-vixie-dnsop-dns-rpz)
+// that the ISPs' own resolvers (BIND, Unbound, PowerDNS Recursor, or a secondary in front of
+// Knot Resolver) pull as secondaries: a primary answering AXFR and IXFR over TCP, with TSIG
+// per ISP, transfer ACLs by address, and NOTIFY on every published version.
+//
+// A listed name is a QNAME trigger answered with local data, the A and AAAA records of the stop
+// page of its offence category: RESOLVERS.md (in the project's shared notes) explains why not
+// a CNAME. A name listed with its subtree gets a second trigger, "*.name".
+package rpz
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/takedown-project/takedown"
+)
+
+// Entry is one listed host name.
+type Entry struct {
+	// Name is a host name in lower-case letters, digits and hyphens (an IDN in its xn--
+	// A-label form), without a final dot.
+	Name string
+	// Subtree lists every name under Name too.
+	Subtree bool
+	// Category is the offence category, which chooses the stop page.
+	Category string
+}
+
+// Redirect is where a listed name is sent: the addresses of a stop page.
+type Redirect struct {
+	A    netip.Addr // an IPv4 address
+	AAAA netip.Addr // an IPv6 address
+}
+
+// Config describes the zone.
+type Config struct {
+	// Origin is the zone's name, such as "blocklist.rpz.takedown.example.".
+	Origin string
+	// Nameserver is the primary's name (the SOA's MNAME and the NS record).
+	Nameserver string
+	// Contact is the responsible mailbox as a domain name (SOA RNAME), such as
+	// "hostmaster.takedown.example.".
+	Contact string
+	// TTL of the policy records: short, so that a lifting reaches users quickly.
+	TTL uint32
+	// Refresh, Retry, Expire and Minimum are the SOA timers. Expire must be long: a
+	// secondary that cannot reach the primary for that long drops the zone, and with it
+	// every block.
+	Refresh, Retry, Expire, Minimum uint32
+	// StopPages are the stop pages by offence category; the one of category "" is used for
+	// any other.
+	StopPages map[string]Redirect
+}
+
+// DefaultConfig returns a configuration with the timers the package recommends: records of
+// 60 s, a refresh every 5 minutes (NOTIFY makes it faster), and an expiry of 30 days.
+func DefaultConfig(origin, nameserver, contact string, stop Redirect) Config {
+	return Config{Origin: origin, Nameserver: nameserver, Contact: contact, TTL: 60,
+		Refresh: 300, Retry: 60, Expire: 30 * 24 * 3600, Minimum: 60,
+		StopPages: map[string]Redirect{"": stop}}
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	for _, f := range []struct{ field, name string }{{"origin", c.Origin}, {"nameserver", c.Nameserver}, {"contact", c.Contact}} {
+		if _, ok := dns.IsDomainName(f.name); !ok || !dns.IsFqdn(f.name) {
+			return takedown.Invalid(f.field, "%q is not a fully qualified domain name (it ends with a dot)", f.name)
+		}
+	}
+	switch {
+	case c.TTL == 0 || c.TTL > 86400:
+		return takedown.Invalid("ttl", "must be between 1 s and a day")
+	case c.Refresh == 0 || c.Retry == 0 || c.Minimum == 0:
+		return takedown.Invalid("soa", "the refresh, retry and minimum timers must not be zero")
+	case c.Expire < 7*24*3600:
+		return takedown.Invalid("expire", "is %d s: under a week, an outage of the primary would silently lift every block at the ISPs", c.Expire)
+	}
+	if _, ok := c.StopPages[""]; !ok {
+		return takedown.Invalid("stop_pages", "need a default stop page (category \"\")")
+	}
+	for category, r := range c.StopPages {
+		if !r.A.Is4() || !r.AAAA.Is6() || r.AAAA.Is4In6() {
+			return takedown.Invalid("stop_pages", "the stop page of %q needs an IPv4 and an IPv6 address: with A alone, AAAA queries get an empty answer", category)
+		}
+	}
+	return nil
+}
+
+// redirect returns the stop page of a category.
+func (c *Config) redirect(category string) Redirect {
+	if r, ok := c.StopPages[category]; ok {
+		return r
+	}
+	return c.StopPages[""]
+}
+
+// Zone is one published version of the zone: immutable, its entries sorted by name.
+type Zone struct {
+	cfg     *Config
+	serial  uint32
+	entries []Entry
+}
+
+// Build makes the zone of a version from its entries, which it checks and sorts. The serial
+// must grow with every published version.
+func Build(cfg *Config, serial uint32, entries []Entry) (*Zone, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	sorted := slices.Clone(entries)
+	slices.SortFunc(sorted, func(a, b Entry) int { return cmp.Compare(a.Name, b.Name) })
+	for i, e := range sorted {
+		if err := CheckName(e.Name); err != nil {
+			return nil, err
+		}
+		if i > 0 && sorted[i-1].Name == e.Name {
+			return nil, takedown.Invalid("name", "%s is listed twice", e.Name)
+		}
+		// The longest owner, "*." + name + "." + origin, must fit a domain name.
+		if n := len(e.Name) + 3 + len(cfg.Origin); n > 254 {
+			return nil, takedown.Invalid("name", "%s is too long to list in the zone %s (%d bytes with it, at most 254)", e.Name, cfg.Origin, n)
+		}
+	}
+	return &Zone{cfg: cfg, serial: serial, entries: sorted}, nil
+}
+
+// CheckName checks a host name as the zone lists it: lower-case LDH labels (an IDN in its
+// A-label form) of 1 to 63 bytes, at most 253 bytes in all, at least two labels, and not an IP
+// address.
+func CheckName(name string) error {
+	switch {
+	case name == "":
+		return takedown.Invalid("name", "is empty")
+	case len(name) > 253:
+		return takedown.Invalid("name", "is %d bytes long, more than a host name's 253", len(name))
+	case strings.Contains(name, "/") || strings.Contains(name, ":"):
+		return takedown.Invalid("name", "%q is not a host name: DNS blocks a whole name, not a URL or a path; block the host, or ask the host to remove the page", name)
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return takedown.Invalid("name", "%s is an IP address: DNS blocking lists names; an address is reached without the DNS", name)
+	}
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 {
+		return takedown.Invalid("name", "%q has one label: a top-level domain cannot be listed", name)
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 {
+			return takedown.Invalid("name", "%q has a label of %d bytes (1 to 63)", name, len(l))
+		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return takedown.Invalid("name", "%q has a label that starts or ends with a hyphen", name)
+		}
+		for _, c := range []byte(l) {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				return takedown.Invalid("name", "%q has the character %q: a listed name is lower-case letters, digits and hyphens (an IDN in its xn-- form)", name, c)
+			}
+		}
+	}
+	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" {
+		return takedown.Invalid("name", "%q ends with a numeric label: it is not a host name", name)
+	}
+	return nil
+}
+
+// Serial returns the version's SOA serial.
+func (z *Zone) Serial() uint32 { return z.serial }
+
+// Len returns the number of listed names.
+func (z *Zone) Len() int { return len(z.entries) }
+
+// SOA returns the zone's SOA record.
+func (z *Zone) SOA() *dns.SOA {
+	c := z.cfg
+	return &dns.SOA{Hdr: dns.RR_Header{Name: c.Origin, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: c.Minimum},
+		Ns: c.Nameserver, Mbox: c.Contact, Serial: z.serial, Refresh: c.Refresh, Retry: c.Retry, Expire: c.Expire, Minttl: c.Minimum}
+}
+
+// ns returns the zone's NS record, which every zone needs.
+func (z *Zone) ns() *dns.NS {
+	return &dns.NS{Hdr: dns.RR_Header{Name: z.cfg.Origin, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: z.cfg.Minimum}, Ns: z.cfg.Nameserver}
+}
+
+// records returns the policy records of an entry: A and AAAA local data for its name, and for
+// its subtree.
+func (z *Zone) records(e Entry) []dns.RR {
+	r := z.cfg.redirect(e.Category)
+	owner := e.Name + "." + z.cfg.Origin
+	rrs := make([]dns.RR, 0, 4)
+	for _, o := range []string{owner, "*." + owner} {
+		rrs = append(rrs,
+			&dns.A{Hdr: dns.RR_Header{Name: o, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: z.cfg.TTL}, A: r.A.AsSlice()},
+			&dns.AAAA{Hdr: dns.RR_Header{Name: o, Rrtype: dns.TypeAAAA, Class: dns.ClassINET, Ttl: z.cfg.TTL}, AAAA: r.AAAA.AsSlice()})
+		if !e.Subtree {
+			break
+		}
+	}
+	return rrs
+}
+
+// Records returns every record of the zone but the SOA, in order: the NS, then each entry's.
+func (z *Zone) Records() []dns.RR {
+	rrs := []dns.RR{z.ns()}
+	for _, e := range z.entries {
+		rrs = append(rrs, z.records(e)...)
+	}
+	return rrs
+}
+
+// diff returns what changed from the entries of old to those of z: the entries removed and
+// those added. An entry whose subtree or category changed is both.
+func diff(old, z *Zone) (removed, added []Entry) {
+	i, j := 0, 0
+	for i < len(old.entries) || j < len(z.entries) {
+		switch {
+		case j == len(z.entries) || i < len(old.entries) && old.entries[i].Name < z.entries[j].Name:
+			removed = append(removed, old.entries[i])
+			i++
+		case i == len(old.entries) || z.entries[j].Name < old.entries[i].Name:
+			added = append(added, z.entries[j])
+			j++
+		default:
+			if old.entries[i] != z.entries[j] {
+				removed, added = append(removed, old.entries[i]), append(added, z.entries[j])
+			}
+			i, j = i+1, j+1
+		}
+	}
+	return removed, added
+}
+
+// String describes the zone for logs.
+func (z *Zone) String() string {
+	return fmt.Sprintf("%s serial %d (%d names)", z.cfg.Origin, z.serial, len(z.entries))
+}
