@@ -1,0 +1,99 @@
+package rpz_test
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/miekg/dns"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/rpz"
+)
+
+// TestCheckName: what cannot be listed is refused with a reason that says why.
+func TestCheckName(t *testing.T) {
+	for _, name := range []string{"example.test", "xn--bcher-kva.example", "a-b.c1.example", "0day.example"} {
+		if err := rpz.CheckName(name); err != nil {
+			t.Errorf("CheckName(%q) = %v", name, err)
+		}
+	}
+	for _, tc := range []struct{ name, reason string }{
+		{"", "is empty"},
+		{"example", "one label"},
+		{"https://bad.example/page", "not a URL or a path"},
+		{"bad.example/page", "not a URL or a path"},
+		{"bad.example:8080", "not a URL or a path"},
+		{"192.0.2.1", "an IP address"},
+		{"2001:db8::1", "not a URL"}, // the colon says it first
+		{"10.0.0.1.", "label of 0 bytes"},
+		{"1.2.3", "numeric label"},
+		{"Bad.Example", "lower-case"},
+		{"bücher.example", "xn--"},
+		{"*.example.test", "character '*'"},
+		{"a..example", "label of 0 bytes"},
+		{"-a.example", "hyphen"},
+		{"a-.example", "hyphen"},
+		{"under_score.example", "character '_'"},
+		{"bad.example.", "label of 0 bytes"},
+		{strings.Repeat("a", 64) + ".example", "label of 64 bytes"},
+		{strings.Repeat("abcdefghi.", 26) + "example", "more than a host name's 253"},
+	} {
+		err := rpz.CheckName(tc.name)
+		if takedown.ErrorCode(err) != takedown.EINVALID || !strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("CheckName(%q) = %v, want a refusal saying %q", tc.name, err, tc.reason)
+		}
+	}
+}
+
+// TestBuild: a zone refuses duplicates, names too long for its origin, and a configuration
+// that would block badly: no IPv6 stop page, or an expiry short enough that an outage of the
+// primary lifts every block.
+func TestBuild(t *testing.T) {
+	if _, err := rpz.Build(testConfig(), 1, []rpz.Entry{{Name: "a.example"}, {Name: "a.example", Subtree: true}}); err == nil || !strings.Contains(err.Error(), "listed twice") {
+		t.Errorf("duplicate: %v", err)
+	}
+	long := strings.Repeat("abcdefghi.", 22) + "example" // 227 bytes: a host name, too long with the origin
+	if _, err := rpz.Build(testConfig(), 1, []rpz.Entry{{Name: long}}); err == nil || !strings.Contains(err.Error(), "too long to list") {
+		t.Errorf("long name: %v", err)
+	}
+	for name, edit := range map[string]func(c *rpz.Config){
+		"no IPv6 stop page": func(c *rpz.Config) { c.StopPages[""] = rpz.Redirect{A: stop.A} },
+		"no default":        func(c *rpz.Config) { c.StopPages = map[string]rpz.Redirect{"terrorism": stop} },
+		"short expiry":      func(c *rpz.Config) { c.Expire = 3600 },
+		"origin not a FQDN": func(c *rpz.Config) { c.Origin = "blocklist.rpz" },
+		"zero TTL":          func(c *rpz.Config) { c.TTL = 0 },
+		"IPv4 in IPv6 stop": func(c *rpz.Config) {
+			c.StopPages[""] = rpz.Redirect{A: stop.A, AAAA: netip.MustParseAddr("::ffff:192.0.2.1")}
+		},
+		"contact not a name": func(c *rpz.Config) { c.Contact = "hostmaster@takedown.example" },
+	} {
+		c := testConfig()
+		edit(c)
+		if _, err := rpz.Build(c, 1, nil); takedown.ErrorCode(err) != takedown.EINVALID {
+			t.Errorf("%s: %v, want a refusal", name, err)
+		}
+	}
+}
+
+// TestStopPageByCategory: a name is redirected to the stop page of its offence category, or
+// to the default one.
+func TestStopPageByCategory(t *testing.T) {
+	c := testConfig()
+	csam := rpz.Redirect{A: netip.MustParseAddr("192.0.2.81"), AAAA: netip.MustParseAddr("2001:db8::81")}
+	c.StopPages["child_sexual_abuse"] = csam
+	z, err := rpz.Build(c, 1, []rpz.Entry{{Name: "a.example", Category: "child_sexual_abuse"}, {Name: "b.example", Category: "terrorism"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]net.IP{}
+	for _, rr := range z.Records() {
+		if a, ok := rr.(*dns.A); ok {
+			got[a.Hdr.Name] = a.A
+		}
+	}
+	if !got["a.example."+origin].Equal(csam.A.AsSlice()) || !got["b.example."+origin].Equal(stop.A.AsSlice()) {
+		t.Errorf("redirects %v", got)
+	}
+}
