@@ -13,11 +13,11 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/miekg/dns"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/canon"
 )
 
 // Entry is one listed host name.
@@ -129,40 +129,16 @@ func Build(cfg *Config, serial uint32, entries []Entry) (*Zone, error) {
 	return &Zone{cfg: cfg, serial: serial, entries: sorted}, nil
 }
 
-// CheckName checks a host name as the zone lists it: lower-case LDH labels (an IDN in its
-// A-label form) of 1 to 63 bytes, at most 253 bytes in all, at least two labels, and not an IP
-// address.
+// CheckName checks that a name is one the zone can list: a host name in the canonical form of
+// canon.Host (lower case, an IDN in its xn-- A-label form, no final dot, not an IP address),
+// which is the form casework gives a blocking measure's targets.
 func CheckName(name string) error {
-	switch {
-	case name == "":
-		return takedown.Invalid("name", "is empty")
-	case len(name) > 253:
-		return takedown.Invalid("name", "is %d bytes long, more than a host name's 253", len(name))
-	case strings.Contains(name, "/") || strings.Contains(name, ":"):
-		return takedown.Invalid("name", "%q is not a host name: DNS blocks a whole name, not a URL or a path; block the host, or ask the host to remove the page", name)
+	h, err := canon.Host(name)
+	if err != nil {
+		return takedown.Invalid("name", "%v", err)
 	}
-	if _, err := netip.ParseAddr(name); err == nil {
-		return takedown.Invalid("name", "%s is an IP address: DNS blocking lists names; an address is reached without the DNS", name)
-	}
-	labels := strings.Split(name, ".")
-	if len(labels) < 2 {
-		return takedown.Invalid("name", "%q has one label: a top-level domain cannot be listed", name)
-	}
-	for _, l := range labels {
-		if len(l) == 0 || len(l) > 63 {
-			return takedown.Invalid("name", "%q has a label of %d bytes (1 to 63)", name, len(l))
-		}
-		if l[0] == '-' || l[len(l)-1] == '-' {
-			return takedown.Invalid("name", "%q has a label that starts or ends with a hyphen", name)
-		}
-		for _, c := range []byte(l) {
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-				return takedown.Invalid("name", "%q has the character %q: a listed name is lower-case letters, digits and hyphens (an IDN in its xn-- form)", name, c)
-			}
-		}
-	}
-	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" {
-		return takedown.Invalid("name", "%q ends with a numeric label: it is not a host name", name)
+	if h != name {
+		return takedown.Invalid("name", "%q is not in canonical form, which is %s", name, h)
 	}
 	return nil
 }
