@@ -49,6 +49,7 @@ const (
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
 	EventLogVerified            EventKind = "log.verified"     // the controller verified the audit log
 	EventLogKeysChanged         EventKind = "log.keys_changed" // a rotation of the log's signing key began or ended
+	EventListPublished          EventKind = "list.published"   // a new version of a blocking or dereferencing list
 )
 
 // EventKinds lists every event kind.
@@ -59,7 +60,7 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventDeliveryAnswered, EventDeliveryClarified, EventDeliveryOverdue, EventRecommendationMade,
 	EventRecommendationAnswered, EventRecommendationReferred, EventRecommendationDecided, EventOperatorCreated,
 	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified,
-	EventLogKeysChanged}
+	EventLogKeysChanged, EventListPublished}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

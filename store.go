@@ -66,6 +66,15 @@ type Tx interface {
 	// CountRechecksDue counts the lists in force whose re-check date has passed.
 	CountRechecksDue() (int, error)
 
+	// AppendListVersion stores a new version of a list with its changes, which it numbers:
+	// the latest version plus one, set in v and in each change.
+	AppendListVersion(v *ListVersion, changes []ListChange) error
+	// LatestListVersion returns a list's latest version, or ENOTFOUND before the first.
+	LatestListVersion(list MeasureKind) (*ListVersion, error)
+	// ListChanges returns the changes of a list's versions after a version, up to and
+	// including another, in order: removals before additions within a version.
+	ListChanges(list MeasureKind, after, upTo int64) ([]ListChange, error)
+
 	CreateRecommendation(r *Recommendation) error
 	UpdateRecommendation(r *Recommendation) error
 	Recommendation(id int64) (*Recommendation, error)

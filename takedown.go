@@ -74,6 +74,24 @@ func (p *Page) Normalize() error {
 	return nil
 }
 
+// All reads every page of a list, MaxPageLimit items at a time: list returns the page asked
+// for and the next cursor.
+func All[T any](list func(Page) ([]T, string, error)) ([]T, error) {
+	var all []T
+	p := Page{Limit: MaxPageLimit}
+	for {
+		page, next, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all, nil
+		}
+		p.Cursor = next
+	}
+}
+
 // SimClock is a clock that runs with real time from a start, shifted by however far it was
 // advanced. The demo uses it so that a newcomer can watch 24-hour deadlines pass in seconds;
 // tests use it to move time exactly.

@@ -301,6 +301,9 @@ func (s *Service) publish(tx takedown.Tx, u *takedown.User, m *takedown.Measure,
 		data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "next_recheck": next}}); err != nil {
 		return err
 	}
+	if err := changeList(tx, u, m, true); err != nil {
+		return err
+	}
 	recipients, err := operatorsOfKinds(tx, rule.Recipients)
 	if err != nil {
 		return err
@@ -452,6 +455,11 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 		data: map[string]any{"reasons": reasons, "cancelled_deliveries": cancelled}}); err != nil {
 		return err
 	}
+	if m.Kind.IsList() && wasInForce {
+		if err := changeList(tx, u, m, false); err != nil {
+			return err
+		}
+	}
 	rule, err := s.rule(m.Kind)
 	if err != nil {
 		return err
@@ -589,35 +597,20 @@ func (s *Service) NextRecheck(t time.Time) time.Time {
 func operatorsOfKinds(tx takedown.Tx, kinds []takedown.OperatorKind) ([]*takedown.Operator, error) {
 	var all []*takedown.Operator
 	for _, k := range kinds {
-		f := takedown.OperatorFilter{Kind: k, Page: takedown.Page{Limit: takedown.MaxPageLimit}}
-		for {
-			page, next, err := tx.Operators(f)
-			if err != nil {
-				return nil, err
-			}
-			all = append(all, page...)
-			if next == "" {
-				break
-			}
-			f.Cursor = next
+		ops, err := takedown.All(func(p takedown.Page) ([]*takedown.Operator, string, error) {
+			return tx.Operators(takedown.OperatorFilter{Kind: k, Page: p})
+		})
+		if err != nil {
+			return nil, err
 		}
+		all = append(all, ops...)
 	}
 	return all, nil
 }
 
 // allDeliveries returns every delivery of a measure.
 func allDeliveries(tx takedown.Tx, measureID int64) ([]*takedown.Delivery, error) {
-	var all []*takedown.Delivery
-	f := takedown.DeliveryFilter{MeasureID: measureID, Page: takedown.Page{Limit: takedown.MaxPageLimit}}
-	for {
-		page, next, err := tx.Deliveries(f)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if next == "" {
-			return all, nil
-		}
-		f.Cursor = next
-	}
+	return takedown.All(func(p takedown.Page) ([]*takedown.Delivery, string, error) {
+		return tx.Deliveries(takedown.DeliveryFilter{MeasureID: measureID, Page: p})
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -243,6 +244,69 @@ func TestMigrationLogsExistingEvents(t *testing.T) {
 		got, err := tlog.TreeHash(size, auditlog.HashReader(tx))
 		if err != nil || got != treeOf(t, entries) {
 			t.Errorf("tree hash = %v, %v; not the tree of the entries", got, err)
+		}
+		return nil
+	})
+}
+
+// TestMigrationVersionsListsInForce: a database made before the lists had versions (schema
+// version 3) gets version 1 of each list from its measures in force, and nothing from the
+// others.
+func TestMigrationVersionsListsInForce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "takedown.db")
+	raw := plain(t, path)
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_reports_counted.sql", "migrations/0003_audit_log.sql"} {
+		body, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	now := clock.Now().UnixNano()
+	for _, stmt := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY); INSERT INTO schema_migrations VALUES (1), (2), (3)`,
+		fmt.Sprintf(`INSERT INTO cases (id, state, priority, offence, opened_at, updated_at) VALUES (1, 'approved', 0, 'terrorism-apology', %d, %d)`, now, now),
+	} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []struct {
+		kind, state, targets string
+		subtree              int
+	}{
+		{"blocking", "in_force", `["a.example","b.example"]`, 0},
+		{"blocking", "in_force", `["b.example"]`, 1},
+		{"blocking", "lifted", `["c.example"]`, 0},
+		{"removal_request", "issued", `["https://d.example/"]`, 0},
+	} {
+		if _, err := raw.Exec(`INSERT INTO measures (case_id, kind, state, targets, subtree, offence, reasons, publisher_unidentified, emergency, proposed_by, proposed_at)
+			VALUES (1, ?, ?, ?, ?, 'terrorism-apology', '', '', '', 7, ?)`, m.kind, m.state, m.targets, m.subtree, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	db, err := sqlite.Open(path, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(context.Background(), func(tx takedown.Tx) error {
+		changes, err := tx.ListChanges(takedown.Blocking, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range changes {
+			got = append(got, fmt.Sprintf("%d %v %s %v %d", c.Version, c.Added, c.Target, c.Subtree, c.MeasureID))
+		}
+		if want := []string{"1 true a.example false 1", "1 true b.example true 1"}; !slices.Equal(got, want) {
+			t.Errorf("version 1 of the blocking list: %q, want %q", got, want)
+		}
+		if _, err := tx.LatestListVersion(takedown.Dereferencing); takedown.ErrorCode(err) != takedown.ENOTFOUND {
+			t.Errorf("dereferencing list: %v, want no version", err)
 		}
 		return nil
 	})

@@ -36,7 +36,8 @@ var migrations embed.FS
 // migrationPrograms run after the SQL of their migration, in its transaction, for what SQL
 // cannot do.
 var migrationPrograms = map[int]func(*sqlstore.Tx) error{
-	3: (*sqlstore.Tx).LogExistingEvents, // hash the events that precede the audit log into it
+	3: (*sqlstore.Tx).LogExistingEvents,   // hash the events that precede the audit log into it
+	4: (*sqlstore.Tx).ListMeasuresInForce, // version 1 of the lists in force
 }
 
 // DB is a takedown.Store on one SQLite file.

@@ -1,0 +1,71 @@
+package takedown
+
+import (
+	"slices"
+	"time"
+)
+
+// ListEntry is one entry of a blocking or dereferencing list: a host name (blocking) or a
+// canonical URL (dereferencing), with the measure that listed it.
+type ListEntry struct {
+	Target string `json:"target"`
+	// Subtree lists every name under a blocked host too.
+	Subtree bool `json:"subtree,omitempty"`
+	// Offence is the measure's offence category, which chooses the stop page.
+	Offence   string `json:"offence"`
+	MeasureID int64  `json:"measure_id"`
+}
+
+// ListChange is an entry added to or removed from a list by one version.
+type ListChange struct {
+	Version int64 `json:"version"`
+	Added   bool  `json:"added"`
+	ListEntry
+}
+
+// ListVersion is a published version of a list (Blocking or Dereferencing): what changed
+// since the one before. A list changes when a measure of its kind comes into force or ends;
+// its versions are numbered 1, 2, 3…, which is the serial of the blocking zone.
+type ListVersion struct {
+	List      MeasureKind `json:"list"`
+	Version   int64       `json:"version"`
+	Published time.Time   `json:"published"`
+	Added     int         `json:"added"`
+	Removed   int         `json:"removed"`
+}
+
+// ListEntries returns the entries that list measures in force make, by target: the earliest
+// measure listing a target names it, with its offence; the target's subtree is listed if any
+// of them lists it. This is the one rule of what a list holds.
+func ListEntries(inForce []*Measure) map[string]ListEntry {
+	entries := map[string]ListEntry{}
+	for _, m := range inForce {
+		for _, t := range m.Targets {
+			e, listed := entries[t]
+			if !listed || m.ID < e.MeasureID {
+				subtree := e.Subtree
+				e = ListEntry{Target: t, Offence: m.Offence, MeasureID: m.ID, Subtree: subtree}
+			}
+			e.Subtree = e.Subtree || m.Subtree
+			entries[t] = e
+		}
+	}
+	return entries
+}
+
+// ListDiff returns the changes from the entries before to those after, of the given targets
+// only, sorted: an entry that changed is removed and added again.
+func ListDiff(before, after map[string]ListEntry, targets []string) []ListChange {
+	var changes []ListChange
+	for _, t := range slices.Sorted(slices.Values(targets)) {
+		b, had := before[t]
+		a, has := after[t]
+		if had && (!has || a != b) {
+			changes = append(changes, ListChange{Added: false, ListEntry: b})
+		}
+		if has && (!had || a != b) {
+			changes = append(changes, ListChange{Added: true, ListEntry: a})
+		}
+	}
+	return changes
+}
