@@ -1,0 +1,116 @@
+package rpz
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/takedown-project/takedown"
+)
+
+// Load builds the zone of the blocking list's latest published version in the store (an
+// empty zone of serial 0 before the first). The primary's journal starts empty, so after a
+// restart each resolver's first transfer is a whole one, then IXFR again.
+func Load(ctx context.Context, store takedown.Store, cfg *Config) (*Zone, error) {
+	var latest int64
+	var changes []takedown.ListChange
+	err := store.View(ctx, func(tx takedown.Tx) error {
+		v, err := tx.LatestListVersion(takedown.Blocking)
+		switch {
+		case takedown.ErrorCode(err) == takedown.ENOTFOUND:
+			return nil
+		case err != nil:
+			return err
+		}
+		latest = v.Version
+		changes, err = tx.ListChanges(takedown.Blocking, 0, latest)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rpz: read the blocking list: %w", err)
+	}
+	return Build(cfg, serial(latest), apply(nil, changes))
+}
+
+// serial is the SOA serial of a list version.
+func serial(version int64) uint32 { return uint32(version) }
+
+// apply returns the entries, sorted by name, after the changes: removals, then additions, in
+// the order of their versions.
+func apply(entries []Entry, changes []takedown.ListChange) []Entry {
+	byName := make(map[string]Entry, len(entries)+len(changes))
+	for _, e := range entries {
+		byName[e.Name] = e
+	}
+	for _, c := range changes {
+		if c.Added {
+			byName[c.Target] = Entry{Name: c.Target, Subtree: c.Subtree, Category: c.Offence}
+		} else {
+			delete(byName, c.Target)
+		}
+	}
+	out := make([]Entry, 0, len(byName))
+	for _, e := range byName {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Follow publishes each new version of the blocking list as it appears in the store,
+// checking every interval, until ctx is done. A version that cannot be published (a name the
+// zone refuses) is logged as an error and retried: the zone stays at the last good version,
+// never a partial one.
+func (p *Primary) Follow(ctx context.Context, store takedown.Store, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var failing string
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := p.follow(ctx, store)
+		switch {
+		case err != nil && err.Error() != failing:
+			failing = err.Error()
+			p.log.Error("rpz: a version of the blocking list cannot be published; the zone stays at the last good one", "err", err)
+		case err == nil:
+			failing = ""
+		}
+	}
+}
+
+// follow publishes the store's versions after the one served, if any.
+func (p *Primary) follow(ctx context.Context, store takedown.Store) error {
+	cur := p.Zone()
+	var latest int64
+	var changes []takedown.ListChange
+	err := store.View(ctx, func(tx takedown.Tx) error {
+		v, err := tx.LatestListVersion(takedown.Blocking)
+		if err != nil || serial(v.Version) <= cur.serial {
+			return ignoreNotFound(err)
+		}
+		latest = v.Version
+		changes, err = tx.ListChanges(takedown.Blocking, int64(cur.serial), latest)
+		return err
+	})
+	if err != nil || latest == 0 {
+		return err
+	}
+	z, err := Build(cur.cfg, serial(latest), apply(cur.entries, changes))
+	if err != nil {
+		return fmt.Errorf("version %d: %w", latest, err)
+	}
+	return p.Publish(ctx, z)
+}
+
+func ignoreNotFound(err error) error {
+	if takedown.ErrorCode(err) == takedown.ENOTFOUND {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,79 @@
+package rpz_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/rpz"
+	"github.com/takedown-project/takedown/sqlite"
+)
+
+// listed stores a blocking measure in force on a new case and the list version it makes.
+func listed(t *testing.T, db *sqlite.DB, changes ...takedown.ListChange) {
+	t.Helper()
+	err := db.Update(context.Background(), func(tx takedown.Tx) error {
+		c := &takedown.Case{State: takedown.CaseApproved, Offence: "terrorism-apology", OpenedAt: tx.Now()}
+		if err := tx.CreateCase(c); err != nil {
+			return err
+		}
+		m := &takedown.Measure{CaseID: c.ID, Kind: takedown.Blocking, State: takedown.MeasureInForce, Offence: c.Offence, ProposedBy: 1, ProposedAt: tx.Now()}
+		if err := tx.CreateMeasure(m); err != nil {
+			return err
+		}
+		for i := range changes {
+			changes[i].MeasureID = m.ID
+		}
+		return tx.AppendListVersion(&takedown.ListVersion{List: takedown.Blocking, Published: tx.Now()}, changes)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFollow: the zone starts from the store's latest version of the blocking list and
+// follows each new one, which resolvers then get by IXFR.
+func TestFollow(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "takedown.db"), takedown.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	z, err := rpz.Load(context.Background(), db, testConfig())
+	if err != nil || z.Serial() != 0 || z.Len() != 0 {
+		t.Fatalf("before any version: %v, %v", z, err)
+	}
+	add := func(name string, subtree bool) takedown.ListChange {
+		return takedown.ListChange{Added: true, ListEntry: takedown.ListEntry{Target: name, Subtree: subtree, Offence: "terrorism-apology"}}
+	}
+	listed(t, db, add("a.example", false), add("b.example", true))
+	if z, err = rpz.Load(context.Background(), db, testConfig()); err != nil || z.Serial() != 1 || z.Len() != 2 {
+		t.Fatalf("at version 1: %v, %v", z, err)
+	}
+	p, addr := serve(t, z, rpz.Client{Name: "isp", Prefixes: loopback})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Follow(ctx, db, 10*time.Millisecond); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	removeA := takedown.ListChange{Added: false, ListEntry: takedown.ListEntry{Target: "a.example", Offence: "terrorism-apology"}}
+	listed(t, db, removeA, add("c.example", false))
+	for deadline := time.Now().Add(10 * time.Second); p.Zone().Serial() != 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the primary serves serial %d, want 2", p.Zone().Serial())
+		}
+	}
+	rrs, err := transfer(t, addr, dns.TypeIXFR, 1, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := origin + " SOA\n" + origin + " SOA\n" + "a.example." + origin + " A\na.example." + origin + " AAAA\n" +
+		origin + " SOA\n" + "c.example." + origin + " A\nc.example." + origin + " AAAA\n" + origin + " SOA\n"
+	if got := names(rrs); got != want {
+		t.Errorf("IXFR from 1:\n%s\nwant\n%s", got, want)
+	}
+}
