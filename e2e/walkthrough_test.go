@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,7 +48,9 @@ func readmeScript(t *testing.T, heading string) string {
 // built binary first on the PATH, and returns its output.
 func runScript(t *testing.T, dir string, env []string, script string) string {
 	t.Helper()
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a loop that never ends fails
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append(env, "PATH="+filepath.Dir(binary)+":"+os.Getenv("PATH"))...)
 	out, err := cmd.CombinedOutput()
@@ -61,7 +64,7 @@ func runScript(t *testing.T, dir string, env []string, script string) string {
 func startDemo(t *testing.T, tmp string) []string {
 	t.Helper()
 	env := []string{"TMPDIR=" + tmp, "TAKEDOWN_TOKEN=", "TAKEDOWN_SERVER="}
-	start(t, env, nil, "demo", "--http", "127.0.0.1:0")
+	start(t, env, nil, "demo", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0")
 	envFile := filepath.Join(tmp, "takedown-demo.env")
 	waitFor(t, "the demo's environment file", func() bool { _, err := os.Stat(envFile); return err == nil })
 	return env
@@ -168,4 +171,53 @@ func TestREADMERecord(t *testing.T) {
 			t.Errorf("the section's output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// TestREADMEZone runs the README's section on blocking through a real Unbound, a secondary
+// of the demo's zone, on a free port.
+func TestREADMEZone(t *testing.T) {
+	for _, program := range []string{"unbound", "dig"} {
+		if _, err := exec.LookPath(program); err != nil {
+			t.Skipf("%s is not installed: the README's zone section needs it (apt-get install unbound dnsutils; make check installs them as root)", program)
+		}
+	}
+	tmp := t.TempDir()
+	env := startDemo(t, tmp)
+	env = append(env, "RESOLVER_PORT="+itoa(int64(freePort(t))))
+	out := runScript(t, tmp, env, readmeScript(t, "Blocking through your own resolver"))
+	t.Cleanup(func() { // the script stops Unbound; if it failed half-way, stop it here
+		if pid, err := os.ReadFile(filepath.Join(tmp, "unbound", "unbound.pid")); err == nil {
+			exec.Command("kill", strings.TrimSpace(string(pid))).Run()
+		}
+	})
+	for _, want := range []string{
+		"propaganda-mirror.example.blocklist.rpz.takedown.example. 60 IN A 127.0.0.1",
+		"tribute-mirror.example is blocked",
+		"tribute-mirror.example is no longer blocked",
+		"list.published",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("the section's output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// freePort returns a port that is free on 127.0.0.1 for both UDP and TCP, for a program
+// the test configures.
+func freePort(t *testing.T) int {
+	t.Helper()
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if pc, err := net.ListenPacket("udp", "127.0.0.1:"+itoa(int64(port))); err == nil {
+			pc.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port")
+	return 0
 }

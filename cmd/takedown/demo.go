@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/auditlog/witness"
 	"github.com/takedown-project/takedown/demo"
+	"github.com/takedown-project/takedown/rpz"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -24,6 +27,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	cfg.register(fs, e, "127.0.0.1:8080")
 	envFile := fs.String("env", filepath.Join(os.TempDir(), "takedown-demo.env"), "file to write the server address and the tokens to, as shell exports")
 	keep := fs.Bool("keep", false, "keep the throw-away data directory on exit")
+	dnsAddr := fs.String("dns", "127.0.0.1:8053", "address of the blocking zone's DNS primary, which allows transfers from loopback; empty for none")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -78,6 +82,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *dnsAddr != "" {
+		if a.dns, err = demoZone(ctx, a, log); err != nil {
+			return err
+		}
+		a.dnsAddr = *dnsAddr
+	}
 	metricsToken, err := cfg.metricsToken()
 	if err != nil {
 		return err
@@ -89,13 +99,32 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			{"LOG_KEY", keys.Public[0] + "  # verifies the audit log's checkpoints"},
 			{"WITNESS_KEY", w.key + "  # verifies the controller's witness's cosignatures"},
 			{"DEMO_DATA", cfg.Data + "  # the demo's data directory"},
+			{"DEMO_DNS", a.dnsAddr + "  # the blocking zone's primary"},
 		}
 		if err := writeEnv(*envFile, vars, world); err != nil {
 			log.Warn("cannot write the demo environment file", "file", *envFile, "err", err)
 		}
-		banner(e, url, cfg.Data, owned && !*keep, *envFile, clock.Now().In(a.svc.Profile().Location()), world, w.url)
+		banner(e, url, cfg.Data, owned && !*keep, *envFile, clock.Now().In(a.svc.Profile().Location()), world, w.url, a.dnsAddr)
 	})
 }
+
+// demoZone is the blocking zone of the demo: its stop page is on loopback, any loopback
+// address may transfer it, unsigned, and secondaries check it for changes every 5 seconds
+// (the demo knows no resolver to NOTIFY).
+func demoZone(ctx context.Context, a *app, log *slog.Logger) (*rpz.Primary, error) {
+	cfg := rpz.DefaultConfig(demoZoneName, "ns.takedown.example.", "hostmaster.takedown.example.",
+		rpz.Redirect{A: netip.MustParseAddr("127.0.0.1"), AAAA: netip.MustParseAddr("::1")})
+	cfg.Refresh, cfg.Retry = 5, 5
+	z, err := rpz.Load(ctx, a.db, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	loopback := rpz.Client{Name: "loopback", Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	return rpz.NewPrimary(z, []rpz.Client{loopback}, log.With("component", "rpz"))
+}
+
+// demoZoneName is the demo's blocking zone.
+const demoZoneName = "blocklist.rpz.takedown.example."
 
 // demoWitness is the controller's witness of the demo.
 type demoWitness struct {
@@ -143,7 +172,7 @@ func writeEnv(path string, vars [][2]string, w *demo.World) error {
 	})
 }
 
-func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World, witnessURL string) {
+func banner(e *env, url, data string, temporary bool, envFile string, now time.Time, w *demo.World, witnessURL, dnsAddr string) {
 	out := e.stdout
 	fmt.Fprintf(out, "\ntakedown demo is running: an invented world, %d reports, %d approved cases, clock at %s\n\n",
 		w.Reports, w.Cases, now.Format("2006-01-02 15:04 MST"))
@@ -151,6 +180,10 @@ func banner(e *env, url, data string, temporary bool, envFile string, now time.T
 	fmt.Fprintf(out, "  metrics  %s/metrics  (curl -H \"Authorization: Bearer $METRICS_TOKEN\" …)\n", url)
 	fmt.Fprintf(out, "  log      %s/log/checkpoint  (verify: takedown log verify --key \"$LOG_KEY\" --witness-key \"$WITNESS_KEY\")\n", url)
 	fmt.Fprintf(out, "  witness  %s  (the controller's; every checkpoint carries its cosignature)\n", witnessURL)
+	if dnsAddr != "" {
+		host, port, _ := net.SplitHostPort(dnsAddr)
+		fmt.Fprintf(out, "  zone     %s on %s, the blocking list for resolvers  (dig @%s -p %s %s AXFR)\n", demoZoneName, dnsAddr, host, port, demoZoneName)
+	}
 	note := ""
 	if temporary {
 		note = "  (deleted when the demo stops)"

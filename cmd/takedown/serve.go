@@ -24,6 +24,7 @@ import (
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/rpz"
 	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 )
@@ -134,6 +135,8 @@ type app struct {
 	checkpointer *publisher.Checkpointer
 	keys         *publisher.Keys
 	api          *httpapi.Server
+	dns          *rpz.Primary // the blocking zone, served on dnsAddr, when there is one
+	dnsAddr      string
 	log          *slog.Logger
 }
 
@@ -308,6 +311,21 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.sched.Run(ctx) })
 	wg.Go(func() { a.checkpointer.Run(ctx) })
+	if a.dns != nil {
+		dnsReady := make(chan error, 1)
+		wg.Go(func() {
+			err := a.dns.Serve(ctx, a.dnsAddr, func(addr string) { a.dnsAddr = addr; dnsReady <- nil })
+			if err != nil {
+				dnsReady <- err
+			}
+		})
+		if err := <-dnsReady; err != nil {
+			cancel()
+			wg.Wait()
+			return err
+		}
+		wg.Go(func() { a.dns.Follow(ctx, a.db, 200*time.Millisecond) })
+	}
 	err := listenAndServe(ctx, a.cfg.HTTP, a.api, a.log, ready)
 	if ctx.Err() != nil {
 		a.log.Info("takedown stopped")
