@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,10 +33,6 @@ type Client struct {
 	// Notify are the addresses a NOTIFY is sent to when a version is published.
 	Notify []netip.AddrPort
 }
-
-// chunk is how many records go in one message of a transfer: short RPZ records, well under
-// the 64 KB of a DNS message over TCP.
-const chunk = 500
 
 // journalVersions bounds the versions kept for IXFR; a secondary further behind gets the
 // whole zone.
@@ -283,8 +281,6 @@ func (p *Primary) reply(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg) {
 // it sent: "axfr", "ixfr", or "up-to-date".
 func (p *Primary) transfer(w dns.ResponseWriter, r *dns.Msg, z *Zone) (kind string, err error) {
 	soa := z.SOA()
-	var rrs []dns.RR
-	kind = "axfr"
 	if r.Question[0].Qtype == dns.TypeIXFR {
 		var have uint32
 		var ok bool
@@ -300,35 +296,90 @@ func (p *Primary) transfer(w dns.ResponseWriter, r *dns.Msg, z *Zone) (kind stri
 			return "ixfr", errors.New("an IXFR without the client's SOA")
 		}
 		if have >= soa.Serial {
-			rrs, kind = []dns.RR{soa}, "up-to-date"
-		} else if changes := p.since(have, soa.Serial); changes != nil {
-			rrs, kind = []dns.RR{soa}, "ixfr"
-			for _, c := range changes {
-				rrs = append(rrs, c.from)
-				rrs = append(rrs, c.removed...)
-				rrs = append(rrs, c.to)
-				rrs = append(rrs, c.added...)
-			}
-			rrs = append(rrs, soa)
+			return "up-to-date", send(w, r, slices.Values([]dns.RR{soa}))
+		}
+		if changes := p.since(have, soa.Serial); changes != nil {
+			return "ixfr", send(w, r, func(yield func(dns.RR) bool) {
+				yield(soa)
+				for _, c := range changes {
+					for _, part := range [][]dns.RR{{c.from}, c.removed, {c.to}, c.added} {
+						for _, rr := range part {
+							if !yield(rr) {
+								return
+							}
+						}
+					}
+				}
+				yield(soa)
+			})
 		}
 	}
-	if rrs == nil {
-		rrs = append([]dns.RR{soa}, z.Records()...)
-		rrs = append(rrs, soa)
-	}
+	return "axfr", send(w, r, func(yield func(dns.RR) bool) {
+		if !yield(soa) {
+			return
+		}
+		for rr := range z.Records() {
+			if !yield(rr) {
+				return
+			}
+		}
+		yield(soa)
+	})
+}
+
+// maxRecordBytes bounds the records of one message of a transfer, under the 64 KB of a DNS
+// message over TCP with room for the header, the question and a TSIG.
+const maxRecordBytes = 60000
+
+// send writes records as the messages of a transfer, as many records in each as fit. The
+// records are made as they are sent, so that a transfer of a large zone holds one message of
+// it at a time.
+func send(w dns.ResponseWriter, r *dns.Msg, records iter.Seq[dns.RR]) error {
 	ch := make(chan *dns.Envelope)
-	tr := new(dns.Transfer)
 	errc := make(chan error, 1)
-	go func() { errc <- tr.Out(w, r, ch) }()
-	for i := 0; i < len(rrs); i += chunk {
+	go func() { errc <- new(dns.Transfer).Out(w, r, ch) }()
+	var batch []dns.RR
+	size := 0
+	flush := func() error {
 		select {
-		case ch <- &dns.Envelope{RR: rrs[i:min(i+chunk, len(rrs))]}:
+		case ch <- &dns.Envelope{RR: batch}:
+			batch, size = nil, 0
+			return nil
 		case err := <-errc:
-			return kind, err
+			return err
+		}
+	}
+	for rr := range records {
+		n := wireSize(rr)
+		if size+n > maxRecordBytes && len(batch) > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch, size = append(batch, rr), size+n
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return err
 		}
 	}
 	close(ch)
-	return kind, <-errc
+	return <-errc
+}
+
+// wireSize is at least the size of a record in a message without name compression: its
+// owner, type, class, TTL and data length, and its data (at most that of an SOA of two
+// longest names).
+func wireSize(rr dns.RR) int {
+	n := len(rr.Header().Name) + 2 + 10
+	switch rr.(type) {
+	case *dns.A:
+		return n + 4
+	case *dns.AAAA:
+		return n + 16
+	default:
+		return n + 2*256 + 20
+	}
 }
 
 // since returns the journal's changes from serial have to serial want, or nil if the journal

@@ -270,3 +270,20 @@ func TestNotify(t *testing.T) {
 		t.Fatal("no NOTIFY")
 	}
 }
+
+// TestAXFROfLongNames: records are packed into messages by their size, so that a zone of
+// long names still goes out in messages under 64 KB.
+func TestAXFROfLongNames(t *testing.T) {
+	var entries []rpz.Entry
+	for i := range 2000 {
+		entries = append(entries, rpz.Entry{Name: fmt.Sprintf("%sn%04d.example", strings.Repeat("long-label.", 17), i), Subtree: true})
+	}
+	_, addr := serve(t, build(t, 1, entries...), rpz.Client{Name: "isp", Prefixes: loopback})
+	rrs, err := transfer(t, addr, dns.TypeAXFR, 0, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2 + 1 + 4*2000; len(rrs) != want {
+		t.Errorf("%d records, want %d", len(rrs), want)
+	}
+}

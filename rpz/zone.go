@@ -11,6 +11,7 @@ package rpz
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 
@@ -178,13 +179,21 @@ func (z *Zone) records(e Entry) []dns.RR {
 	return rrs
 }
 
-// Records returns every record of the zone but the SOA, in order: the NS, then each entry's.
-func (z *Zone) Records() []dns.RR {
-	rrs := []dns.RR{z.ns()}
-	for _, e := range z.entries {
-		rrs = append(rrs, z.records(e)...)
+// Records returns every record of the zone but the SOA, in order: the NS, then each entry's,
+// made as they are read.
+func (z *Zone) Records() iter.Seq[dns.RR] {
+	return func(yield func(dns.RR) bool) {
+		if !yield(z.ns()) {
+			return
+		}
+		for _, e := range z.entries {
+			for _, rr := range z.records(e) {
+				if !yield(rr) {
+					return
+				}
+			}
+		}
 	}
-	return rrs
 }
 
 // diff returns what changed from the entries of old to those of z: the entries removed and

@@ -83,7 +83,7 @@ func TestStopPageByCategory(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]net.IP{}
-	for _, rr := range z.Records() {
+	for rr := range z.Records() {
 		if a, ok := rr.(*dns.A); ok {
 			got[a.Hdr.Name] = a.A
 		}
