@@ -169,7 +169,13 @@ func (p *Primary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	m := new(dns.Msg)
 	client, rcode, why := p.admit(w, r)
 	if rcode != dns.RcodeSuccess {
-		p.log.Warn("rpz: request refused", "from", w.RemoteAddr().String(), "client", client, "reason", why)
+		// An ISP's refusal is a misconfiguration to fix; a stranger's is noise, which a
+		// flood of them must not turn into a flood of warnings.
+		level := slog.LevelDebug
+		if client != "" {
+			level = slog.LevelWarn
+		}
+		p.log.Log(context.Background(), level, "rpz: request refused", "from", w.RemoteAddr().String(), "client", client, "reason", why)
 		m.SetRcode(r, rcode)
 		p.reply(w, r, m)
 		return
