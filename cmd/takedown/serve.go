@@ -54,6 +54,38 @@ type serverConfig struct {
 	logConfig
 }
 
+// dnsConfig is where serve publishes the blocking zone, and its configuration file.
+type dnsConfig struct {
+	Addr   string
+	Config string
+}
+
+func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
+	fs.StringVar(&c.Addr, "dns", e.getenv("TAKEDOWN_DNS"), "address of the blocking zone's DNS primary, such as 0.0.0.0:53; off when empty [TAKEDOWN_DNS]")
+	fs.StringVar(&c.Config, "dns-config", e.getenv("TAKEDOWN_DNS_CONFIG"),
+		"the zone's configuration file: its name, stop pages, and the ISPs allowed to transfer it, with their TSIG keys (docs/blocking.md) [TAKEDOWN_DNS_CONFIG]")
+}
+
+// primary returns the blocking zone's primary as the configuration file describes it,
+// serving the store's latest version, or nil when the zone is off.
+func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, log *slog.Logger) (*rpz.Primary, error) {
+	switch {
+	case c.Addr == "" && c.Config == "":
+		return nil, nil
+	case c.Addr == "" || c.Config == "":
+		return nil, takedown.Invalid("dns", "and --dns-config go together: the address of the zone's primary and its configuration file")
+	}
+	cfg, clients, err := rpz.LoadConfig(c.Config)
+	if err != nil {
+		return nil, err
+	}
+	z, err := rpz.Load(ctx, db, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return rpz.NewPrimary(z, clients, log.With("component", "rpz"))
+}
+
 // defaultLogOrigin names the audit log of an authority that did not name its own.
 const defaultLogOrigin = "takedown.example/log"
 
@@ -106,8 +138,10 @@ func (c *serverConfig) Validate() error {
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg serverConfig
-	fs := newFlags(e, "serve", "--data DIR [--http ADDR]")
+	var dns dnsConfig
+	fs := newFlags(e, "serve", "--data DIR [--http ADDR] [--dns ADDR --dns-config FILE]")
 	cfg.register(fs, e, "127.0.0.1:8080")
+	dns.register(fs, e)
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -120,9 +154,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.close()
+	if a.dns, err = dns.primary(ctx, a.db, log); err != nil {
+		return err
+	}
+	a.dnsAddr = dns.Addr
 	return a.serve(ctx, func(url string) {
-		log.Info("takedown is serving", "url", url, "data", cfg.Data, "profile", a.svc.Profile().ID,
-			slog.Group("log", "origin", a.keys.Origin, "key", a.keys.Public[0]))
+		attrs := []any{"url", url, "data", cfg.Data, "profile", a.svc.Profile().ID,
+			slog.Group("log", "origin", a.keys.Origin, "key", a.keys.Public[0])}
+		if a.dns != nil {
+			z := a.dns.Zone()
+			attrs = append(attrs, slog.Group("zone", "name", z.SOA().Hdr.Name, "dns", a.dnsAddr, "serial", z.Serial(), "names", z.Len()))
+		}
+		log.Info("takedown is serving", attrs...)
 	})
 }
 

@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+const (
+	zoneName   = "blocklist.rpz.authority.example."
+	tsigKey    = "isp-one.xfr."
+	tsigSecret = "ZTJlLXRlc3Qtc2VjcmV0LW9mLWlzcC1vbmUtMzItYnl0ZXM=" // synthetic
+)
+
+// axfr transfers the zone from addr, signed with the secret if it is not empty.
+func axfr(addr, sec string) ([]dns.RR, error) {
+	m := new(dns.Msg)
+	m.SetAxfr(zoneName)
+	tr := &dns.Transfer{DialTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	if sec != "" {
+		m.SetTsig(tsigKey, dns.HmacSHA256, 300, time.Now().Unix())
+		tr.TsigSecret = map[string]string{tsigKey: sec}
+	}
+	ch, err := tr.In(m, addr)
+	if err != nil {
+		return nil, err
+	}
+	var rrs []dns.RR
+	for env := range ch {
+		if env.Error != nil {
+			return rrs, env.Error
+		}
+		rrs = append(rrs, env.RR...)
+	}
+	return rrs, nil
+}
+
+// TestServeZone: takedown serve publishes the blocking zone on --dns to the ISPs its
+// configuration file lists: the ISP transfers it signed with its key, and an unsigned or
+// wrongly signed transfer is refused. A configuration file others can read stops serve with
+// the reason.
+func TestServeZone(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "dns.json")
+	body := `{"zone": "` + zoneName + `", "nameserver": "ns1.authority.example.", "contact": "hostmaster.authority.example.",
+  "stop_pages": {"": {"a": "203.0.113.80", "aaaa": "2001:db8::80"}},
+  "isps": [{"name": "ISP One", "transfer": ["127.0.0.1"], "tsig_key": "` + tsigKey + `", "tsig_secret": "` + tsigSecret + `"}]}`
+	if err := os.WriteFile(config, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := "127.0.0.1:" + itoa(int64(freePort(t)))
+	data := filepath.Join(dir, "data")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, binary, "serve", "--data", data, "--http", "127.0.0.1:0", "--dns", addr, "--dns-config", config).CombinedOutput()
+	if code := exitCode(err); code != 2 || !strings.Contains(string(out), "chmod 600") {
+		t.Fatalf("serve with a configuration readable by others: exit %d\n%s", code, out)
+	}
+	os.Chmod(config, 0o600)
+	serve(t, data, "--dns", addr, "--dns-config", config)
+
+	rrs, err := axfr(addr, tsigSecret)
+	if err != nil || len(rrs) != 3 || rrs[0].(*dns.SOA).Serial != 0 {
+		t.Fatalf("signed AXFR of the empty zone: %v, %v; want SOA, NS, SOA of serial 0", rrs, err)
+	}
+	if _, err := axfr(addr, ""); err == nil {
+		t.Error("an unsigned AXFR was served")
+	}
+	if _, err := axfr(addr, "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZy13cm9uZw=="); err == nil {
+		t.Error("an AXFR signed with a forged secret was served")
+	}
+}
+
+// exitCode returns the exit code of a finished command's error (0 for none).
+func exitCode(err error) int {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}

@@ -1,0 +1,81 @@
+package rpz_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/rpz"
+)
+
+const goodConfig = `{
+  "zone": "blocklist.rpz.authority.example",
+  "nameserver": "ns1.authority.example.",
+  "contact": "hostmaster.authority.example.",
+  "stop_pages": {
+    "": {"a": "203.0.113.80", "aaaa": "2001:db8::80"},
+    "child_sexual_abuse": {"a": "203.0.113.81", "aaaa": "2001:db8::81"}
+  },
+  "isps": [
+    {"name": "ISP One", "transfer": ["198.51.100.0/28", "2001:db8:1::53"], "notify": ["198.51.100.5:53"],
+     "tsig_key": "isp-one.xfr", "tsig_secret": "` + secret + `"},
+    {"name": "ISP Two", "transfer": ["192.0.2.53"]}
+  ]
+}`
+
+// TestParseConfig: the configuration file gives the zone, its stop pages, and each ISP's
+// addresses, NOTIFY targets and TSIG key, names made fully qualified.
+func TestParseConfig(t *testing.T) {
+	cfg, clients, err := rpz.ParseConfig([]byte(goodConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Origin != "blocklist.rpz.authority.example." || cfg.Expire != 30*24*3600 || len(cfg.StopPages) != 2 {
+		t.Errorf("config %+v", cfg)
+	}
+	if len(clients) != 2 || clients[0].Key != "isp-one.xfr." || len(clients[0].Prefixes) != 2 || clients[0].Prefixes[1].Bits() != 128 ||
+		len(clients[0].Notify) != 1 || clients[1].Key != "" || clients[1].Prefixes[0].String() != "192.0.2.53/32" {
+		t.Errorf("clients %+v", clients)
+	}
+	if _, err := rpz.NewPrimary(build(t, 1), clients, nil); err != nil {
+		t.Errorf("a primary for the clients: %v", err)
+	}
+}
+
+// TestParseConfigRefusals: whatever is wrong is named.
+func TestParseConfigRefusals(t *testing.T) {
+	replace := func(old, new string) string { return strings.Replace(goodConfig, old, new, 1) }
+	for _, tc := range []struct{ name, config, reason string }{
+		{"unknown field", replace(`"zone":`, `"zones": "x", "zone":`), "unknown field"},
+		{"no default stop page", replace(`"": {"a"`, `"other": {"a"`), "default stop page"},
+		{"an IPv4-only stop page", replace(`, "aaaa": "2001:db8::80"`, ``), "IPv6 address"},
+		{"a bad prefix", replace(`"198.51.100.0/28"`, `"198.51.100.0/33"`), "is not an address or a prefix"},
+		{"a bad notify", replace(`"198.51.100.5:53"`, `"198.51.100.5"`), "is not an address and port"},
+		{"a short secret", replace(secret, "c2hvcnQ="), "32 random bytes"},
+		{"a key without secret", replace(`, "tsig_secret": "`+secret+`"`, ``), "go together"},
+		{"no ISP", goodConfig[:strings.Index(goodConfig, `"isps": [`)] + `"isps": []}`, "no ISP"},
+		{"a short expiry", replace(`"zone":`, `"expire": 3600, "zone":`), "expire"},
+		{"not JSON", "zone = x", "is not the zone's configuration"},
+	} {
+		if _, _, err := rpz.ParseConfig([]byte(tc.config)); takedown.ErrorCode(err) != takedown.EINVALID || !strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("%s: ParseConfig = %v, want a refusal saying %q", tc.name, err, tc.reason)
+		}
+	}
+}
+
+// TestLoadConfigMode: the file holds secrets, so one readable by others is refused.
+func TestLoadConfigMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dns.json")
+	if err := os.WriteFile(path, []byte(goodConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rpz.LoadConfig(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("a file readable by others: %v", err)
+	}
+	os.Chmod(path, 0o600)
+	if _, _, err := rpz.LoadConfig(path); err != nil {
+		t.Error(err)
+	}
+}
