@@ -49,6 +49,8 @@ type Primary struct {
 	clients []Client
 	log     *slog.Logger
 
+	metrics *metrics // nil until Register
+
 	mu      sync.RWMutex
 	zone    *Zone
 	journal []change // consecutive versions up to zone, oldest first
@@ -121,6 +123,7 @@ func (p *Primary) Publish(ctx context.Context, z *Zone) error {
 	}
 	p.zone = z
 	p.mu.Unlock()
+	p.metrics.published(z)
 	p.log.Info("rpz: version published", "zone", z.cfg.Origin, "serial", z.serial, "names", z.Len(), "added", len(added), "removed", len(removed))
 	p.notifyAll(ctx, z)
 	return nil
@@ -175,6 +178,7 @@ func (p *Primary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		if client != "" {
 			level = slog.LevelWarn
 		}
+		p.metrics.refusal()
 		p.log.Log(context.Background(), level, "rpz: request refused", "from", w.RemoteAddr().String(), "client", client, "reason", why)
 		m.SetRcode(r, rcode)
 		p.reply(w, r, m)
@@ -211,6 +215,7 @@ func (p *Primary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 			return
 		}
 		p.log.Info("rpz: transfer", "client", client, "kind", kind, "serial", z.serial)
+		p.metrics.transferred(client, kind, z.serial)
 		if p.OnTransfer != nil {
 			p.OnTransfer(client, kind, z.serial)
 		}
@@ -440,5 +445,6 @@ func (p *Primary) notify(ctx context.Context, client string, to netip.AddrPort, 
 			err = fmt.Errorf("answered %s", dns.RcodeToString[resp.Rcode])
 		}
 	}
+	p.metrics.notifyFailed(client)
 	p.log.Warn("rpz: NOTIFY not acknowledged; the resolver will pull at its next refresh", "client", client, "to", to.String(), "serial", z.serial, "err", err)
 }

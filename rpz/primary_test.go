@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/takedown-project/takedown/rpz"
 )
@@ -285,5 +286,46 @@ func TestAXFROfLongNames(t *testing.T) {
 	}
 	if want := 2 + 1 + 4*2000; len(rrs) != want {
 		t.Errorf("%d records, want %d", len(rrs), want)
+	}
+}
+
+// gauge returns the value of a gauge on reg, with the label isp if given.
+func gauge(t *testing.T, reg *prometheus.Registry, name, isp string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if isp == "" || len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == isp {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no gauge %s{isp=%q}", name, isp)
+	return 0
+}
+
+// TestMetrics: the served serial, and the serial each ISP last transferred, are metrics, so
+// that an ISP whose resolvers stop following can be alerted on.
+func TestMetrics(t *testing.T) {
+	p, addr := serve(t, build(t, 4, rpz.Entry{Name: "a.example"}), rpz.Client{Name: "isp", Prefixes: loopback})
+	reg := prometheus.NewRegistry()
+	p.Register(reg)
+	if s, isp := gauge(t, reg, "takedown_zone_serial", ""), gauge(t, reg, "takedown_zone_isp_serial", "isp"); s != 4 || isp != 0 {
+		t.Errorf("before a transfer: serial %v, the ISP's %v; want 4 and 0", s, isp)
+	}
+	if _, err := transfer(t, addr, dns.TypeAXFR, 0, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	// The server counts the transfer once it has sent it, maybe after the client has read it.
+	for deadline := time.Now().Add(10 * time.Second); gauge(t, reg, "takedown_zone_isp_serial", "isp") != 4; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("after a transfer, the ISP's serial is not 4")
+		}
 	}
 }

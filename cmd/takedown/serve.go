@@ -178,6 +178,7 @@ type app struct {
 	checkpointer *publisher.Checkpointer
 	keys         *publisher.Keys
 	api          *httpapi.Server
+	reg          *prometheus.Registry
 	dns          *rpz.Primary // the blocking zone, served on dnsAddr, when there is one
 	dnsAddr      string
 	log          *slog.Logger
@@ -322,7 +323,7 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	checkpointer := publisher.New(db, keys, cosigner, clock, cfg.CheckpointEvery, log, reg)
 	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
 		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log)}, log, reg)
-	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, log: log}, nil
+	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, reg: reg, log: log}, nil
 }
 
 // schedulerMetrics counts scheduler passes and what they did.
@@ -355,6 +356,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	wg.Go(func() { a.sched.Run(ctx) })
 	wg.Go(func() { a.checkpointer.Run(ctx) })
 	if a.dns != nil {
+		a.dns.Register(a.reg)
 		dnsReady := make(chan error, 1)
 		wg.Go(func() {
 			err := a.dns.Serve(ctx, a.dnsAddr, func(addr string) { a.dnsAddr = addr; dnsReady <- nil })

@@ -1,0 +1,66 @@
+package rpz
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// metrics are the primary's Prometheus metrics: what it serves, and how far each ISP's
+// resolvers have followed it.
+type metrics struct {
+	serial    prometheus.Gauge
+	names     prometheus.Gauge
+	ispSerial *prometheus.GaugeVec
+	transfers *prometheus.CounterVec
+	refused   prometheus.Counter
+	notifyErr *prometheus.CounterVec
+}
+
+// Register registers the primary's metrics on reg; call it before serving. Alert when an
+// ISP's takedown_zone_isp_serial stays below takedown_zone_serial: its resolvers do not
+// follow the list.
+func (p *Primary) Register(reg prometheus.Registerer) {
+	m := &metrics{
+		serial: prometheus.NewGauge(prometheus.GaugeOpts{Name: "takedown_zone_serial", Help: "The blocking zone's serial being served: the blocking list's version."}),
+		names:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "takedown_zone_names", Help: "Names listed in the blocking zone being served."}),
+		ispSerial: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "takedown_zone_isp_serial",
+			Help: "The serial each ISP's resolvers last transferred (0 before their first transfer)."}, []string{"isp"}),
+		transfers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_zone_transfers_total",
+			Help: "Transfers served, by ISP and kind (axfr, ixfr, up-to-date)."}, []string{"isp", "kind"}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "takedown_zone_refused_total",
+			Help: "DNS requests refused: unknown addresses, missing or wrong TSIG, other zones or opcodes."}),
+		notifyErr: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_zone_notify_failures_total",
+			Help: "NOTIFYs that no resolver of the ISP acknowledged after every retry."}, []string{"isp"}),
+	}
+	reg.MustRegister(m.serial, m.names, m.ispSerial, m.transfers, m.refused, m.notifyErr)
+	for _, c := range p.clients {
+		m.ispSerial.WithLabelValues(c.Name)
+	}
+	z := p.Zone()
+	m.serial.Set(float64(z.serial))
+	m.names.Set(float64(z.Len()))
+	p.metrics = m
+}
+
+func (m *metrics) published(z *Zone) {
+	if m != nil {
+		m.serial.Set(float64(z.serial))
+		m.names.Set(float64(z.Len()))
+	}
+}
+
+func (m *metrics) transferred(client, kind string, serial uint32) {
+	if m != nil {
+		m.transfers.WithLabelValues(client, kind).Inc()
+		m.ispSerial.WithLabelValues(client).Set(float64(serial))
+	}
+}
+
+func (m *metrics) refusal() {
+	if m != nil {
+		m.refused.Inc()
+	}
+}
+
+func (m *metrics) notifyFailed(client string) {
+	if m != nil {
+		m.notifyErr.WithLabelValues(client).Inc()
+	}
+}
