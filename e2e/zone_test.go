@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/takedown-project/takedown/rpz/rpztest"
 )
 
 const (
@@ -22,23 +24,11 @@ const (
 func axfr(addr, sec string) ([]dns.RR, error) {
 	m := new(dns.Msg)
 	m.SetAxfr(zoneName)
-	tr := &dns.Transfer{DialTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
-	if sec != "" {
-		m.SetTsig(tsigKey, dns.HmacSHA256, 300, time.Now().Unix())
-		tr.TsigSecret = map[string]string{tsigKey: sec}
+	if sec == "" {
+		return rpztest.Transfer(addr, m, nil)
 	}
-	ch, err := tr.In(m, addr)
-	if err != nil {
-		return nil, err
-	}
-	var rrs []dns.RR
-	for env := range ch {
-		if env.Error != nil {
-			return rrs, env.Error
-		}
-		rrs = append(rrs, env.RR...)
-	}
-	return rrs, nil
+	m.SetTsig(tsigKey, dns.HmacSHA256, 300, time.Now().Unix())
+	return rpztest.Transfer(addr, m, map[string]string{tsigKey: sec})
 }
 
 // TestServeZone: takedown serve publishes the blocking zone on --dns to the ISPs its

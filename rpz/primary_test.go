@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/takedown-project/takedown/rpz"
+	"github.com/takedown-project/takedown/rpz/rpztest"
 )
 
 const origin = "blocklist.rpz.takedown.example."
@@ -61,8 +62,8 @@ func serve(t testing.TB, z *rpz.Zone, clients ...rpz.Client) (*rpz.Primary, stri
 
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 
-// transfer runs an AXFR, or an IXFR from serial, and returns the records received or the
-// error.
+// transfer runs an AXFR, or an IXFR from serial, signed with the key if one is given, and
+// returns the records received or the error.
 func transfer(t testing.TB, addr string, qtype uint16, serial uint32, key, sec string) ([]dns.RR, error) {
 	t.Helper()
 	m := new(dns.Msg)
@@ -71,23 +72,11 @@ func transfer(t testing.TB, addr string, qtype uint16, serial uint32, key, sec s
 	} else {
 		m.SetAxfr(origin)
 	}
-	tr := &dns.Transfer{DialTimeout: 2 * time.Second, ReadTimeout: 5 * time.Second}
-	if key != "" {
-		m.SetTsig(key, dns.HmacSHA256, 300, time.Now().Unix())
-		tr.TsigSecret = map[string]string{key: sec}
+	if key == "" {
+		return rpztest.Transfer(addr, m, nil)
 	}
-	ch, err := tr.In(m, addr)
-	if err != nil {
-		return nil, err
-	}
-	var rrs []dns.RR
-	for env := range ch {
-		if env.Error != nil {
-			return rrs, env.Error
-		}
-		rrs = append(rrs, env.RR...)
-	}
-	return rrs, nil
+	m.SetTsig(key, dns.HmacSHA256, 300, time.Now().Unix())
+	return rpztest.Transfer(addr, m, map[string]string{key: sec})
 }
 
 func names(rrs []dns.RR) string {

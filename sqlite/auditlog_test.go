@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -194,23 +195,34 @@ func TestCheckpoints(t *testing.T) {
 	})
 }
 
-// TestMigrationLogsExistingEvents: a database made before the audit log (schema version 2)
-// has its events hashed into the log when it is opened, each with its own salt, in id order.
-func TestMigrationLogsExistingEvents(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "takedown.db")
+// schemaAt makes, at path, a database as the given migrations left it, without their
+// programs, and returns a plain connection to it.
+func schemaAt(t *testing.T, path string, migrations ...string) *sql.DB {
+	t.Helper()
 	raw := plain(t, path)
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_reports_counted.sql"} {
-		body, err := os.ReadFile(name)
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range migrations {
+		body, err := os.ReadFile("migrations/" + name + ".sql")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := raw.Exec(string(body)); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?)`, i+1); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY); INSERT INTO schema_migrations VALUES (1), (2)`); err != nil {
-		t.Fatal(err)
-	}
+	return raw
+}
+
+// TestMigrationLogsExistingEvents: a database made before the audit log (schema version 2)
+// has its events hashed into the log when it is opened, each with its own salt, in id order.
+func TestMigrationLogsExistingEvents(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "takedown.db")
+	raw := schemaAt(t, path, "0001_init", "0002_reports_counted")
 	for i := 1; i <= 600; i++ {
 		if _, err := raw.Exec(`INSERT INTO events (at, kind, actor_id, actor_role, case_id, data) VALUES (?, 'case.accepted', 7, 'officer', ?, ?)`,
 			clock.Now().UnixNano(), i, fmt.Sprintf(`{"n":%d}`, i)); err != nil {
@@ -254,24 +266,10 @@ func TestMigrationLogsExistingEvents(t *testing.T) {
 // others.
 func TestMigrationVersionsListsInForce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "takedown.db")
-	raw := plain(t, path)
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_reports_counted.sql", "migrations/0003_audit_log.sql"} {
-		body, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := raw.Exec(string(body)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
+	raw := schemaAt(t, path, "0001_init", "0002_reports_counted", "0003_audit_log")
 	now := clock.Now().UnixNano()
-	for _, stmt := range []string{
-		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY); INSERT INTO schema_migrations VALUES (1), (2), (3)`,
-		fmt.Sprintf(`INSERT INTO cases (id, state, priority, offence, opened_at, updated_at) VALUES (1, 'approved', 0, 'terrorism-apology', %d, %d)`, now, now),
-	} {
-		if _, err := raw.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := raw.Exec(`INSERT INTO cases (id, state, priority, offence, opened_at, updated_at) VALUES (1, 'approved', 0, 'terrorism-apology', ?, ?)`, now, now); err != nil {
+		t.Fatal(err)
 	}
 	for _, m := range []struct {
 		kind, state, targets string

@@ -312,3 +312,21 @@ func WaitSOA(addr, origin string, serial uint32, timeout time.Duration) (time.Du
 	}
 	return 0, fmt.Errorf("rpztest: %s did not serve %s serial %d within %v", addr, origin, serial, timeout)
 }
+
+// Transfer runs the transfer m asks for (an AXFR or IXFR, signed if m carries a TSIG with a
+// key of secrets) from addr, and returns the records received, with the first error.
+func Transfer(addr string, m *dns.Msg, secrets map[string]string) ([]dns.RR, error) {
+	tr := &dns.Transfer{DialTimeout: 5 * time.Second, ReadTimeout: time.Minute, TsigSecret: secrets}
+	ch, err := tr.In(m, addr)
+	if err != nil {
+		return nil, err
+	}
+	var rrs []dns.RR
+	for env := range ch {
+		if env.Error != nil {
+			return rrs, env.Error
+		}
+		rrs = append(rrs, env.RR...)
+	}
+	return rrs, nil
+}
