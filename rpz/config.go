@@ -120,7 +120,7 @@ func ParseConfig(b []byte) (*Config, []Client, error) {
 		}
 		for j, n := range isp.Notify {
 			ap, err := netip.ParseAddrPort(n)
-			if err != nil {
+			if err != nil || ap.Port() == 0 || ap.Addr().IsUnspecified() {
 				return nil, nil, takedown.Invalid(fmt.Sprintf("%s.notify[%d]", field, j), "%q is not an address and port such as 198.51.100.5:53", n)
 			}
 			cl.Notify = append(cl.Notify, ap)
@@ -152,6 +152,9 @@ func fqdn(name string) string {
 func parsePrefix(s string) (netip.Prefix, error) {
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
+		if err == nil && p.Addr().Is4In6() && p.Bits() >= 96 { // the addresses it is matched with are unmapped
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
 		return p.Masked(), err
 	}
 	a, err := netip.ParseAddr(s)

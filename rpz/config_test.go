@@ -16,7 +16,7 @@ const goodConfig = `{
   "contact": "hostmaster.authority.example.",
   "stop_pages": {
     "": {"a": "203.0.113.80", "aaaa": "2001:db8::80"},
-    "child_sexual_abuse": {"a": "203.0.113.81", "aaaa": "2001:db8::81"}
+    "csam": {"a": "203.0.113.81", "aaaa": "2001:db8::81"}
   },
   "isps": [
     {"name": "ISP One", "transfer": ["198.51.100.0/28", "2001:db8:1::53"], "notify": ["198.51.100.5:53"],
@@ -34,6 +34,9 @@ func TestParseConfig(t *testing.T) {
 	}
 	if cfg.Origin != "blocklist.rpz.authority.example." || cfg.Expire != 30*24*3600 || len(cfg.StopPages) != 2 {
 		t.Errorf("config %+v", cfg)
+	}
+	if _, mapped, err := rpz.ParseConfig([]byte(strings.Replace(goodConfig, `"192.0.2.53"`, `"::ffff:192.0.2.0/120"`, 1))); err != nil || mapped[1].Prefixes[0].String() != "192.0.2.0/24" {
+		t.Errorf("an IPv4-mapped prefix: %v, %v; want 192.0.2.0/24, as the addresses it is matched with", mapped, err)
 	}
 	if len(clients) != 2 || clients[0].Key != "isp-one.xfr." || len(clients[0].Prefixes) != 2 || clients[0].Prefixes[1].Bits() != 128 ||
 		len(clients[0].Notify) != 1 || clients[1].Key != "" || clients[1].Prefixes[0].String() != "192.0.2.53/32" {
@@ -58,6 +61,7 @@ func TestParseConfigRefusals(t *testing.T) {
 		{"no ISP", goodConfig[:strings.Index(goodConfig, `"isps": [`)] + `"isps": []}`, "no ISP"},
 		{"a short expiry", replace(`"zone":`, `"expire": 3600, "zone":`), "expire"},
 		{"not JSON", "zone = x", "is not the zone's configuration"},
+		{"a notify without port", replace(`"198.51.100.5:53"`, `"198.51.100.5:0"`), "is not an address and port"},
 	} {
 		if _, _, err := rpz.ParseConfig([]byte(tc.config)); takedown.ErrorCode(err) != takedown.EINVALID || !strings.Contains(err.Error(), tc.reason) {
 			t.Errorf("%s: ParseConfig = %v, want a refusal saying %q", tc.name, err, tc.reason)

@@ -7,6 +7,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type metrics struct {
 	serial    prometheus.Gauge
 	names     prometheus.Gauge
+	rejected  prometheus.Gauge
 	ispSerial *prometheus.GaugeVec
 	transfers *prometheus.CounterVec
 	refused   prometheus.Counter
@@ -20,6 +21,8 @@ func (p *Primary) Register(reg prometheus.Registerer) {
 	m := &metrics{
 		serial: prometheus.NewGauge(prometheus.GaugeOpts{Name: "takedown_zone_serial", Help: "The blocking zone's serial being served: the blocking list's version."}),
 		names:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "takedown_zone_names", Help: "Names listed in the blocking zone being served."}),
+		rejected: prometheus.NewGauge(prometheus.GaugeOpts{Name: "takedown_zone_rejected_names",
+			Help: "Names on the blocking list that the zone being served leaves out (the log says why): alert on any."}),
 		ispSerial: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "takedown_zone_isp_serial",
 			Help: "The serial each ISP's resolvers last transferred (0 before their first transfer)."}, []string{"isp"}),
 		transfers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_zone_transfers_total",
@@ -29,26 +32,29 @@ func (p *Primary) Register(reg prometheus.Registerer) {
 		notifyErr: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_zone_notify_failures_total",
 			Help: "NOTIFYs that no resolver of the ISP acknowledged after every retry."}, []string{"isp"}),
 	}
-	reg.MustRegister(m.serial, m.names, m.ispSerial, m.transfers, m.refused, m.notifyErr)
+	reg.MustRegister(m.serial, m.names, m.rejected, m.ispSerial, m.transfers, m.refused, m.notifyErr)
 	for _, c := range p.clients {
 		m.ispSerial.WithLabelValues(c.Name)
 	}
-	z := p.Zone()
-	m.serial.Set(float64(z.serial))
-	m.names.Set(float64(z.Len()))
 	p.metrics = m
+	m.published(p.Zone())
 }
 
 func (m *metrics) published(z *Zone) {
 	if m != nil {
 		m.serial.Set(float64(z.serial))
 		m.names.Set(float64(z.Len()))
+		m.rejected.Set(float64(len(z.rejected)))
 	}
 }
 
+// transferred records the serial an ISP's resolver has: the one it was sent, or, with no
+// kind, the one its IXFR request says it holds.
 func (m *metrics) transferred(client, kind string, serial uint32) {
 	if m != nil {
-		m.transfers.WithLabelValues(client, kind).Inc()
+		if kind != "" {
+			m.transfers.WithLabelValues(client, kind).Inc()
+		}
 		m.ispSerial.WithLabelValues(client).Set(float64(serial))
 	}
 }

@@ -52,19 +52,26 @@ type Primary struct {
 	metrics *metrics // nil until Register
 
 	mu      sync.RWMutex
+	local   netip.Addr // the address Serve listens on
 	zone    *Zone
 	journal []change // consecutive versions up to zone, oldest first
-
-	// OnTransfer, if set before serving, is called after each transfer served.
-	OnTransfer func(client string, kind string, serial uint32)
 }
 
 // NewPrimary returns a primary serving zone to clients.
 func NewPrimary(zone *Zone, clients []Client, log *slog.Logger) (*Primary, error) {
-	keys := map[string]bool{}
+	keys, names := map[string]bool{}, map[string]bool{}
 	for _, c := range clients {
 		if c.Name == "" || len(c.Prefixes) == 0 {
 			return nil, takedown.Invalid("clients", "each ISP needs a name and the addresses its resolvers transfer from")
+		}
+		if names[c.Name] {
+			return nil, takedown.Invalid("clients", "two ISPs are named %q: each is known by its name in logs and metrics", c.Name)
+		}
+		names[c.Name] = true
+		for _, pfx := range c.Prefixes {
+			if pfx.Bits() == 0 && c.Key == "" {
+				return nil, takedown.Invalid("clients", "%s would admit any address (%s) without a key: that publishes the list to anyone", c.Name, pfx)
+			}
 		}
 		if c.Key != "" {
 			if !dns.IsFqdn(c.Key) {
@@ -79,7 +86,9 @@ func NewPrimary(zone *Zone, clients []Client, log *slog.Logger) (*Primary, error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Primary{clients: clients, log: log, zone: zone}, nil
+	p := &Primary{clients: clients, log: log, zone: zone}
+	p.logRejected(zone)
+	return p, nil
 }
 
 // secrets returns the TSIG secrets by key name, for the server.
@@ -143,7 +152,7 @@ func (p *Primary) Serve(ctx context.Context, addr string, ready func(addr string
 	}
 	secrets := p.secrets()
 	servers := []*dns.Server{
-		{Listener: tcp, Handler: p, TsigSecret: secrets, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second},
+		{Listener: deadlineListener{tcp}, Handler: p, TsigSecret: secrets, ReadTimeout: 10 * time.Second},
 		{PacketConn: udp, Handler: p, TsigSecret: secrets},
 	}
 	errc := make(chan error, len(servers))
@@ -154,6 +163,11 @@ func (p *Primary) Serve(ctx context.Context, addr string, ready func(addr string
 		go func() { errc <- s.ActivateAndServe() }()
 	}
 	started.Wait()
+	if ap, err := netip.ParseAddrPort(tcp.Addr().String()); err == nil {
+		p.mu.Lock()
+		p.local = ap.Addr()
+		p.mu.Unlock()
+	}
 	if ready != nil {
 		ready(tcp.Addr().String())
 	}
@@ -161,10 +175,37 @@ func (p *Primary) Serve(ctx context.Context, addr string, ready func(addr string
 	case err = <-errc:
 	case <-ctx.Done():
 	}
+	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for _, s := range servers {
-		s.Shutdown()
+		s.ShutdownContext(stop) // a transfer still running after that is cut off
 	}
 	return err
+}
+
+// writeTimeout bounds each write of a transfer: a peer that stops reading is cut off rather
+// than holding the transfer, and the server's shutdown, for ever.
+const writeTimeout = 30 * time.Second
+
+// deadlineListener gives each connection a write deadline before every write (miekg/dns's
+// Server.WriteTimeout is not applied to connections).
+type deadlineListener struct{ net.Listener }
+
+func (l deadlineListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return deadlineConn{c}, nil
+}
+
+type deadlineConn struct{ net.Conn }
+
+func (c deadlineConn) Write(b []byte) (int, error) {
+	if err := c.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(b)
 }
 
 // ServeDNS answers a query for the zone's SOA or NS, or a transfer, from a known ISP.
@@ -172,14 +213,15 @@ func (p *Primary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	m := new(dns.Msg)
 	client, rcode, why := p.admit(w, r)
 	if rcode != dns.RcodeSuccess {
-		// An ISP's refusal is a misconfiguration to fix; a stranger's is noise, which a
-		// flood of them must not turn into a flood of warnings.
-		level := slog.LevelDebug
-		if client != "" {
-			level = slog.LevelWarn
-		}
+		// An ISP's refusal over TCP is a misconfiguration to fix. Anything else is noise
+		// (UDP can be spoofed from an ISP's address), which a flood must not turn into a
+		// flood of warnings; the metric counts it all.
 		p.metrics.refusal()
-		p.log.Log(context.Background(), level, "rpz: request refused", "from", w.RemoteAddr().String(), "client", client, "reason", why)
+		if _, tcp := w.RemoteAddr().(*net.TCPAddr); tcp && client != "" {
+			p.log.Warn("rpz: request refused", "client", client, "from", w.RemoteAddr().String(), "reason", why)
+		} else {
+			p.log.Debug("rpz: request refused", "client", client, "reason", why)
+		}
 		m.SetRcode(r, rcode)
 		p.reply(w, r, m)
 		return
@@ -209,16 +251,13 @@ func (p *Primary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 			p.reply(w, r, m)
 			return
 		}
-		kind, err := p.transfer(w, r, z)
+		kind, err := p.transfer(w, r, z, client)
 		if err != nil {
 			p.log.Warn("rpz: transfer failed", "client", client, "kind", kind, "err", err)
 			return
 		}
 		p.log.Info("rpz: transfer", "client", client, "kind", kind, "serial", z.serial)
 		p.metrics.transferred(client, kind, z.serial)
-		if p.OnTransfer != nil {
-			p.OnTransfer(client, kind, z.serial)
-		}
 	default:
 		m.SetRcode(r, dns.RcodeRefused)
 		p.reply(w, r, m)
@@ -243,6 +282,13 @@ func (p *Primary) admit(w dns.ResponseWriter, r *dns.Msg) (client string, rcode 
 	}
 	ip := addr.Addr().Unmap()
 	tsig := r.IsTsig()
+	// The ISP that admits the request wins, whatever the order of the list: ISPs may share
+	// addresses, one with a key and one without.
+	refusal := struct {
+		client string
+		rcode  int
+		why    string
+	}{"", dns.RcodeRefused, "not the address of any ISP allowed to transfer"}
 	for _, c := range p.clients {
 		if !containsAddr(c.Prefixes, ip) {
 			continue
@@ -251,21 +297,22 @@ func (p *Primary) admit(w dns.ResponseWriter, r *dns.Msg) (client string, rcode 
 		case c.Key == "" && tsig == nil:
 			return c.Name, dns.RcodeSuccess, ""
 		case c.Key == "":
-			continue // signed, so meant for another ISP at the same address
+			// signed, so meant for another ISP at the same address
 		case tsig == nil:
-			return c.Name, dns.RcodeRefused, "unsigned: its transfers must be signed with the key " + c.Key
+			refusal.client, refusal.why = c.Name, "unsigned: its transfers must be signed with the key "+c.Key
 		case !strings.EqualFold(tsig.Hdr.Name, c.Key):
-			continue
 		case w.TsigStatus() != nil:
 			return c.Name, dns.RcodeNotAuth, "TSIG: " + w.TsigStatus().Error()
+		case tsig.Algorithm != dns.HmacSHA256:
+			return c.Name, dns.RcodeNotAuth, "TSIG: the algorithm is " + tsig.Algorithm + ", not hmac-sha256"
 		default:
 			return c.Name, dns.RcodeSuccess, ""
 		}
 	}
 	if tsig != nil && w.TsigStatus() != nil {
-		return "", dns.RcodeNotAuth, "TSIG: " + w.TsigStatus().Error()
+		return refusal.client, dns.RcodeNotAuth, "TSIG: " + w.TsigStatus().Error()
 	}
-	return "", dns.RcodeRefused, "not the address of any ISP allowed to transfer"
+	return refusal.client, refusal.rcode, refusal.why
 }
 
 func containsAddr(prefixes []netip.Prefix, ip netip.Addr) bool {
@@ -290,7 +337,7 @@ func (p *Primary) reply(w dns.ResponseWriter, r *dns.Msg, m *dns.Msg) {
 // transfer answers an AXFR, or an IXFR with the versions since the client's serial when the
 // journal has them (and the whole zone otherwise, as RFC 1995 allows). It returns which kind
 // it sent: "axfr", "ixfr", or "up-to-date".
-func (p *Primary) transfer(w dns.ResponseWriter, r *dns.Msg, z *Zone) (kind string, err error) {
+func (p *Primary) transfer(w dns.ResponseWriter, r *dns.Msg, z *Zone, client string) (kind string, err error) {
 	soa := z.SOA()
 	if r.Question[0].Qtype == dns.TypeIXFR {
 		var have uint32
@@ -306,6 +353,11 @@ func (p *Primary) transfer(w dns.ResponseWriter, r *dns.Msg, z *Zone) (kind stri
 			p.reply(w, r, m)
 			return "ixfr", errors.New("an IXFR without the client's SOA")
 		}
+		if have > soa.Serial {
+			p.log.Warn("rpz: a resolver has a newer serial than the zone served: the database was restored or replaced; "+
+				"its copy stays as it is until the serial catches up", "client", client, "its_serial", have, "serial", soa.Serial)
+		}
+		p.metrics.transferred(client, "", have)
 		if have >= soa.Serial {
 			return "up-to-date", send(w, r, slices.Values([]dns.RR{soa}))
 		}
@@ -411,12 +463,14 @@ func (p *Primary) since(have, want uint32) []change {
 }
 
 // notifyAll sends a NOTIFY of the version to every ISP's resolvers, in the background, each
-// retried a few times until it answers. The NOTIFY is not signed: Unbound refuses a signed
-// one, and a NOTIFY only prompts a secondary to ask for the SOA, which it then checks.
+// sent up to five times until it answers, until ctx is done. The NOTIFY is not signed:
+// Unbound refuses a signed one, and a NOTIFY only prompts a secondary to ask for the SOA,
+// which it then checks. It leaves from the primary's own address when it listens on one, as
+// secondaries accept a NOTIFY only from their primary's address.
 func (p *Primary) notifyAll(ctx context.Context, z *Zone) {
 	for _, c := range p.clients {
 		for _, to := range c.Notify {
-			go p.notify(context.WithoutCancel(ctx), c.Name, to, z)
+			go p.notify(ctx, c.Name, to, z)
 		}
 	}
 }
@@ -427,10 +481,19 @@ func (p *Primary) notify(ctx context.Context, client string, to netip.AddrPort, 
 	m.Authoritative = true
 	m.Answer = []dns.RR{z.SOA()}
 	c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
+	p.mu.RLock()
+	if p.local.IsValid() && !p.local.IsUnspecified() {
+		c.Dialer = &net.Dialer{LocalAddr: &net.UDPAddr{IP: p.local.AsSlice()}}
+	}
+	p.mu.RUnlock()
 	var err error
 	for attempt := range 5 {
 		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * time.Second)
+			select {
+			case <-time.After(time.Duration(attempt) * time.Second):
+			case <-ctx.Done():
+				return
+			}
 		}
 		if p.Zone() != z {
 			return // a newer version has its own NOTIFY

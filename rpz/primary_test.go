@@ -299,6 +299,27 @@ func gauge(t *testing.T, reg *prometheus.Registry, name, isp string) float64 {
 	return 0
 }
 
+// counter returns the value of a counter on reg with the labels isp and kind (0 if none).
+func counter(t *testing.T, reg *prometheus.Registry, name, isp, kind string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if f.GetName() == name && labels["isp"] == isp && labels["kind"] == kind {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
 // TestMetrics: the served serial, and the serial each ISP last transferred, are metrics, so
 // that an ISP whose resolvers stop following can be alerted on.
 func TestMetrics(t *testing.T) {
@@ -316,5 +337,27 @@ func TestMetrics(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("after a transfer, the ISP's serial is not 4")
 		}
+	}
+}
+
+// TestSharedAddress: two ISPs behind one address, one with a key and one without, are each
+// admitted, whatever their order in the configuration; a transfer signed with another
+// algorithm than hmac-sha256 is refused.
+func TestSharedAddress(t *testing.T) {
+	shared := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	_, addr := serve(t, build(t, 1, rpz.Entry{Name: "a.example"}),
+		rpz.Client{Name: "signed", Prefixes: shared, Key: keyName, Secret: secret},
+		rpz.Client{Name: "unsigned", Prefixes: shared})
+	if _, err := transfer(t, addr, dns.TypeAXFR, 0, "", ""); err != nil {
+		t.Errorf("unsigned, for the ISP without a key: %v", err)
+	}
+	if _, err := transfer(t, addr, dns.TypeAXFR, 0, keyName, secret); err != nil {
+		t.Errorf("signed, for the ISP with the key: %v", err)
+	}
+	m := new(dns.Msg)
+	m.SetAxfr(origin)
+	m.SetTsig(keyName, dns.HmacSHA1, 300, time.Now().Unix())
+	if _, err := rpztest.Transfer(addr, m, map[string]string{keyName: secret}); err == nil {
+		t.Error("a transfer signed with hmac-sha1 was served")
 	}
 }

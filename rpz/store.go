@@ -60,9 +60,9 @@ func apply(entries []Entry, changes []takedown.ListChange) []Entry {
 }
 
 // Follow publishes each new version of the blocking list as it appears in the store,
-// checking every interval, until ctx is done. A version that cannot be published (a name the
-// zone refuses) is logged as an error and retried: the zone stays at the last good version,
-// never a partial one.
+// checking every interval, until ctx is done. An entry the zone cannot carry is left out of
+// each version and logged as an error with the reason (and counted in
+// takedown_zone_rejected_names); a failure to read the store is logged once and retried.
 func (p *Primary) Follow(ctx context.Context, store takedown.Store, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -105,6 +105,7 @@ func (p *Primary) follow(ctx context.Context, store takedown.Store) error {
 	if err != nil {
 		return fmt.Errorf("version %d: %w", latest, err)
 	}
+	p.logRejected(z)
 	return p.Publish(ctx, z)
 }
 
@@ -113,4 +114,12 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// logRejected logs, as errors, the entries the zone left out: a name listed that no ISP
+// blocks must be seen and fixed.
+func (p *Primary) logRejected(z *Zone) {
+	for _, err := range z.rejected {
+		p.log.Error("rpz: a listed name is left out of the zone", "serial", z.serial, "reason", err.Error())
+	}
 }

@@ -102,33 +102,43 @@ func (c *Config) redirect(category string) Redirect {
 
 // Zone is one published version of the zone: immutable, its entries sorted by name.
 type Zone struct {
-	cfg     *Config
-	serial  uint32
-	entries []Entry
+	cfg      *Config
+	serial   uint32
+	entries  []Entry
+	rejected []error // why the entries left out were
 }
 
-// Build makes the zone of a version from its entries, which it checks and sorts. The serial
-// must grow with every published version.
+// Build makes the zone of a version from its entries, which it sorts. An entry the zone
+// cannot carry (a name not in canonical form, listed twice, or too long with the zone's
+// origin) is left out, and Rejected says why: one bad entry must not hold back the rest of the
+// list. The error is about the configuration. The serial must grow with every version.
 func Build(cfg *Config, serial uint32, entries []Entry) (*Zone, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	sorted := slices.Clone(entries)
 	slices.SortFunc(sorted, func(a, b Entry) int { return cmp.Compare(a.Name, b.Name) })
+	z := &Zone{cfg: cfg, serial: serial, entries: make([]Entry, 0, len(sorted))}
 	for i, e := range sorted {
-		if err := CheckName(e.Name); err != nil {
-			return nil, err
+		err := CheckName(e.Name)
+		switch {
+		case err != nil:
+		case i > 0 && sorted[i-1].Name == e.Name:
+			err = takedown.Invalid("name", "%s is listed twice", e.Name)
+		case len(e.Name)+3+len(cfg.Origin) > 254: // the longest owner is "*." + name + "." + origin
+			err = takedown.Invalid("name", "%s is too long to list in the zone %s (%d bytes with it, at most 254)", e.Name, cfg.Origin, len(e.Name)+3+len(cfg.Origin))
 		}
-		if i > 0 && sorted[i-1].Name == e.Name {
-			return nil, takedown.Invalid("name", "%s is listed twice", e.Name)
+		if err != nil {
+			z.rejected = append(z.rejected, err)
+			continue
 		}
-		// The longest owner, "*." + name + "." + origin, must fit a domain name.
-		if n := len(e.Name) + 3 + len(cfg.Origin); n > 254 {
-			return nil, takedown.Invalid("name", "%s is too long to list in the zone %s (%d bytes with it, at most 254)", e.Name, cfg.Origin, n)
-		}
+		z.entries = append(z.entries, e)
 	}
-	return &Zone{cfg: cfg, serial: serial, entries: sorted}, nil
+	return z, nil
 }
+
+// Rejected returns why each entry left out of the zone was.
+func (z *Zone) Rejected() []error { return z.rejected }
 
 // CheckName checks that a name is one the zone can list: a host name in the canonical form of
 // canon.Host (lower case, an IDN in its xn-- A-label form, no final dot, not an IP address),

@@ -1,6 +1,7 @@
 package rpz_test
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -42,16 +43,18 @@ func TestCheckName(t *testing.T) {
 	}
 }
 
-// TestBuild: a zone refuses duplicates, names too long for its origin, and a configuration
-// that would block badly: no IPv6 stop page, or an expiry short enough that an outage of the
+// TestBuild: a zone leaves out, and says why, a name listed twice, one too long for its
+// origin and one not in canonical form, and keeps the rest; it refuses a configuration that
+// would block badly: no IPv6 stop page, or an expiry short enough that an outage of the
 // primary lifts every block.
 func TestBuild(t *testing.T) {
-	if _, err := rpz.Build(testConfig(), 1, []rpz.Entry{{Name: "a.example"}, {Name: "a.example", Subtree: true}}); err == nil || !strings.Contains(err.Error(), "listed twice") {
-		t.Errorf("duplicate: %v", err)
-	}
 	long := strings.Repeat("abcdefghi.", 22) + "example" // 227 bytes: a host name, too long with the origin
-	if _, err := rpz.Build(testConfig(), 1, []rpz.Entry{{Name: long}}); err == nil || !strings.Contains(err.Error(), "too long to list") {
-		t.Errorf("long name: %v", err)
+	z, err := rpz.Build(testConfig(), 1, []rpz.Entry{{Name: "a.example"}, {Name: "a.example", Subtree: true}, {Name: long}, {Name: "B.example"}, {Name: "c.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := fmt.Sprint(z.Rejected()); z.Len() != 2 || !strings.Contains(r, "listed twice") || !strings.Contains(r, "too long to list") || !strings.Contains(r, "canonical form") {
+		t.Errorf("%d names listed, rejected: %s; want a.example and c.example, and why the others were left out", z.Len(), r)
 	}
 	for name, edit := range map[string]func(c *rpz.Config){
 		"no IPv6 stop page": func(c *rpz.Config) { c.StopPages[""] = rpz.Redirect{A: stop.A} },
@@ -77,8 +80,8 @@ func TestBuild(t *testing.T) {
 func TestStopPageByCategory(t *testing.T) {
 	c := testConfig()
 	csam := rpz.Redirect{A: netip.MustParseAddr("192.0.2.81"), AAAA: netip.MustParseAddr("2001:db8::81")}
-	c.StopPages["child_sexual_abuse"] = csam
-	z, err := rpz.Build(c, 1, []rpz.Entry{{Name: "a.example", Category: "child_sexual_abuse"}, {Name: "b.example", Category: "terrorism"}})
+	c.StopPages["csam"] = csam
+	z, err := rpz.Build(c, 1, []rpz.Entry{{Name: "a.example", Category: "csam"}, {Name: "b.example", Category: "terrorism"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -323,7 +323,7 @@ func ixfr(addr string, serial uint32) (time.Duration, int, error) {
 	return time.Since(start), n, err
 }
 
-// receive runs a transfer and counts its records.
+// receive runs a transfer and counts its records, keeping none (rpztest.Transfer keeps them).
 func receive(addr string, m *dns.Msg) (int, error) {
 	tr := &dns.Transfer{DialTimeout: 5 * time.Second, ReadTimeout: time.Minute}
 	ch, err := tr.In(m, addr)

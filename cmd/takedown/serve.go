@@ -68,7 +68,7 @@ func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
 
 // primary returns the blocking zone's primary as the configuration file describes it,
 // serving the store's latest version, or nil when the zone is off.
-func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, log *slog.Logger) (*rpz.Primary, error) {
+func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, log *slog.Logger) (*rpz.Primary, error) {
 	switch {
 	case c.Addr == "" && c.Config == "":
 		return nil, nil
@@ -78,6 +78,11 @@ func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, log *slog.Logger
 	cfg, clients, err := rpz.LoadConfig(c.Config)
 	if err != nil {
 		return nil, err
+	}
+	for category := range cfg.StopPages {
+		if _, ok := profile.Offence(category); category != "" && !ok {
+			return nil, takedown.Invalid("dns-config", "stop_pages has %q, which is not an offence of the profile %s", category, profile.ID)
+		}
 	}
 	z, err := rpz.Load(ctx, db, cfg)
 	if err != nil {
@@ -154,7 +159,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.close()
-	if a.dns, err = dns.primary(ctx, a.db, log); err != nil {
+	if a.dns, err = dns.primary(ctx, a.db, a.svc.Profile(), log); err != nil {
 		return err
 	}
 	a.dnsAddr = dns.Addr
@@ -359,9 +364,14 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 		a.dns.Register(a.reg)
 		dnsReady := make(chan error, 1)
 		wg.Go(func() {
-			err := a.dns.Serve(ctx, a.dnsAddr, func(addr string) { a.dnsAddr = addr; dnsReady <- nil })
-			if err != nil {
+			started := false
+			err := a.dns.Serve(ctx, a.dnsAddr, func(addr string) { a.dnsAddr, started = addr, true; dnsReady <- nil })
+			switch {
+			case !started:
 				dnsReady <- err
+			case err != nil: // the ISPs' copies would expire while the API went on: stop it all
+				a.log.Error("the blocking zone's DNS server failed; stopping", "err", err)
+				cancel()
 			}
 		})
 		if err := <-dnsReady; err != nil {
