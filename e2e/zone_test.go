@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,7 +56,8 @@ func TestServeZone(t *testing.T) {
 		t.Fatalf("serve with a configuration readable by others: exit %d\n%s", code, out)
 	}
 	os.Chmod(config, 0o600)
-	serve(t, data, "--dns", addr, "--dns-config", config)
+	stopAddr := "127.0.0.1:" + itoa(int64(freePort(t)))
+	serve(t, data, "--dns", addr, "--dns-config", config, "--stop-page", stopAddr, "--complaint-url", "https://authority.example/complaint")
 
 	rrs, err := axfr(addr, tsigSecret)
 	if err != nil || len(rrs) != 3 || rrs[0].(*dns.SOA).Serial != 0 {
@@ -65,6 +68,22 @@ func TestServeZone(t *testing.T) {
 	}
 	if _, err := axfr(addr, "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZy13cm9uZw=="); err == nil {
 		t.Error("an AXFR signed with a forged secret was served")
+	}
+
+	// The stop page answers for any Host; this one is on no list yet.
+	req, err := http.NewRequest("GET", "http://"+stopAddr+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "unlisted.example"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnavailableForLegalReasons || !strings.Contains(string(page), `href="https://authority.example/complaint"`) {
+		t.Errorf("stop page: %d\n%s", resp.StatusCode, page)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"iter"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/miekg/dns"
 
@@ -152,6 +153,19 @@ func CheckName(name string) error {
 		return takedown.Invalid("name", "%q is not in canonical form, which is %s", name, h)
 	}
 	return nil
+}
+
+// Lookup returns the entry that blocks a host name: the name's own, or that of a parent
+// listed with its subtree.
+func (z *Zone) Lookup(host string) (Entry, bool) {
+	for name := host; name != ""; {
+		i, found := slices.BinarySearchFunc(z.entries, name, func(e Entry, n string) int { return cmp.Compare(e.Name, n) })
+		if found && (name == host || z.entries[i].Subtree) {
+			return z.entries[i], true
+		}
+		_, name, _ = strings.Cut(name, ".")
+	}
+	return Entry{}, false
 }
 
 // Serial returns the version's SOA serial.

@@ -95,3 +95,16 @@ func TestStopPageByCategory(t *testing.T) {
 		t.Errorf("redirects %v", got)
 	}
 }
+
+// TestLookup: a host is blocked by its own entry, or by a parent's listed with its subtree.
+func TestLookup(t *testing.T) {
+	z := build(t, 1, rpz.Entry{Name: "a.example", Category: "csam"}, rpz.Entry{Name: "b.example", Subtree: true, Category: "terrorism-apology"})
+	for host, want := range map[string]string{
+		"a.example": "csam", "x.a.example": "", "b.example": "terrorism-apology", "x.y.b.example": "terrorism-apology", "example": "", "c.example": "",
+	} {
+		e, ok := z.Lookup(host)
+		if ok != (want != "") || e.Category != want {
+			t.Errorf("Lookup(%q) = %+v, %v; want %q", host, e, ok, want)
+		}
+	}
+}

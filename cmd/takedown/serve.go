@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,6 +29,7 @@ import (
 	"github.com/takedown-project/takedown/rpz"
 	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
+	"github.com/takedown-project/takedown/webui"
 )
 
 func serverCommands() []command {
@@ -54,16 +57,47 @@ type serverConfig struct {
 	logConfig
 }
 
-// dnsConfig is where serve publishes the blocking zone, and its configuration file.
+// dnsConfig is where serve publishes the blocking zone, its configuration file, and the stop
+// page the zone sends browsers to.
 type dnsConfig struct {
-	Addr   string
-	Config string
+	Addr         string
+	Config       string
+	StopPage     string
+	ComplaintURL string
 }
 
 func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.Addr, "dns", e.getenv("TAKEDOWN_DNS"), "address of the blocking zone's DNS primary, such as 0.0.0.0:53; off when empty [TAKEDOWN_DNS]")
 	fs.StringVar(&c.Config, "dns-config", e.getenv("TAKEDOWN_DNS_CONFIG"),
 		"the zone's configuration file: its name, stop pages, and the ISPs allowed to transfer it, with their TSIG keys (docs/blocking.md) [TAKEDOWN_DNS_CONFIG]")
+	fs.StringVar(&c.StopPage, "stop-page", e.getenv("TAKEDOWN_STOP_PAGE"),
+		"address the stop page listens on, such as 0.0.0.0:80, behind the stop pages' addresses of the zone; needs --dns [TAKEDOWN_STOP_PAGE]")
+	fs.StringVar(&c.ComplaintURL, "complaint-url", e.getenv("TAKEDOWN_COMPLAINT_URL"),
+		"the public complaint page the stop page links to, for a publisher or a user who contests a measure [TAKEDOWN_COMPLAINT_URL]")
+}
+
+// stopPage returns the stop page of the zone the primary serves, or nil when it is off.
+func (c *dnsConfig) stopPage(p *rpz.Primary, profile *procedure.Profile, reg prometheus.Registerer) (http.Handler, error) {
+	switch {
+	case c.StopPage == "":
+		return nil, nil
+	case p == nil:
+		return nil, takedown.Invalid("stop-page", "needs --dns: the stop page shows why the zone blocks a name")
+	case c.ComplaintURL == "":
+		return nil, takedown.Invalid("complaint-url", "is required with --stop-page: the stop page links to the complaint page")
+	}
+	if u, err := url.Parse(c.ComplaintURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, takedown.Invalid("complaint-url", "%q is not an http or https URL", c.ComplaintURL)
+	}
+	return webui.NewStopPage(profile, zoneBlocks(p), c.ComplaintURL, reg), nil
+}
+
+// zoneBlocks says whether the zone a primary serves blocks a host name.
+func zoneBlocks(p *rpz.Primary) webui.Blocked {
+	return func(host string) (string, bool) {
+		e, ok := p.Zone().Lookup(host)
+		return e.Category, ok
+	}
 }
 
 // primary returns the blocking zone's primary as the configuration file describes it,
@@ -163,12 +197,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	a.dnsAddr = dns.Addr
+	if a.stopPage, err = dns.stopPage(a.dns, a.svc.Profile(), a.reg); err != nil {
+		return err
+	}
+	a.stopAddr = dns.StopPage
 	return a.serve(ctx, func(url string) {
 		attrs := []any{"url", url, "data", cfg.Data, "profile", a.svc.Profile().ID,
 			slog.Group("log", "origin", a.keys.Origin, "key", a.keys.Public[0])}
 		if a.dns != nil {
 			z := a.dns.Zone()
 			attrs = append(attrs, slog.Group("zone", "name", z.SOA().Hdr.Name, "dns", a.dnsAddr, "serial", z.Serial(), "names", z.Len()))
+		}
+		if a.stopPage != nil {
+			attrs = append(attrs, "stop_page", a.stopAddr)
 		}
 		log.Info("takedown is serving", attrs...)
 	})
@@ -186,6 +227,8 @@ type app struct {
 	reg          *prometheus.Registry
 	dns          *rpz.Primary // the blocking zone, served on dnsAddr, when there is one
 	dnsAddr      string
+	stopPage     http.Handler // the stop page, served on stopAddr, when there is one
+	stopAddr     string
 	log          *slog.Logger
 }
 
@@ -331,6 +374,31 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, reg: reg, log: log}, nil
 }
 
+// background runs a server beside the API until ctx is done. It returns once the server
+// listens, with its address, or with the error that kept it from listening; a failure after
+// that is logged and stops the whole server (cancel), since the API alone would let the
+// ISPs' copies of the zone expire unnoticed.
+func (a *app) background(ctx context.Context, wg *sync.WaitGroup, cancel func(), what string, run func(ready func(addr string)) error) (string, error) {
+	ready, failed := make(chan string, 1), make(chan error, 1)
+	wg.Go(func() {
+		started := false
+		err := run(func(addr string) { started = true; ready <- addr })
+		switch {
+		case !started:
+			failed <- err
+		case err != nil && ctx.Err() == nil:
+			a.log.Error(what+" failed; stopping", "err", err)
+			cancel()
+		}
+	})
+	select {
+	case addr := <-ready:
+		return addr, nil
+	case err := <-failed:
+		return "", err
+	}
+}
+
 // schedulerMetrics counts scheduler passes and what they did.
 func schedulerMetrics(reg prometheus.Registerer) func(casework.TickResult, error) {
 	passes := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_scheduler_passes_total",
@@ -362,24 +430,27 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	wg.Go(func() { a.checkpointer.Run(ctx) })
 	if a.dns != nil {
 		a.dns.Register(a.reg)
-		dnsReady := make(chan error, 1)
-		wg.Go(func() {
-			started := false
-			err := a.dns.Serve(ctx, a.dnsAddr, func(addr string) { a.dnsAddr, started = addr, true; dnsReady <- nil })
-			switch {
-			case !started:
-				dnsReady <- err
-			case err != nil: // the ISPs' copies would expire while the API went on: stop it all
-				a.log.Error("the blocking zone's DNS server failed; stopping", "err", err)
-				cancel()
-			}
+		addr, err := a.background(ctx, &wg, cancel, "the blocking zone's DNS server", func(ready func(string)) error {
+			return a.dns.Serve(ctx, a.dnsAddr, ready)
 		})
-		if err := <-dnsReady; err != nil {
+		if err != nil {
 			cancel()
 			wg.Wait()
 			return err
 		}
+		a.dnsAddr = addr
 		wg.Go(func() { a.dns.Follow(ctx, a.db, 200*time.Millisecond) })
+	}
+	if a.stopPage != nil {
+		addr, err := a.background(ctx, &wg, cancel, "the stop page", func(ready func(string)) error {
+			return listenAndServe(ctx, a.stopAddr, a.stopPage, a.log, ready)
+		})
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return err
+		}
+		a.stopAddr = addr
 	}
 	err := listenAndServe(ctx, a.cfg.HTTP, a.api, a.log, ready)
 	if ctx.Err() != nil {
