@@ -101,7 +101,7 @@ func (p *Primary) follow(ctx context.Context, store takedown.Store) error {
 	if err != nil || latest == 0 {
 		return err
 	}
-	z, err := Build(cur.cfg, serial(latest), apply(cur.entries, changes))
+	z, err := Build(cur.cfg, serial(latest), apply(cur.listed(), changes))
 	if err != nil {
 		return fmt.Errorf("version %d: %w", latest, err)
 	}
@@ -119,7 +119,7 @@ func ignoreNotFound(err error) error {
 // logRejected logs, as errors, the entries the zone left out: a name listed that no ISP
 // blocks must be seen and fixed.
 func (p *Primary) logRejected(z *Zone) {
-	for _, err := range z.rejected {
-		p.log.Error("rpz: a listed name is left out of the zone", "serial", z.serial, "reason", err.Error())
+	for _, r := range z.rejected {
+		p.log.Error("rpz: a listed name is left out of the zone", "serial", z.serial, "reason", r.err.Error())
 	}
 }

@@ -3,6 +3,7 @@ package rpz_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +76,19 @@ func TestFollow(t *testing.T) {
 		origin + " SOA\n" + "c.example." + origin + " A\nc.example." + origin + " AAAA\n" + origin + " SOA\n"
 	if got := names(rrs); got != want {
 		t.Errorf("IXFR from 1:\n%s\nwant\n%s", got, want)
+	}
+
+	// A name the zone cannot carry is left out of every version that lists it, and says so
+	// each time, until a version removes it.
+	long := strings.Repeat("abcdefghi.", 22) + "example"
+	listed(t, db, add(long, false))
+	listed(t, db, add("d.example", false))
+	for deadline := time.Now().Add(10 * time.Second); p.Zone().Serial() != 4; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the primary serves serial %d, want 4", p.Zone().Serial())
+		}
+	}
+	if z := p.Zone(); z.Len() != 3 || len(z.Rejected()) != 1 {
+		t.Errorf("at version 4: %d names, rejected %v; want b, c and d, and the long name left out", z.Len(), z.Rejected())
 	}
 }

@@ -106,7 +106,14 @@ type Zone struct {
 	cfg      *Config
 	serial   uint32
 	entries  []Entry
-	rejected []error // why the entries left out were
+	rejected []rejection // the entries left out, and why
+}
+
+// rejection is an entry the zone left out, and why. It stays on the list: each later version
+// leaves it out again, and says so, until a version removes it.
+type rejection struct {
+	entry Entry
+	err   error
 }
 
 // Build makes the zone of a version from its entries, which it sorts. An entry the zone
@@ -130,7 +137,7 @@ func Build(cfg *Config, serial uint32, entries []Entry) (*Zone, error) {
 			err = takedown.Invalid("name", "%s is too long to list in the zone %s (%d bytes with it, at most 254)", e.Name, cfg.Origin, len(e.Name)+3+len(cfg.Origin))
 		}
 		if err != nil {
-			z.rejected = append(z.rejected, err)
+			z.rejected = append(z.rejected, rejection{e, err})
 			continue
 		}
 		z.entries = append(z.entries, e)
@@ -139,7 +146,23 @@ func Build(cfg *Config, serial uint32, entries []Entry) (*Zone, error) {
 }
 
 // Rejected returns why each entry left out of the zone was.
-func (z *Zone) Rejected() []error { return z.rejected }
+func (z *Zone) Rejected() []error {
+	errs := make([]error, len(z.rejected))
+	for i, r := range z.rejected {
+		errs[i] = r.err
+	}
+	return errs
+}
+
+// listed returns the entries of the list the zone was built from: those it holds and those it
+// left out.
+func (z *Zone) listed() []Entry {
+	all := slices.Clone(z.entries)
+	for _, r := range z.rejected {
+		all = append(all, r.entry)
+	}
+	return all
+}
 
 // CheckName checks that a name is one the zone can list: a host name in the canonical form of
 // canon.Host (lower case, an IDN in its xn-- A-label form, no final dot, not an IP address),
