@@ -65,7 +65,7 @@ func ParseCheckpointText(text string) (Checkpoint, error) {
 		return Checkpoint{}, err
 	}
 	c.Size = size
-	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
+	root, err := decodeBase64(lines[2])
 	if err != nil || len(root) != tlog.HashSize {
 		return Checkpoint{}, malformed(what, "root hash %q is not 32 bytes of base64", truncate(lines[2]))
 	}
@@ -120,7 +120,7 @@ func Open(msg []byte, logKeys []note.Verifier, witnesses []note.Verifier) (*Open
 	// note.Open decodes signatures with lenient base64, which ignores the padding bits: refuse
 	// those other spellings, so that one signed checkpoint (and one receipt) is one text.
 	for _, s := range n.Sigs {
-		if _, err := base64.StdEncoding.Strict().DecodeString(s.Base64); err != nil {
+		if _, err := decodeBase64(s.Base64); err != nil {
 			return nil, malformed("checkpoint", "the signature by %s is not in canonical base64", s.Name)
 		}
 	}

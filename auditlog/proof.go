@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -67,7 +68,7 @@ func ParseProof(data []byte) (*Proof, error) {
 	p := &Proof{}
 	l, ok := line()
 	if extra, isExtra := strings.CutPrefix(l, "extra "); ok && isExtra {
-		b, err := base64.StdEncoding.Strict().DecodeString(extra)
+		b, err := decodeBase64(extra)
 		if err != nil {
 			return nil, malformed(what, "extra data is not base64")
 		}
@@ -107,10 +108,20 @@ func ParseProof(data []byte) (*Proof, error) {
 	return p, nil
 }
 
+// decodeBase64 decodes canonical standard base64: padded, no stray bits, and no line breaks
+// (which base64.Strict still skips, so that "AAA\rA" would read as "AAAA"), so that one value
+// has one spelling and a parsed text is the text written back.
+func decodeBase64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errors.New("a line break in base64")
+	}
+	return base64.StdEncoding.Strict().DecodeString(s)
+}
+
 // parseHash decodes one base64 hash line.
 func parseHash(s string) (tlog.Hash, error) {
 	var h tlog.Hash
-	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	b, err := decodeBase64(s)
 	if err != nil || len(b) != tlog.HashSize {
 		return h, malformed("hash", "%q is not 32 bytes of base64", truncate(s))
 	}
