@@ -1,10 +1,8 @@
 package rpz
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/takedown-project/takedown"
@@ -31,18 +29,22 @@ func Load(ctx context.Context, store takedown.Store, cfg *Config) (*Zone, error)
 	if err != nil {
 		return nil, fmt.Errorf("rpz: read the blocking list: %w", err)
 	}
-	return Build(cfg, serial(latest), apply(nil, changes))
+	return Build(cfg, serial(latest), new(Zone).apply(changes))
 }
 
 // serial is the SOA serial of a list version.
 func serial(version int64) uint32 { return uint32(version) }
 
-// apply returns the entries, sorted by name, after the changes: removals, then additions, in
-// the order of their versions.
-func apply(entries []Entry, changes []takedown.ListChange) []Entry {
-	byName := make(map[string]Entry, len(entries)+len(changes))
-	for _, e := range entries {
+// apply returns the entries of the list after the changes to the one z was built from (the
+// entries it holds and those it left out): removals, then additions, in the order of their
+// versions. Build sorts them.
+func (z *Zone) apply(changes []takedown.ListChange) []Entry {
+	byName := make(map[string]Entry, len(z.entries)+len(z.rejected)+len(changes))
+	for _, e := range z.entries {
 		byName[e.Name] = e
+	}
+	for _, r := range z.rejected {
+		byName[r.entry.Name] = r.entry
 	}
 	for _, c := range changes {
 		if c.Added {
@@ -55,7 +57,6 @@ func apply(entries []Entry, changes []takedown.ListChange) []Entry {
 	for _, e := range byName {
 		out = append(out, e)
 	}
-	slices.SortFunc(out, func(a, b Entry) int { return cmp.Compare(a.Name, b.Name) })
 	return out
 }
 
@@ -101,7 +102,7 @@ func (p *Primary) follow(ctx context.Context, store takedown.Store) error {
 	if err != nil || latest == 0 {
 		return err
 	}
-	z, err := Build(cur.cfg, serial(latest), apply(cur.listed(), changes))
+	z, err := Build(cur.cfg, serial(latest), cur.apply(changes))
 	if err != nil {
 		return fmt.Errorf("version %d: %w", latest, err)
 	}

@@ -154,16 +154,6 @@ func (z *Zone) Rejected() []error {
 	return errs
 }
 
-// listed returns the entries of the list the zone was built from: those it holds and those it
-// left out.
-func (z *Zone) listed() []Entry {
-	all := slices.Clone(z.entries)
-	for _, r := range z.rejected {
-		all = append(all, r.entry)
-	}
-	return all
-}
-
 // CheckName checks that a name is one the zone can list: a host name in the canonical form of
 // canon.Host (lower case, an IDN in its xn-- A-label form, no final dot, not an IP address),
 // which is the form casework gives a blocking measure's targets.

@@ -344,22 +344,34 @@ func (s *store) serve(ctx context.Context) (*server, error) {
 	return &server{url: "http://" + ln.Addr().String(), checkpoint: cp, cut: cut, stop: func() { cancel(); srv.Close(); wg.Wait() }}, nil
 }
 
-// proofsPhase measures the proofs, tiles and receipts of a log of c.leaves leaves.
-func proofsPhase(ctx context.Context, c config, dir string) error {
-	s, err := openStore(ctx, c, dir, c.leaves)
+// served opens (or builds) the store of n leaves and serves it; stop stops the server and
+// closes the store.
+func served(ctx context.Context, c config, dir string, n int64) (*store, *server, []note.Verifier, func(), error) {
+	s, err := openStore(ctx, c, dir, n)
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, err
 	}
-	defer s.close()
 	srv, err := s.serve(ctx)
 	if err != nil {
-		return err
+		s.close()
+		return nil, nil, nil, nil, err
 	}
-	defer srv.stop()
+	stop := func() { srv.stop(); s.close() }
 	keys, err := s.logKeys()
+	if err != nil {
+		stop()
+		return nil, nil, nil, nil, err
+	}
+	return s, srv, keys, stop, nil
+}
+
+// proofsPhase measures the proofs, tiles and receipts of a log of c.leaves leaves.
+func proofsPhase(ctx context.Context, c config, dir string) error {
+	s, srv, keys, stop, err := served(ctx, c, dir, c.leaves)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	size, root := srv.checkpoint.Size, tlog.Hash(srv.checkpoint.Root)
 	fmt.Printf("### Proofs at %s leaves\n\n", thousands(size))
 	printBuilds(s)
@@ -704,20 +716,11 @@ func pct(sorted []time.Duration, p int) time.Duration {
 // verifyPhase builds and serves a log of c.events events and verifies it as the controller
 // does.
 func verifyPhase(ctx context.Context, c config, dir string) error {
-	s, err := openStore(ctx, c, dir, c.events)
+	s, srv, keys, stop, err := served(ctx, c, dir, c.events)
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	srv, err := s.serve(ctx)
-	if err != nil {
-		return err
-	}
-	defer srv.stop()
-	keys, err := s.logKeys()
-	if err != nil {
-		return err
-	}
+	defer stop()
 	size := srv.checkpoint.Size
 	fmt.Printf("### Verification of a log of %s events\n\n", thousands(size))
 	printBuilds(s)
