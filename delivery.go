@@ -87,6 +87,9 @@ type Delivery struct {
 	Answer *Answer `json:"answer,omitempty"`
 	// Clarification is the authority's latest reply to a cannot-comply or a dispute.
 	Clarification *Decision `json:"clarification,omitempty"`
+	// ListVersion is, for a list delivery, the version of the list that carries it: the
+	// operator has received it once it has this version.
+	ListVersion int64 `json:"list_version,omitempty"`
 	// Deadline is the deadline's status, computed by the store whenever the delivery is read
 	// or written.
 	Deadline DeadlineStatus `json:"deadline"`
@@ -227,5 +230,8 @@ type DeliveryFilter struct {
 	Deadline DeadlineStatus `query:"deadline"`
 	// Unmarked selects, with Deadline overdue, the deliveries not yet recorded as overdue.
 	Unmarked bool
+	// CarriedBy selects the list deliveries carried by this version of their list or an
+	// earlier one.
+	CarriedBy int64
 	Page
 }

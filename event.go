@@ -47,9 +47,14 @@ const (
 	EventUserDisabled           EventKind = "user.disabled"
 	EventTokenIssued            EventKind = "token.issued"
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
-	EventLogVerified            EventKind = "log.verified"     // the controller verified the audit log
-	EventLogKeysChanged         EventKind = "log.keys_changed" // a rotation of the log's signing key began or ended
-	EventListPublished          EventKind = "list.published"   // a new version of a blocking or dereferencing list
+	EventLogVerified            EventKind = "log.verified"       // the controller verified the audit log
+	EventLogKeysChanged         EventKind = "log.keys_changed"   // a rotation of the log's signing key began or ended
+	EventListPublished          EventKind = "list.published"     // a new version of a blocking or dereferencing list
+	EventListReceived           EventKind = "list.received"      // an operator received a version of a list
+	EventListRolledBack         EventKind = "list.rolled_back"   // a supervisor reverted a list's latest version
+	EventMeasureHeld            EventKind = "measure.held"       // a safety gate held a list measure
+	EventMeasureOverridden      EventKind = "measure.overridden" // a supervisor overrode a safety gate
+	EventMeasureRestored        EventKind = "measure.restored"   // a rollback put an ended list measure back in force
 )
 
 // EventKinds lists every event kind.
@@ -60,7 +65,8 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventDeliveryAnswered, EventDeliveryClarified, EventDeliveryOverdue, EventRecommendationMade,
 	EventRecommendationAnswered, EventRecommendationReferred, EventRecommendationDecided, EventOperatorCreated,
 	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified,
-	EventLogKeysChanged, EventListPublished}
+	EventLogKeysChanged, EventListPublished, EventListReceived, EventListRolledBack, EventMeasureHeld,
+	EventMeasureOverridden, EventMeasureRestored}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }
@@ -89,6 +95,7 @@ const (
 	ActorPublic     = "public"
 	ActorScheduler  = "scheduler"
 	ActorLocalAdmin = "local_admin" // an administration command run on the data directory
+	ActorDNSPrimary = "dns_primary" // the blocking zone's primary, recording what ISPs' resolvers hold
 )
 
 // EventFilter selects events, oldest first.

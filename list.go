@@ -69,3 +69,47 @@ func ListDiff(before, after map[string]ListEntry, targets []string) []ListChange
 	}
 	return changes
 }
+
+// ReceiptVia says how an operator received a version of a list.
+type ReceiptVia string
+
+// The ways of receiving a list.
+const (
+	// ViaTransfer: one of the ISP's resolvers transferred the blocking zone (AXFR or IXFR).
+	ViaTransfer ReceiptVia = "transfer"
+	// ViaSerial: one of the ISP's resolvers answered the zone's SOA with this serial.
+	ViaSerial ReceiptVia = "serial"
+	// ViaFeed: the operator fetched the signed feed of the list.
+	ViaFeed ReceiptVia = "feed"
+)
+
+// Deployed reports whether receiving the list this way puts it into effect: a resolver that
+// holds the zone applies it; a feed must still be deployed by the operator.
+func (v ReceiptVia) Deployed() bool { return v == ViaTransfer || v == ViaSerial }
+
+// ListReceipt records the latest version of a list an operator received, and how.
+type ListReceipt struct {
+	OperatorID int64       `json:"operator_id"`
+	List       MeasureKind `json:"list"`
+	Version    int64       `json:"version"`
+	Via        ReceiptVia  `json:"via"`
+	// At is when the operator first had this version.
+	At time.Time `json:"at"`
+}
+
+// Deployment is where one recipient of a list stands: the version it received against the
+// latest, and whether it is late, that is past the deadline counted from the publication of
+// the first version it lacks.
+type Deployment struct {
+	OperatorID int64        `json:"operator_id"`
+	Operator   string       `json:"operator"`
+	List       MeasureKind  `json:"list"`
+	Received   *ListReceipt `json:"received,omitempty"` // nil before its first receipt
+	Latest     int64        `json:"latest"`
+	// Missing is the first version it does not have (0 when it is up to date), published at
+	// MissingSince; it must have it by DueAt.
+	Missing      int64      `json:"missing,omitempty"`
+	MissingSince *time.Time `json:"missing_since,omitempty"`
+	DueAt        *time.Time `json:"due_at,omitempty"`
+	Late         bool       `json:"late"`
+}

@@ -74,6 +74,13 @@ type Tx interface {
 	// ListChanges returns the changes of a list's versions after a version, up to and
 	// including another, in order: removals before additions within a version.
 	ListChanges(list MeasureKind, after, upTo int64) ([]ListChange, error)
+	// ListVersion returns one version of a list, or ENOTFOUND.
+	ListVersion(list MeasureKind, version int64) (*ListVersion, error)
+	// RecordListReceipt stores that an operator received a version of a list, if it is later
+	// than the one it had; it reports whether it was.
+	RecordListReceipt(r *ListReceipt) (bool, error)
+	// ListReceipts returns the receipts of a list, one per operator that received it.
+	ListReceipts(list MeasureKind) ([]*ListReceipt, error)
 
 	CreateRecommendation(r *Recommendation) error
 	UpdateRecommendation(r *Recommendation) error

@@ -42,6 +42,10 @@ func (s *Service) Profile() *procedure.Profile { return s.profile }
 // (`takedown admin …`): whoever can read the data directory is the administrator.
 var LocalAdmin = &takedown.User{ID: 0, Name: "local administrator", Role: takedown.RoleAdmin}
 
+// DNSPrimary is the blocking zone's primary inside the server: it records, as receipts, the
+// versions that the ISPs' resolvers transferred or announce.
+var DNSPrimary = &takedown.User{ID: 0, Name: "DNS primary"}
+
 // require returns the authenticated user if it has one of the roles.
 func require(ctx context.Context, roles ...takedown.Role) (*takedown.User, error) {
 	u := takedown.UserFromContext(ctx)
@@ -96,6 +100,8 @@ func record(tx takedown.Tx, u *takedown.User, e event) error {
 		ev.ActorRole = takedown.ActorScheduler
 	case LocalAdmin:
 		ev.ActorRole = takedown.ActorLocalAdmin
+	case DNSPrimary:
+		ev.ActorRole = takedown.ActorDNSPrimary
 	default:
 		ev.ActorID, ev.ActorRole = u.ID, string(u.Role)
 	}

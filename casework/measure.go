@@ -486,12 +486,22 @@ func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op
 		at := tx.Now().Add(deadline)
 		d.DeadlineAt = &at
 	}
+	if m.Kind.IsList() && (purpose == takedown.PurposeAction || purpose == takedown.PurposeRestoration) {
+		v, err := tx.LatestListVersion(m.Kind)
+		if err != nil {
+			return err
+		}
+		d.ListVersion = v.Version
+	}
 	if err := tx.CreateDelivery(d); err != nil {
 		return err
 	}
 	// The event says what was sent, so that its receipt lets the operator show it later. An
 	// advance information precedes an order the provider may not see yet: it names no address.
 	data := map[string]any{"delivery_id": d.ID, "kind": m.Kind, "purpose": purpose, "deadline_at": d.DeadlineAt}
+	if d.ListVersion != 0 {
+		data["list_version"] = d.ListVersion
+	}
 	if purpose != takedown.PurposeAdvanceInformation {
 		data["targets"] = m.Targets
 	}

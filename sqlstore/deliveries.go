@@ -9,7 +9,7 @@ import (
 )
 
 const deliveryColumns = `d.id, d.measure_id, d.case_id, d.operator_id, d.kind, d.purpose, d.state, d.sent_at, d.has_deadline,
-	d.deadline_at, d.acknowledged_at, d.complied_at, d.overdue_at, d.answer, d.clarification`
+	d.deadline_at, d.acknowledged_at, d.complied_at, d.overdue_at, d.answer, d.clarification, d.list_version`
 
 func scanDelivery(s scanner) (*takedown.Delivery, error) {
 	var d takedown.Delivery
@@ -17,8 +17,9 @@ func scanDelivery(s scanner) (*takedown.Delivery, error) {
 	var hasDeadline int
 	var deadline, acked, complied, overdue sql.NullInt64
 	var answer, clarification sql.NullString
+	var listVersion sql.NullInt64
 	if err := s.Scan(&d.ID, &d.MeasureID, &d.CaseID, &d.OperatorID, &d.Kind, &d.Purpose, &d.State, &sent, &hasDeadline,
-		&deadline, &acked, &complied, &overdue, &answer, &clarification); err != nil {
+		&deadline, &acked, &complied, &overdue, &answer, &clarification, &listVersion); err != nil {
 		return nil, err
 	}
 	var err error
@@ -28,7 +29,7 @@ func scanDelivery(s scanner) (*takedown.Delivery, error) {
 	if d.Clarification, err = fromJSON[takedown.Decision](clarification); err != nil {
 		return nil, err
 	}
-	d.SentAt, d.HasDeadline = fromTS(sent), hasDeadline == 1
+	d.SentAt, d.HasDeadline, d.ListVersion = fromTS(sent), hasDeadline == 1, listVersion.Int64
 	d.DeadlineAt, d.AcknowledgedAt, d.CompliedAt, d.OverdueAt = fromTSPtr(deadline), fromTSPtr(acked), fromTSPtr(complied), fromTSPtr(overdue)
 	return &d, nil
 }
@@ -45,10 +46,10 @@ func (t *Tx) CreateDelivery(d *takedown.Delivery) error {
 	}
 	d.Deadline = d.DeadlineStatusAt(t.now)
 	d.ID, err = t.insert(`INSERT INTO deliveries (measure_id, case_id, operator_id, kind, purpose, state, sent_at, has_deadline,
-		deadline_at, acknowledged_at, complied_at, overdue_at, answer, clarification)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		deadline_at, acknowledged_at, complied_at, overdue_at, answer, clarification, list_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.MeasureID, d.CaseID, d.OperatorID, d.Kind, d.Purpose, d.State, ts(d.SentAt), boolInt(d.HasDeadline),
-		tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar)
+		tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar, nullInt(d.ListVersion))
 	return err
 }
 
@@ -110,6 +111,9 @@ func (t *Tx) Deliveries(f takedown.DeliveryFilter) ([]*takedown.Delivery, string
 	}
 	if f.Unmarked {
 		w.add("d.overdue_at IS NULL")
+	}
+	if f.CarriedBy != 0 {
+		w.add("d.list_version IS NOT NULL AND d.list_version <= ?", f.CarriedBy)
 	}
 	limit, err := afterID(&w, f.Page, "d.id")
 	if err != nil {

@@ -84,3 +84,44 @@ func (t *Tx) ListMeasuresInForce() error {
 	}
 	return nil
 }
+
+// ListVersion returns one version of a list.
+func (t *Tx) ListVersion(list takedown.MeasureKind, version int64) (*takedown.ListVersion, error) {
+	v := takedown.ListVersion{List: list, Version: version}
+	var published int64
+	err := t.queryRow(`SELECT published, added, removed FROM list_versions WHERE list = ? AND version = ?`, list, version).
+		Scan(&published, &v.Added, &v.Removed)
+	if err == sql.ErrNoRows {
+		return nil, takedown.Errorf(takedown.ENOTFOUND, "the %s list has no version %d", list, version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.Published = fromTS(published)
+	return &v, nil
+}
+
+// RecordListReceipt stores an operator's receipt of a list version later than the one it had.
+func (t *Tx) RecordListReceipt(r *takedown.ListReceipt) (bool, error) {
+	res, err := t.exec(`INSERT INTO list_receipts (operator_id, list, version, via, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (list, operator_id) DO UPDATE SET version = excluded.version, via = excluded.via, at = excluded.at
+		WHERE excluded.version > list_receipts.version`,
+		r.OperatorID, r.List, r.Version, r.Via, ts(r.At))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// ListReceipts returns a list's receipts by operator.
+func (t *Tx) ListReceipts(list takedown.MeasureKind) ([]*takedown.ListReceipt, error) {
+	rows, err := t.query(`SELECT operator_id, version, via, at FROM list_receipts WHERE list = ? ORDER BY operator_id`, list)
+	return collect(rows, err, func(r *sql.Rows) (*takedown.ListReceipt, error) {
+		lr := takedown.ListReceipt{List: list}
+		var at int64
+		err := r.Scan(&lr.OperatorID, &lr.Version, &lr.Via, &at)
+		lr.At = fromTS(at)
+		return &lr, err
+	})
+}

@@ -1,0 +1,18 @@
+-- What each operator received of the lists: the latest version, and how (a zone transfer, a
+-- resolver's SOA serial, a feed fetch). A list delivery names the version that carries it, so
+-- that receiving that version is receiving the delivery.
+CREATE TABLE list_receipts (
+	operator_id INTEGER NOT NULL REFERENCES operators (id),
+	list        TEXT    NOT NULL,
+	version     INTEGER NOT NULL,
+	via         TEXT    NOT NULL,
+	at          INTEGER NOT NULL,
+	PRIMARY KEY (list, operator_id)
+) WITHOUT ROWID;
+
+ALTER TABLE deliveries ADD COLUMN list_version INTEGER;
+CREATE INDEX deliveries_list_version ON deliveries (operator_id, list_version) WHERE list_version IS NOT NULL;
+
+-- The safety gates' objections to a list measure, and the supervisors' overrides (JSON).
+ALTER TABLE measures ADD COLUMN holds TEXT;
+ALTER TABLE measures ADD COLUMN overrides TEXT;
