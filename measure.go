@@ -124,6 +124,60 @@ type Measure struct {
 	RecheckNotified *time.Time `json:"-"`
 	// Overdue is true while one of the measure's deliveries is past its deadline.
 	Overdue bool `json:"overdue"`
+	// Objections are the safety gates' objections to the list change the measure makes,
+	// found when it was proposed and again when it was approved; while there are any, the
+	// measure is held. Overrides are the supervisors' recorded decisions to go ahead.
+	Objections []Objection `json:"objections,omitempty"`
+	Overrides  []Override  `json:"overrides,omitempty"`
+}
+
+// Gate is one of the safety gates a list change passes before it is published.
+type Gate string
+
+// The gates.
+const (
+	// GateNeverBlock: the name is, or is under or above, a name on the never-block list
+	// (major services, public bodies, infrastructure).
+	GateNeverBlock Gate = "never_block"
+	// GateSharedHost: the name is a public suffix, a platform or a shared host whose names
+	// belong to many unrelated users; narrow the measure to the offending host name.
+	GateSharedHost Gate = "shared_host"
+	// GateDiffSize: the version adds or removes more entries than the configured limits.
+	GateDiffSize Gate = "diff_size"
+)
+
+// Gates lists every gate.
+var Gates = []Gate{GateNeverBlock, GateSharedHost, GateDiffSize}
+
+// Objection is one gate's objection, and the reason.
+type Objection struct {
+	Gate   Gate   `json:"gate"`
+	Target string `json:"target,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Override is a supervisor's decision to publish despite a gate: two supervisors must
+// override a never-block or shared-host objection; a diff-size objection needs a second supervisor's
+// approval, recorded as an override. Ending says it lets the measure's ending through rather
+// than its publication.
+type Override struct {
+	Gate   Gate `json:"gate"`
+	Ending bool `json:"ending,omitempty"`
+	Decision
+}
+
+// OverrideInput is a supervisor's override.
+type OverrideInput struct {
+	Gate    Gate   `json:"gate"`
+	Reasons string `json:"reasons"`
+}
+
+// Validate checks the input.
+func (in *OverrideInput) Validate() error {
+	if !slices.Contains(Gates, in.Gate) {
+		return Invalid("gate", "must be one of %s", strings.Join(Names(Gates), ", "))
+	}
+	return CheckReasons("reasons", &in.Reasons)
 }
 
 // MeasureInput is what an officer submits to issue or propose a measure.

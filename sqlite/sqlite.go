@@ -33,8 +33,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// migrationPrograms run after the SQL of their migration, in its transaction, for what SQL
-// cannot do.
+// migrationPrograms do, for their migration, what SQL cannot. They run with this version's
+// code, which reads and writes this version's schema: so they run, in order, once every
+// migration's SQL has, in the same transaction.
 var migrationPrograms = map[int]func(*sqlstore.Tx) error{
 	3: (*sqlstore.Tx).LogExistingEvents,   // hash the events that precede the audit log into it
 	4: (*sqlstore.Tx).ListMeasuresInForce, // version 1 of the lists in force
@@ -168,6 +169,27 @@ func (dialect) IsUniqueViolation(err error) bool {
 
 // migrate applies the embedded migrations that the database has not seen, each in its own
 // transaction, and refuses a database written by a newer version.
+// migrateTo runs the SQL of the pending migrations, then their programs, in one transaction.
+func (db *DB) migrateTo(script string, pending []int) error {
+	w := db.writer
+	if err := w.raw("BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	err := w.raw(script)
+	for _, version := range pending {
+		if program := migrationPrograms[version]; err == nil && program != nil {
+			err = program(sqlstore.NewTx(w, db.clock.Now(), dialect{}))
+		}
+	}
+	if err == nil {
+		err = w.raw("COMMIT")
+	}
+	if err != nil {
+		w.raw("ROLLBACK")
+	}
+	return err
+}
+
 func (db *DB) migrate() error {
 	w := db.writer
 	if err := w.raw(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
@@ -183,6 +205,8 @@ func (db *DB) migrate() error {
 	}
 	sort.Strings(files)
 	latest := 0
+	var pending []int
+	var script strings.Builder
 	for _, name := range files {
 		version, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
 		if err != nil {
@@ -196,19 +220,12 @@ func (db *DB) migrate() error {
 		if err != nil {
 			return err
 		}
-		if err := w.raw("BEGIN IMMEDIATE"); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		err = errors.Join(w.raw(string(body)), w.raw(`INSERT INTO schema_migrations (version) VALUES (`+strconv.Itoa(version)+`)`))
-		if program := migrationPrograms[version]; err == nil && program != nil {
-			err = program(sqlstore.NewTx(w, db.clock.Now(), dialect{}))
-		}
-		if err == nil {
-			err = w.raw("COMMIT")
-		}
-		if err != nil {
-			w.raw("ROLLBACK")
-			return fmt.Errorf("migrate: %s: %w", name, err)
+		fmt.Fprintf(&script, "%s\n;INSERT INTO schema_migrations (version) VALUES (%d);\n", body, version)
+		pending = append(pending, version)
+	}
+	if len(pending) > 0 {
+		if err := db.migrateTo(script.String(), pending); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", latest, err)
 		}
 	}
 	if current > latest {

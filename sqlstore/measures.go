@@ -10,7 +10,7 @@ import (
 
 var measureColumns = `m.id, m.case_id, m.kind, m.state, m.operator_id, m.targets, m.subtree, m.offence, m.reasons,
 	m.publisher_unidentified, m.emergency, m.proposed_by, m.proposed_at, m.approved_by, m.approved_at, m.issue_at,
-	m.issued_at, m.refusal, m.ending, m.ended_at, m.next_recheck, m.last_recheck, m.recheck_notified, ` + measureLate
+	m.issued_at, m.refusal, m.ending, m.ended_at, m.next_recheck, m.last_recheck, m.recheck_notified, m.objections, m.overrides, ` + measureLate
 
 // measureLate is whether one of the measure's deliveries (of the operator given as the second
 // argument, or of any operator when it is 0) is past its deadline.
@@ -20,12 +20,12 @@ func scanMeasure(s scanner) (*takedown.Measure, error) {
 	var m takedown.Measure
 	var op, approvedBy, approvedAt, issueAt, issuedAt, endedAt, next, last, notified sql.NullInt64
 	var targets string
-	var refusal, ending sql.NullString
+	var refusal, ending, objections, overrides sql.NullString
 	var subtree int
 	var proposed int64
 	if err := s.Scan(&m.ID, &m.CaseID, &m.Kind, &m.State, &op, &targets, &subtree, &m.Offence, &m.Reasons,
 		&m.PublisherUnidentified, &m.Emergency, &m.ProposedBy, &proposed, &approvedBy, &approvedAt, &issueAt,
-		&issuedAt, &refusal, &ending, &endedAt, &next, &last, &notified, &m.Overdue); err != nil {
+		&issuedAt, &refusal, &ending, &endedAt, &next, &last, &notified, &objections, &overrides, &m.Overdue); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(targets), &m.Targets); err != nil {
@@ -36,6 +36,12 @@ func scanMeasure(s scanner) (*takedown.Measure, error) {
 		return nil, err
 	}
 	if m.Ending, err = fromJSON[takedown.Decision](ending); err != nil {
+		return nil, err
+	}
+	if m.Objections, err = fromJSONList[takedown.Objection](objections); err != nil {
+		return nil, err
+	}
+	if m.Overrides, err = fromJSONList[takedown.Override](overrides); err != nil {
 		return nil, err
 	}
 	m.OperatorID, m.Subtree, m.ProposedAt, m.ApprovedBy = op.Int64, subtree == 1, fromTS(proposed), approvedBy.Int64
@@ -56,12 +62,12 @@ func (t *Tx) CreateMeasure(m *takedown.Measure) error {
 	}
 	m.ID, err = t.insert(`INSERT INTO measures (case_id, kind, state, operator_id, targets, subtree, offence, reasons,
 		publisher_unidentified, emergency, proposed_by, proposed_at, approved_by, approved_at, issue_at, issued_at,
-		refusal, ending, ended_at, next_recheck, last_recheck, recheck_notified)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		refusal, ending, ended_at, next_recheck, last_recheck, recheck_notified, objections, overrides)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.CaseID, m.Kind, m.State, nullInt(m.OperatorID), jsonText(m.Targets), boolInt(m.Subtree), m.Offence, m.Reasons,
 		m.PublisherUnidentified, m.Emergency, m.ProposedBy, ts(m.ProposedAt), nullInt(m.ApprovedBy), tsPtr(m.ApprovedAt),
 		tsPtr(m.IssueAt), tsPtr(m.IssuedAt), refusal, ending, tsPtr(m.EndedAt), tsPtr(m.NextRecheck),
-		tsPtr(m.LastRecheck), tsPtr(m.RecheckNotified))
+		tsPtr(m.LastRecheck), tsPtr(m.RecheckNotified), jsonList(m.Objections), jsonList(m.Overrides))
 	return err
 }
 
@@ -76,9 +82,10 @@ func (t *Tx) UpdateMeasure(m *takedown.Measure) error {
 		return err
 	}
 	_, err = t.exec(`UPDATE measures SET state = ?, approved_by = ?, approved_at = ?, issue_at = ?, issued_at = ?,
-		refusal = ?, ending = ?, ended_at = ?, next_recheck = ?, last_recheck = ?, recheck_notified = ? WHERE id = ?`,
+		refusal = ?, ending = ?, ended_at = ?, next_recheck = ?, last_recheck = ?, recheck_notified = ?, objections = ?, overrides = ?
+		WHERE id = ?`,
 		m.State, nullInt(m.ApprovedBy), tsPtr(m.ApprovedAt), tsPtr(m.IssueAt), tsPtr(m.IssuedAt), refusal, ending,
-		tsPtr(m.EndedAt), tsPtr(m.NextRecheck), tsPtr(m.LastRecheck), tsPtr(m.RecheckNotified), m.ID)
+		tsPtr(m.EndedAt), tsPtr(m.NextRecheck), tsPtr(m.LastRecheck), tsPtr(m.RecheckNotified), jsonList(m.Objections), jsonList(m.Overrides), m.ID)
 	return err
 }
 

@@ -135,6 +135,23 @@ func jsonText(v any) string {
 	return string(b)
 }
 
+// jsonList encodes a list that is NULL when empty.
+func jsonList[T any](list []T) any {
+	if len(list) == 0 {
+		return nil
+	}
+	return jsonText(list)
+}
+
+// fromJSONList decodes a list that is NULL when empty.
+func fromJSONList[T any](s sql.NullString) ([]T, error) {
+	list, err := fromJSON[[]T](s)
+	if list == nil {
+		return nil, err
+	}
+	return *list, err
+}
+
 // fromJSON decodes a nullable JSON column.
 func fromJSON[T any](s sql.NullString) (*T, error) {
 	if !s.Valid {

@@ -14,5 +14,5 @@ ALTER TABLE deliveries ADD COLUMN list_version INTEGER;
 CREATE INDEX deliveries_list_version ON deliveries (operator_id, list_version) WHERE list_version IS NOT NULL;
 
 -- The safety gates' objections to a list measure, and the supervisors' overrides (JSON).
-ALTER TABLE measures ADD COLUMN holds TEXT;
+ALTER TABLE measures ADD COLUMN objections TEXT;
 ALTER TABLE measures ADD COLUMN overrides TEXT;
