@@ -32,6 +32,10 @@ type ListVersion struct {
 	Published time.Time   `json:"published"`
 	Added     int         `json:"added"`
 	Removed   int         `json:"removed"`
+	// MeasureID is the measure whose coming into force, or ending (Ended), made the version;
+	// 0 for a version 1 made from the measures in force when the lists got versions.
+	MeasureID int64 `json:"measure_id,omitempty"`
+	Ended     bool  `json:"ended,omitempty"`
 }
 
 // ListEntries returns the entries that list measures in force make, by target: the earliest

@@ -15,6 +15,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/safety"
 )
 
 // Sealer encrypts data that only the authority may read (reporters' contacts).
@@ -28,11 +29,12 @@ type Service struct {
 	store   takedown.Store
 	profile *procedure.Profile
 	sealer  Sealer
+	gates   *safety.Config
 }
 
-// New returns a Service.
+// New returns a Service, with the default safety gates.
 func New(store takedown.Store, profile *procedure.Profile, sealer Sealer) *Service {
-	return &Service{store: store, profile: profile, sealer: sealer}
+	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default()}
 }
 
 // Profile returns the procedure profile the service applies.

@@ -6,26 +6,31 @@ import (
 	"github.com/takedown-project/takedown"
 )
 
-// changeList publishes the version of m's list that m coming into force (inForce) or ending
-// makes, if it changes the list: a target that another measure in force also lists stays
-// listed. The version and what it changed are recorded in the log.
-func changeList(tx takedown.Tx, u *takedown.User, m *takedown.Measure, inForce bool) error {
+// listChanges returns the changes to m's list that m coming into force (inForce) or ending
+// makes, and the list's size before: a target that another measure in force also lists stays
+// listed.
+func listChanges(tx takedown.Tx, m *takedown.Measure, inForce bool) ([]takedown.ListChange, int, error) {
 	all, err := takedown.All(func(p takedown.Page) ([]*takedown.Measure, string, error) {
 		return tx.Measures(takedown.MeasureFilter{Kind: m.Kind, State: takedown.MeasureInForce, Page: p})
 	})
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	others := slices.DeleteFunc(all, func(o *takedown.Measure) bool { return o.ID == m.ID })
 	before, after := takedown.ListEntries(others), takedown.ListEntries(append(slices.Clone(others), m))
 	if !inForce {
 		before, after = after, before
 	}
-	changes := takedown.ListDiff(before, after, m.Targets)
+	return takedown.ListDiff(before, after, m.Targets), len(before), nil
+}
+
+// publishVersion publishes the version of m's list that the changes make, if they change
+// it, and records it in the log.
+func publishVersion(tx takedown.Tx, u *takedown.User, m *takedown.Measure, inForce bool, changes []takedown.ListChange) error {
 	if len(changes) == 0 {
 		return nil
 	}
-	v := &takedown.ListVersion{List: m.Kind, Published: tx.Now()}
+	v := &takedown.ListVersion{List: m.Kind, Published: tx.Now(), MeasureID: m.ID, Ended: !inForce}
 	if err := tx.AppendListVersion(v, changes); err != nil {
 		return err
 	}

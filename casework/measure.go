@@ -254,23 +254,26 @@ func (s *Service) issue(tx takedown.Tx, u *takedown.User, m *takedown.Measure, r
 }
 
 // listMeasure proposes a blocking or dereferencing list, or publishes it at once when the
-// profile does not require a second approval.
+// profile does not require a second approval. The safety gates' objections to the names it
+// lists are recorded with it, for the supervisors to see.
 func (s *Service) listMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
 	if err := listAllowed(tx, m, rule); err != nil {
 		return err
 	}
-	if rule.SecondApproval {
-		m.State = takedown.MeasureProposed
-		if err := tx.CreateMeasure(m); err != nil {
-			return err
-		}
-		return record(tx, u, event{kind: takedown.EventMeasureProposed, caseID: m.CaseID, measureID: m.ID,
-			data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "publisher_unidentified": m.PublisherUnidentified}})
+	objections, err := s.nameObjections(tx, m)
+	if err != nil {
+		return err
 	}
+	m.State, m.Objections = takedown.MeasureProposed, objections
 	if err := tx.CreateMeasure(m); err != nil {
 		return err
 	}
-	return s.publish(tx, u, m, rule)
+	if !rule.SecondApproval {
+		return s.publish(tx, u, m, rule, true)
+	}
+	return record(tx, u, event{kind: takedown.EventMeasureProposed, caseID: m.CaseID, measureID: m.ID,
+		data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "publisher_unidentified": m.PublisherUnidentified,
+			"objections": m.Objections}})
 }
 
 // listAllowed checks, when a list is proposed and again when it is approved, that the
@@ -289,8 +292,29 @@ func listAllowed(tx takedown.Tx, m *takedown.Measure, rule *procedure.MeasureRul
 	return precondition("%s needs a removal request or order on case %d that is overdue and not complied with, or a recorded justification that the publisher is unidentified (publisher_unidentified)", m.Kind, m.CaseID)
 }
 
-// publish puts a list measure in force and sends it to every operator of the recipient kinds.
-func (s *Service) publish(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule) error {
+// publish puts a list measure in force and sends it to every operator of the recipient kinds,
+// once the safety gates let its change through (gated; a rollback is not): else it is held,
+// with the objections no override answers, and that is recorded.
+func (s *Service) publish(tx takedown.Tx, u *takedown.User, m *takedown.Measure, rule *procedure.MeasureRule, gated bool) error {
+	changes, size, err := listChanges(tx, m, true)
+	if err != nil {
+		return err
+	}
+	if gated {
+		if m.Objections, err = s.nameObjections(tx, m); err != nil {
+			return err
+		}
+		if o := s.gates.Size(len(changes), size); o != nil {
+			m.Objections = append(m.Objections, *o)
+		}
+		if held := unmet(m, m.Objections, rule.SecondApproval, false, u); len(held) > 0 {
+			if err := tx.UpdateMeasure(m); err != nil {
+				return err
+			}
+			return record(tx, u, event{kind: takedown.EventMeasureHeld, caseID: m.CaseID, measureID: m.ID,
+				data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "objections": held}})
+		}
+	}
 	now := tx.Now()
 	next := s.NextRecheck(now)
 	m.State, m.IssuedAt, m.NextRecheck = takedown.MeasureInForce, &now, &next
@@ -301,7 +325,7 @@ func (s *Service) publish(tx takedown.Tx, u *takedown.User, m *takedown.Measure,
 		data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "next_recheck": next}}); err != nil {
 		return err
 	}
-	if err := changeList(tx, u, m, true); err != nil {
+	if err := publishVersion(tx, u, m, true, changes); err != nil {
 		return err
 	}
 	recipients, err := operatorsOfKinds(tx, rule.Recipients)
@@ -317,7 +341,9 @@ func (s *Service) publish(tx takedown.Tx, u *takedown.User, m *takedown.Measure,
 }
 
 // ApproveMeasure is the second approval of a blocking or dereferencing list, by a supervisor
-// other than the officer who proposed it; the list is then published.
+// other than the officer who proposed it; the list is then published, unless a safety gate
+// holds it (the measure stays proposed, with its objections). A measure held because its
+// version is too large is published when a second supervisor approves it too.
 func (s *Service) ApproveMeasure(ctx context.Context, id int64) (*takedown.Measure, error) {
 	u, err := require(ctx, takedown.RoleSupervisor)
 	if err != nil {
@@ -345,8 +371,17 @@ func (s *Service) ApproveMeasure(ctx context.Context, id int64) (*takedown.Measu
 			return err
 		}
 		now := tx.Now()
-		m.ApprovedBy, m.ApprovedAt = u.ID, &now
-		return s.publish(tx, u, m, rule)
+		tooLarge := slices.ContainsFunc(m.Objections, func(o takedown.Objection) bool { return o.Gate == takedown.GateDiffSize })
+		switch {
+		case m.ApprovedBy == 0:
+			m.ApprovedBy, m.ApprovedAt = u.ID, &now
+		case tooLarge && m.ApprovedBy == u.ID:
+			return forbidden("you approved measure %d already; its version is held for a second supervisor's approval", m.ID)
+		case tooLarge:
+			m.Overrides = append(m.Overrides, takedown.Override{Gate: takedown.GateDiffSize,
+				Decision: takedown.Decision{Reasons: "Second approval of a large version.", By: u.ID, At: now}})
+		}
+		return s.publish(tx, u, m, rule, true)
 	})
 }
 
@@ -386,7 +421,7 @@ func (s *Service) WithdrawMeasure(ctx context.Context, id int64, reasons string)
 		if !m.State.Active() {
 			return conflict("measure %d is %s; only an active measure can be withdrawn", m.ID, m.State)
 		}
-		return s.endMeasure(tx, u, m, takedown.MeasureWithdrawn, reasons)
+		return s.endMeasure(tx, u, m, takedown.MeasureWithdrawn, reasons, true)
 	})
 }
 
@@ -405,7 +440,7 @@ func (s *Service) Recheck(ctx context.Context, id int64, in takedown.RecheckInpu
 			return conflict("measure %d is %s; only a list measure in force is re-checked", m.ID, m.State)
 		}
 		if in.Outcome == takedown.RecheckLift {
-			return s.endMeasure(tx, u, m, takedown.MeasureLifted, in.Reasons)
+			return s.endMeasure(tx, u, m, takedown.MeasureLifted, in.Reasons, true)
 		}
 		now := tx.Now()
 		next := s.NextRecheck(now)
@@ -420,10 +455,26 @@ func (s *Service) Recheck(ctx context.Context, id int64, in takedown.RecheckInpu
 
 // endMeasure lifts or withdraws a measure: the operator's pending action is cancelled and
 // every operator that received anything about the measure gets a withdrawal, or, for a list
-// in force, a restoration with its deadline.
-func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, state takedown.MeasureState, reasons string) error {
+// in force, a restoration with its deadline. When gated, a list change too large for the
+// diff-size gate needs a second supervisor's override first; a court's decision and a
+// rollback are not gated.
+func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measure, state takedown.MeasureState, reasons string, gated bool) error {
 	now := tx.Now()
 	wasInForce := m.State == takedown.MeasureInForce
+	var changes []takedown.ListChange
+	if m.Kind.IsList() && wasInForce {
+		var size int
+		var err error
+		if changes, size, err = listChanges(tx, m, false); err != nil {
+			return err
+		}
+		if o := s.gates.Size(len(changes), size); gated && o != nil {
+			if held := unmet(m, []takedown.Objection{*o}, true, true, u); len(held) > 0 {
+				return precondition("ending measure %d is held: %s. A supervisor other than you must let it through first (override of the diff_size gate), then end it again",
+					m.ID, objectionsText(held))
+			}
+		}
+	}
 	m.State, m.EndedAt, m.NextRecheck = state, &now, nil
 	m.Ending = &takedown.Decision{Reasons: reasons, By: u.ID, At: now}
 	if err := tx.UpdateMeasure(m); err != nil {
@@ -455,10 +506,8 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 		data: map[string]any{"reasons": reasons, "cancelled_deliveries": cancelled}}); err != nil {
 		return err
 	}
-	if m.Kind.IsList() && wasInForce {
-		if err := changeList(tx, u, m, false); err != nil {
-			return err
-		}
+	if err := publishVersion(tx, u, m, false, changes); err != nil {
+		return err
 	}
 	rule, err := s.rule(m.Kind)
 	if err != nil {

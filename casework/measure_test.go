@@ -414,7 +414,7 @@ func TestListMeasures(t *testing.T) {
 
 	t.Run("withdrawing tells everyone who was told", func(t *testing.T) {
 		w := newWorld(t)
-		c := w.approvedCase("https://video.host.test/v/list-9", "https://social.platform.test/v/list-9")
+		c := w.approvedCase("https://video.host.test/v/list-9")
 		removal := w.removalRequest(c.ID)
 		blocking := w.listInForce(c.ID, takedown.Blocking)
 

@@ -145,7 +145,9 @@ func TestSchedulerRestart(t *testing.T) {
 	c := w.approvedCase("https://video.host.test/v/restart-1", "https://social.platform.test/v/restart-1")
 	w.removalRequest(c.ID)
 	w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
-	w.listInForce(c.ID, takedown.Blocking)
+	// The platform is a shared host: the blocking names the video host only.
+	blocking := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking, Targets: []string{"video.host.test"}, PublisherUnidentified: "No legal notice."})
+	must(w.svc.ApproveMeasure(w.as(w.supervisor2), blocking.ID))(t)
 
 	// restart closes the store in use and opens a new one, with a new Service, on the same
 	// file, as a restarted server would.

@@ -131,7 +131,7 @@ func (s *Service) endRecommended(tx takedown.Tx, u *takedown.User, measureID int
 	if m.State == takedown.MeasureInForce {
 		st = takedown.MeasureLifted
 	}
-	return s.endMeasure(tx, u, m, st, reasons)
+	return s.endMeasure(tx, u, m, st, reasons, false)
 }
 
 // changeRecommendation loads a recommendation, lets fn change it, stores it and records fn's

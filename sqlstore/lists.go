@@ -27,24 +27,30 @@ func (t *Tx) AppendListVersion(v *takedown.ListVersion, changes []takedown.ListC
 			v.Removed++
 		}
 	}
-	_, err := t.exec(`INSERT INTO list_versions (list, version, published, added, removed) VALUES (?, ?, ?, ?, ?)`,
-		v.List, v.Version, ts(v.Published), v.Added, v.Removed)
+	_, err := t.exec(`INSERT INTO list_versions (list, version, published, added, removed, measure_id, ended) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		v.List, v.Version, ts(v.Published), v.Added, v.Removed, nullInt(v.MeasureID), boolInt(v.Ended))
 	return err
 }
 
 // LatestListVersion returns a list's latest version.
 func (t *Tx) LatestListVersion(list takedown.MeasureKind) (*takedown.ListVersion, error) {
-	v := takedown.ListVersion{List: list}
-	var published int64
-	err := t.queryRow(`SELECT version, published, added, removed FROM list_versions WHERE list = ? ORDER BY version DESC LIMIT 1`, list).
-		Scan(&v.Version, &published, &v.Added, &v.Removed)
+	v, err := scanListVersion(list, t.queryRow(`SELECT `+listVersionColumns+` FROM list_versions WHERE list = ? ORDER BY version DESC LIMIT 1`, list))
 	if err == sql.ErrNoRows {
 		return nil, takedown.Errorf(takedown.ENOTFOUND, "the %s list has no published version", list)
 	}
-	if err != nil {
+	return v, err
+}
+
+const listVersionColumns = `version, published, added, removed, measure_id, ended`
+
+func scanListVersion(list takedown.MeasureKind, s scanner) (*takedown.ListVersion, error) {
+	v := takedown.ListVersion{List: list}
+	var published int64
+	var measure sql.NullInt64
+	if err := s.Scan(&v.Version, &published, &v.Added, &v.Removed, &measure, &v.Ended); err != nil {
 		return nil, err
 	}
-	v.Published = fromTS(published)
+	v.Published, v.MeasureID = fromTS(published), measure.Int64
 	return &v, nil
 }
 
@@ -87,18 +93,11 @@ func (t *Tx) ListMeasuresInForce() error {
 
 // ListVersion returns one version of a list.
 func (t *Tx) ListVersion(list takedown.MeasureKind, version int64) (*takedown.ListVersion, error) {
-	v := takedown.ListVersion{List: list, Version: version}
-	var published int64
-	err := t.queryRow(`SELECT published, added, removed FROM list_versions WHERE list = ? AND version = ?`, list, version).
-		Scan(&published, &v.Added, &v.Removed)
+	v, err := scanListVersion(list, t.queryRow(`SELECT `+listVersionColumns+` FROM list_versions WHERE list = ? AND version = ?`, list, version))
 	if err == sql.ErrNoRows {
 		return nil, takedown.Errorf(takedown.ENOTFOUND, "the %s list has no version %d", list, version)
 	}
-	if err != nil {
-		return nil, err
-	}
-	v.Published = fromTS(published)
-	return &v, nil
+	return v, err
 }
 
 // RecordListReceipt stores an operator's receipt of a list version later than the one it had.

@@ -16,3 +16,8 @@ CREATE INDEX deliveries_list_version ON deliveries (operator_id, list_version) W
 -- The safety gates' objections to a list measure, and the supervisors' overrides (JSON).
 ALTER TABLE measures ADD COLUMN objections TEXT;
 ALTER TABLE measures ADD COLUMN overrides TEXT;
+
+-- The measure whose coming into force (ended = 0) or ending (ended = 1) made a version, so
+-- that a rollback can undo it; NULL for a version 1 made from the measures in force.
+ALTER TABLE list_versions ADD COLUMN measure_id INTEGER REFERENCES measures (id);
+ALTER TABLE list_versions ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;
