@@ -108,7 +108,7 @@ func (s *Service) Deployment(ctx context.Context, list takedown.MeasureKind) ([]
 	if err != nil {
 		return nil, err
 	}
-	var out []*takedown.Deployment
+	out := []*takedown.Deployment{}
 	err = s.view(ctx, func(tx takedown.Tx) error {
 		ops, err := operatorsOfKinds(tx, rule.Recipients)
 		if err != nil {

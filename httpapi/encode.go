@@ -132,6 +132,15 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// pathList parses the {list} path value.
+func pathList(r *http.Request) (takedown.MeasureKind, error) {
+	list := takedown.MeasureKind(r.PathValue("list"))
+	if !list.IsList() {
+		return "", takedown.Invalid("list", "%q is not a list: blocking or dereferencing", r.PathValue("list"))
+	}
+	return list, nil
+}
+
 // decodeQuery fills the fields of the struct v tagged `query:"name"` (embedded structs too)
 // from the URL query, and refuses parameters it does not know.
 func decodeQuery(r *http.Request, v any) error {

@@ -248,10 +248,11 @@ func reportInput(u string) takedown.ReportInput {
 		Description: "A video praising an attack and its authors.", GoodFaith: true}
 }
 
-// newURL returns an address on the host operator's domain that no case holds yet.
+// newURL returns an address on the host operator's domain that no case holds yet, on a host
+// name of its own, so that blocking it changes the list.
 func (f *fixture) newURL() string {
 	f.urls++
-	return fmt.Sprintf("https://video.host.test/v/%d", f.urls)
+	return fmt.Sprintf("https://s%d.video.host.test/v/%d", f.urls, f.urls)
 }
 
 // list is one page of a list answer.

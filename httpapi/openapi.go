@@ -52,6 +52,10 @@ func (s *Server) OpenAPI() map[string]any {
 			params = append(params, map[string]any{"name": "id", "in": "path", "required": true,
 				"schema": map[string]any{"type": "integer", "minimum": 1}})
 		}
+		if strings.Contains(rt.path, "{list}") {
+			params = append(params, map[string]any{"name": "list", "in": "path", "required": true,
+				"schema": map[string]any{"type": "string", "enum": []string{string(takedown.Blocking), string(takedown.Dereferencing)}}})
+		}
 		if rt.query != nil {
 			params = append(params, g.queryParams(rt.query)...)
 		}

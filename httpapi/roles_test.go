@@ -147,6 +147,19 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 		return target{path: fmt.Sprintf("/measures/%d/recheck", f.blockingInForce(t).ID),
 			body: takedown.RecheckInput{Outcome: takedown.RecheckConfirm, Reasons: "The video is still online."}}
 	},
+	"POST /measures/{id}/overrides": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/measures/%d/overrides", f.blockingInForce(t).ID),
+			body: takedown.OverrideInput{Gate: takedown.GateDiffSize, Reasons: "The names go together."}}
+	},
+
+	"GET /lists/{list}/deployment": func(t *testing.T, f *fixture, self *takedown.User) target {
+		f.blockingInForce(t)
+		return target{path: "/lists/blocking/deployment"}
+	},
+	"POST /lists/{list}/rollback": func(t *testing.T, f *fixture, self *takedown.User) target {
+		f.blockingInForce(t)
+		return target{path: "/lists/blocking/rollback", body: reasons}
+	},
 
 	"GET /deliveries": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/deliveries"} },
 	"GET /deliveries/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {

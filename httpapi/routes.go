@@ -76,6 +76,10 @@ func (s *Server) routeTable() []route {
 		{"POST", "/measures/{id}/refuse", 200, "Refuse a proposed list, with reasons", supervisor, false, byIDReasons(v.RefuseMeasure)},
 		{"POST", "/measures/{id}/withdraw", 200, "Withdraw a measure: every operator that received it is told", authority, false, byIDReasons(v.WithdrawMeasure)},
 		{"POST", "/measures/{id}/recheck", 200, "Record the periodic re-check of a list in force: confirm or lift", authority, false, byIDWith(v.Recheck)},
+		{"POST", "/measures/{id}/overrides", 200, "Let a list measure through a safety gate that holds it, with reasons: two supervisors for never_block and shared_host; a second supervisor for diff_size (also for ending a measure in force)", supervisor, false, byIDWith(v.Override)},
+
+		{"GET", "/lists/{list}/deployment", 200, "Where each recipient of a list stands: the version its resolvers hold or it fetched, and whether it is late against the deadline (an operator sees itself)", measureRead, false, byList(v.Deployment)},
+		{"POST", "/lists/{list}/rollback", 200, "Return a list to its previous version in one step: the measure that made the latest version is withdrawn, or put back in force", supervisor, false, byListReasons(v.Rollback)},
 
 		{"GET", "/deliveries", 200, "List deliveries with their deadlines (an operator lists its own)", measureRead, false, list(v.Deliveries)},
 		{"GET", "/deliveries/{id}", 200, "One delivery with its measure and the notice's legal texts", measureRead, false, byID(s.delivery)},
@@ -215,6 +219,35 @@ func byIDWith[In, Out any](fn func(context.Context, int64, In) (Out, error)) han
 func byIDReasons[Out any](fn func(context.Context, int64, string) (Out, error)) handler {
 	h := byIDWith(func(ctx context.Context, id int64, in reasonsInput) (Out, error) { return fn(ctx, id, in.Reasons) })
 	return h
+}
+
+// byList serves fn on the {list} of the path.
+func byList[Out any](fn func(context.Context, takedown.MeasureKind) (Out, error)) handler {
+	return handler{out: typeOf[Out](), handle: func(r *http.Request) (any, error) {
+		list, err := pathList(r)
+		if err != nil {
+			return nil, err
+		}
+		if err := decodeQuery(r, &struct{}{}); err != nil {
+			return nil, err
+		}
+		return fn(r.Context(), list)
+	}}
+}
+
+// byListReasons serves fn on the {list} of the path with a {"reasons": …} body.
+func byListReasons[Out any](fn func(context.Context, takedown.MeasureKind, string) (Out, error)) handler {
+	return handler{in: typeOf[reasonsInput](), out: typeOf[Out](), handle: func(r *http.Request) (any, error) {
+		list, err := pathList(r)
+		if err != nil {
+			return nil, err
+		}
+		var in reasonsInput
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return fn(r.Context(), list, in.Reasons)
+	}}
 }
 
 // list serves fn with its filter from the query string, as one page.
