@@ -106,6 +106,8 @@ func runOp(o op) func(ctx context.Context, e *env, args []string) error {
 					return takedown.Invalid(a.name, "%q is not an id: ids are positive integers", v)
 				}
 				path = strings.Replace(path, "{id}", v, 1)
+			case a.field == "list":
+				path = strings.Replace(path, "{list}", url.PathEscape(v), 1)
 			case a.kind == list:
 				body[a.field] = pos[i:]
 			case a.kind == num:

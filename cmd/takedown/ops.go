@@ -75,6 +75,13 @@ func ops() []op {
 		{"measure recheck", "record the re-check of a list in force", "POST", "/measures/{id}/recheck", idArg("MEASURE"), []opt{
 			{name: "outcome", field: "outcome", kind: str, usage: "confirm or lift", required: true}, reasons[0],
 		}, printMeasure},
+		{"measure override", "let a held list measure (or its ending) through a safety gate (supervisor)", "POST", "/measures/{id}/overrides", idArg("MEASURE"), []opt{
+			{name: "gate", field: "gate", kind: str, usage: "never_block, shared_host or diff_size", required: true}, reasons[0],
+		}, printMeasure},
+
+		{"list deployment", "where each recipient of a list stands: the version it has, and whether it is late", "GET", "/lists/{list}/deployment",
+			listArg, nil, printDeployment},
+		{"list rollback", "return a list to its previous version in one step (supervisor)", "POST", "/lists/{list}/rollback", listArg, reasons, printListVersion},
 
 		{"delivery list", "list deliveries and their deadlines", "GET", "/deliveries", nil, append([]opt{measureFilter, caseFilter, operatorFilter,
 			{name: "pending", field: "pending", kind: flagBool, usage: "only those still waiting for an answer", query: true},
@@ -150,6 +157,9 @@ func ops() []op {
 			[]arg{{name: "DURATION", field: "advance", kind: str}}, nil, printClock},
 	}
 }
+
+// listArg is the LIST positional argument: blocking or dereferencing.
+var listArg = []arg{{name: "LIST", field: "list", kind: str}}
 
 // operatorOpts are the flags of operator add and update.
 func operatorOpts(add bool) []opt {

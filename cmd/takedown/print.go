@@ -368,6 +368,51 @@ func showMeasure(o *output, m *takedown.Measure) {
 			fmt.Fprintf(o.stdout, "%s by user %d on %s: %s\n", d.label, d.d.By, o.when(d.d.At), clean(d.d.Reasons, true))
 		}
 	}
+	if len(m.Objections) > 0 && m.State == takedown.MeasureProposed {
+		fmt.Fprintln(o.stdout, "Held by the safety gates until overridden (takedown measure override):")
+	} else if len(m.Objections) > 0 {
+		fmt.Fprintln(o.stdout, "Safety gates that objected:")
+	}
+	for _, ob := range m.Objections {
+		fmt.Fprintf(o.stdout, "  [%s] %s\n", ob.Gate, clean(ob.Reason, true))
+	}
+	for _, ov := range m.Overrides {
+		what := "publication"
+		if ov.Ending {
+			what = "ending"
+		}
+		fmt.Fprintf(o.stdout, "Override of %s for its %s by user %d on %s: %s\n", ov.Gate, what, ov.By, o.when(ov.At), clean(ov.Reasons, true))
+	}
+}
+
+func printDeployment(o *output, raw json.RawMessage) error {
+	list, err := decode[[]takedown.Deployment](raw)
+	if err != nil {
+		return err
+	}
+	rows := make([][]string, len(list))
+	for i, d := range list {
+		has, via, since := "none", "", ""
+		if d.Received != nil {
+			has, via, since = strconv.FormatInt(d.Received.Version, 10), string(d.Received.Via), o.when(d.Received.At)
+		}
+		late := "up to date"
+		if d.Missing != 0 {
+			late = fmt.Sprintf("lacks %d since %s, due %s", d.Missing, o.whenPtr(d.MissingSince), o.whenPtr(d.DueAt))
+			if d.Late {
+				late = "LATE: " + late
+			}
+		}
+		rows[i] = []string{id(d.OperatorID), d.Operator, has, strconv.FormatInt(d.Latest, 10), via, since, late}
+	}
+	return table(o.stdout, []string{"OPERATOR", "NAME", "HAS", "LATEST", "VIA", "SINCE", "STATUS"}, rows)
+}
+
+func printListVersion(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(v takedown.ListVersion) string { return strconv.FormatInt(v.Version, 10) }, func(v takedown.ListVersion) {
+		fields(o.stdout, "List", string(v.List), "Version", strconv.FormatInt(v.Version, 10), "Published", o.when(v.Published),
+			"Added", strconv.Itoa(v.Added), "Removed", strconv.Itoa(v.Removed), "Measure", id(v.MeasureID))
+	})
 }
 
 func approvedBy(o *output, m *takedown.Measure) string {
