@@ -33,6 +33,17 @@ type World struct {
 	Reports  int
 }
 
+// Account returns the account exported as env; it panics if there is none, which is a
+// mistake in the demo's own code.
+func (w *World) Account(env string) Account {
+	for _, a := range w.Accounts {
+		if a.Env == env {
+			return a
+		}
+	}
+	panic("demo: no account " + env)
+}
+
 // seeder runs the seeding steps and keeps the first error, so the script reads as a story.
 type seeder struct {
 	svc   *casework.Service

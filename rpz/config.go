@@ -40,6 +40,7 @@ type stopPage struct {
 
 type ispFile struct {
 	Name       string   `json:"name"`
+	OperatorID int64    `json:"operator_id"`
 	Transfer   []string `json:"transfer"`
 	Notify     []string `json:"notify"`
 	TSIGKey    string   `json:"tsig_key"`
@@ -104,7 +105,10 @@ func ParseConfig(b []byte) (*Config, []Client, error) {
 	var clients []Client
 	for i, isp := range cf.ISPs {
 		field := fmt.Sprintf("isps[%d]", i)
-		cl := Client{Name: strings.TrimSpace(isp.Name), Key: fqdn(isp.TSIGKey), Secret: isp.TSIGSecret}
+		cl := Client{Name: strings.TrimSpace(isp.Name), Key: fqdn(isp.TSIGKey), Secret: isp.TSIGSecret, OperatorID: isp.OperatorID}
+		if isp.OperatorID < 0 {
+			return nil, nil, takedown.Invalid(field+".operator_id", "must be the id of the ISP in the operator registry")
+		}
 		if cl.Name == "" {
 			return nil, nil, takedown.Invalid(field+".name", "is required: the ISP's name, for logs and the deployment status")
 		}

@@ -32,6 +32,9 @@ type Client struct {
 	Secret string
 	// Notify are the addresses a NOTIFY is sent to when a version is published.
 	Notify []netip.AddrPort
+	// OperatorID is the ISP in the operator registry, whose deliveries its transfers
+	// receive; 0 when it is not registered.
+	OperatorID int64
 }
 
 // journalVersions bounds the versions kept for IXFR; a secondary further behind gets the
@@ -50,6 +53,8 @@ type Primary struct {
 	log     *slog.Logger
 
 	metrics *metrics // nil until Register
+	// transferred, when set, is told of each complete transfer.
+	transferred func(c Client, serial uint32)
 
 	mu      sync.RWMutex
 	local   netip.Addr // the address Serve listens on
@@ -89,6 +94,20 @@ func NewPrimary(zone *Zone, clients []Client, log *slog.Logger) (*Primary, error
 	p := &Primary{clients: clients, log: log, zone: zone}
 	p.logRejected(zone)
 	return p, nil
+}
+
+// OnTransfer sets fn to be told, after each complete transfer, which ISP has which serial:
+// the deployment status of the list. Call it before Serve.
+func (p *Primary) OnTransfer(fn func(c Client, serial uint32)) { p.transferred = fn }
+
+// client returns the client of a name.
+func (p *Primary) client(name string) Client {
+	for _, c := range p.clients {
+		if c.Name == name {
+			return c
+		}
+	}
+	return Client{Name: name}
 }
 
 // secrets returns the TSIG secrets by key name, for the server.
@@ -258,6 +277,9 @@ func (p *Primary) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		}
 		p.log.Info("rpz: transfer", "client", client, "kind", kind, "serial", z.serial)
 		p.metrics.transferred(client, kind, z.serial)
+		if p.transferred != nil {
+			p.transferred(p.client(client), z.serial)
+		}
 	default:
 		m.SetRcode(r, dns.RcodeRefused)
 		p.reply(w, r, m)

@@ -83,7 +83,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *dnsAddr != "" {
-		if a.dns, err = demoZone(ctx, a, log); err != nil {
+		if a.dns, err = demoZone(ctx, a, world, log); err != nil {
 			return err
 		}
 		a.dnsAddr = *dnsAddr
@@ -109,9 +109,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // demoZone is the blocking zone of the demo: its stop page is on loopback, any loopback
-// address may transfer it, unsigned, and secondaries check it for changes every 5 seconds
-// (the demo knows no resolver to NOTIFY).
-func demoZone(ctx context.Context, a *app, log *slog.Logger) (*rpz.Primary, error) {
+// address may transfer it, unsigned, as the resolvers of the demo's first ISP, and
+// secondaries check it for changes every 5 seconds (the demo knows no resolver to NOTIFY).
+func demoZone(ctx context.Context, a *app, world *demo.World, log *slog.Logger) (*rpz.Primary, error) {
 	cfg := rpz.DefaultConfig(demoZoneName, "ns.takedown.example.", "hostmaster.takedown.example.",
 		rpz.Redirect{A: netip.MustParseAddr("127.0.0.1"), AAAA: netip.MustParseAddr("::1")})
 	cfg.Refresh, cfg.Retry = 5, 5
@@ -119,7 +119,8 @@ func demoZone(ctx context.Context, a *app, log *slog.Logger) (*rpz.Primary, erro
 	if err != nil {
 		return nil, err
 	}
-	loopback := rpz.Client{Name: "loopback", Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	loopback := rpz.Client{Name: "loopback", Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
+		OperatorID: world.Account("ISP").User.OperatorID}
 	return rpz.NewPrimary(z, []rpz.Client{loopback}, log.With("component", "rpz"))
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/rpz"
+	"github.com/takedown-project/takedown/safety"
 	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 	"github.com/takedown-project/takedown/webui"
@@ -54,6 +56,7 @@ type serverConfig struct {
 	CheckpointEvery   time.Duration
 	WitnessURL        string
 	WitnessKey        string
+	Safety            string
 	logConfig
 }
 
@@ -118,11 +121,57 @@ func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedu
 			return nil, takedown.Invalid("dns-config", "stop_pages has %q, which is not an offence of the profile %s", category, profile.ID)
 		}
 	}
+	if err := checkISPs(ctx, db, profile, clients); err != nil {
+		return nil, err
+	}
 	z, err := rpz.Load(ctx, db, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return rpz.NewPrimary(z, clients, log.With("component", "rpz"))
+}
+
+// checkISPs checks that each ISP of the zone's configuration that names an operator names a
+// recipient of the blocking list.
+func checkISPs(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, clients []rpz.Client) error {
+	rule, ok := profile.Measure(takedown.Blocking)
+	if !ok {
+		return takedown.Invalid("dns", "the profile %s has no blocking list to serve", profile.ID)
+	}
+	return db.View(ctx, func(tx takedown.Tx) error {
+		for i, c := range clients {
+			if c.OperatorID == 0 {
+				continue
+			}
+			field := fmt.Sprintf("isps[%d].operator_id", i)
+			op, err := tx.Operator(c.OperatorID)
+			if takedown.ErrorCode(err) == takedown.ENOTFOUND {
+				return takedown.Invalid(field, "%s: there is no operator %d in the registry", c.Name, c.OperatorID)
+			} else if err != nil {
+				return err
+			}
+			if !slices.Contains(rule.Recipients, op.Kind) {
+				return takedown.Invalid(field, "%s: operator %d (%s) is a %s, which does not receive the blocking list", c.Name, op.ID, op.Name, op.Kind)
+			}
+		}
+		return nil
+	})
+}
+
+// recordTransfers records each registered ISP's transfer of the zone as its receipt of that
+// version of the blocking list: the deliveries it carries are complied with, and the
+// deployment status shows it.
+func (a *app) recordTransfers() {
+	ctx := takedown.NewContextWithUser(context.Background(), casework.DNSPrimary)
+	a.dns.OnTransfer(func(c rpz.Client, serial uint32) {
+		if c.OperatorID == 0 || serial == 0 {
+			return
+		}
+		err := a.svc.ListReceived(ctx, takedown.ListReceipt{OperatorID: c.OperatorID, List: takedown.Blocking, Version: int64(serial), Via: takedown.ViaTransfer})
+		if err != nil {
+			a.log.Warn("rpz: a transfer cannot be recorded as the ISP's receipt", "client", c.Name, "serial", serial, "err", err)
+		}
+	})
 }
 
 // defaultLogOrigin names the audit log of an authority that did not name its own.
@@ -152,6 +201,8 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 	fs.StringVar(&c.WitnessURL, "witness-url", e.getenv("TAKEDOWN_WITNESS_URL"),
 		"the controller's witness (takedown witness serve): no checkpoint is published without its cosignature [TAKEDOWN_WITNESS_URL]")
 	fs.StringVar(&c.WitnessKey, "witness-key", e.getenv("TAKEDOWN_WITNESS_KEY"), "the witness's public key, as takedown witness key prints it [TAKEDOWN_WITNESS_KEY]")
+	fs.StringVar(&c.Safety, "safety", e.getenv("TAKEDOWN_SAFETY"),
+		"the safety gates' configuration: never-block names, shared hosts, the largest list change without a second approval (default: the built-in one, docs/blocking.md) [TAKEDOWN_SAFETY]")
 }
 
 // Validate checks the configuration.
@@ -347,6 +398,14 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		return nil, err
 	}
 	svc := casework.New(db, profile, v)
+	if cfg.Safety != "" {
+		gates, err := safety.Load(cfg.Safety)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		svc.WithGates(gates)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
@@ -430,6 +489,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	wg.Go(func() { a.checkpointer.Run(ctx) })
 	if a.dns != nil {
 		a.dns.Register(a.reg)
+		a.recordTransfers()
 		addr, err := a.background(ctx, &wg, cancel, "the blocking zone's DNS server", func(ready func(string)) error {
 			return a.dns.Serve(ctx, a.dnsAddr, ready)
 		})
