@@ -193,7 +193,11 @@ func TestREADMEZone(t *testing.T) {
 	for _, want := range []string{
 		"propaganda-mirror.example.blocklist.rpz.takedown.example. 60 IN A 127.0.0.1",
 		"tribute-mirror.example is blocked",
+		"[shared_host] videos.platform.test is a domain of operator",
+		"Fibre Network ISP",
+		"LATE: lacks 1",
 		"tribute-mirror.example is no longer blocked",
+		"tribute-mirror.example is blocked again",
 		"list.published",
 	} {
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
