@@ -40,22 +40,42 @@ func axfr(addr, sec string) ([]dns.RR, error) {
 func TestServeZone(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "dns.json")
-	body := `{"zone": "` + zoneName + `", "nameserver": "ns1.authority.example.", "contact": "hostmaster.authority.example.",
-  "stop_pages": {"": {"a": "203.0.113.80", "aaaa": "2001:db8::80"}},
-  "isps": [{"name": "ISP One", "transfer": ["127.0.0.1"], "tsig_key": "` + tsigKey + `", "tsig_secret": "` + tsigSecret + `"}]}`
-	if err := os.WriteFile(config, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := "127.0.0.1:" + itoa(int64(freePort(t)))
+	// The registry holds ISP One (operator 1) and a host (operator 2).
 	data := filepath.Join(dir, "data")
-
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, binary, "serve", "--data", data, "--http", "127.0.0.1:0", "--dns", addr, "--dns-config", config).CombinedOutput()
-	if code := exitCode(err); code != 2 || !strings.Contains(string(out), "chmod 600") {
-		t.Fatalf("serve with a configuration readable by others: exit %d\n%s", code, out)
+	for _, op := range [][]string{{"isp", "ISP One"}, {"host", "Host One"}} {
+		if out, err := exec.CommandContext(ctx, binary, "admin", "operator", "add", "--data", data, "--kind", op[0], "--name", op[1],
+			"--contact", "noc@operator.example", "--language", "fr").CombinedOutput(); err != nil {
+			t.Fatalf("admin operator add: %v\n%s", err, out)
+		}
 	}
-	os.Chmod(config, 0o600)
+	writeConfig := func(operator string, mode os.FileMode) {
+		body := `{"zone": "` + zoneName + `", "nameserver": "ns1.authority.example.", "contact": "hostmaster.authority.example.",
+  "stop_pages": {"": {"a": "203.0.113.80", "aaaa": "2001:db8::80"}},
+  "isps": [{"name": "ISP One", "operator_id": ` + operator + `, "transfer": ["127.0.0.1"], "tsig_key": "` + tsigKey + `", "tsig_secret": "` + tsigSecret + `"}]}`
+		if err := os.WriteFile(config, []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(config, mode)
+	}
+	addr := "127.0.0.1:" + itoa(int64(freePort(t)))
+	for _, bad := range []struct {
+		operator string
+		mode     os.FileMode
+		want     string
+	}{
+		{"1", 0o644, "chmod 600"},
+		{"2", 0o600, "operator 2 (Host One) is a host, which does not receive the blocking list"},
+		{"9", 0o600, "there is no operator 9"},
+	} {
+		writeConfig(bad.operator, bad.mode)
+		out, err := exec.CommandContext(ctx, binary, "serve", "--data", data, "--http", "127.0.0.1:0", "--dns", addr, "--dns-config", config).CombinedOutput()
+		if code := exitCode(err); code != 2 || !strings.Contains(string(out), bad.want) {
+			t.Fatalf("serve with operator %s, mode %o: exit %d, want 2 and %q\n%s", bad.operator, bad.mode, code, bad.want, out)
+		}
+	}
+	writeConfig("1", 0o600)
 	stopAddr := "127.0.0.1:" + itoa(int64(freePort(t)))
 	serve(t, data, "--dns", addr, "--dns-config", config, "--stop-page", stopAddr, "--complaint-url", "https://authority.example/complaint")
 
