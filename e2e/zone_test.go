@@ -35,8 +35,8 @@ func axfr(addr, sec string) ([]dns.RR, error) {
 
 // TestServeZone: takedown serve publishes the blocking zone on --dns to the ISPs its
 // configuration file lists: the ISP transfers it signed with its key, and an unsigned or
-// wrongly signed transfer is refused. A configuration file others can read stops serve with
-// the reason.
+// wrongly signed transfer is refused. A configuration file others can read, or an ISP whose
+// operator_id is not a registered ISP, stops serve with the reason.
 func TestServeZone(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "dns.json")
