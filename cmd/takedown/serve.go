@@ -27,6 +27,7 @@ import (
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/rpz"
+	"github.com/takedown-project/takedown/safety"
 	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 	"github.com/takedown-project/takedown/webui"
@@ -101,28 +102,34 @@ func zoneBlocks(p *rpz.Primary) webui.Blocked {
 }
 
 // primary returns the blocking zone's primary as the configuration file describes it,
-// serving the store's latest version, or nil when the zone is off.
-func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, log *slog.Logger) (*rpz.Primary, error) {
+// serving the store's latest version, and the canary that checks each version if the file
+// has one; or nils when the zone is off. The canary's metrics are registered on reg.
+func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, log *slog.Logger, reg prometheus.Registerer) (*rpz.Primary, *safety.Canary, error) {
 	switch {
 	case c.Addr == "" && c.Config == "":
-		return nil, nil
+		return nil, nil, nil
 	case c.Addr == "" || c.Config == "":
-		return nil, takedown.Invalid("dns", "and --dns-config go together: the address of the zone's primary and its configuration file")
+		return nil, nil, takedown.Invalid("dns", "and --dns-config go together: the address of the zone's primary and its configuration file")
 	}
-	cfg, clients, err := rpz.LoadConfig(c.Config)
+	cfg, clients, canaryCfg, err := rpz.LoadConfig(c.Config)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for category := range cfg.StopPages {
 		if _, ok := profile.Offence(category); category != "" && !ok {
-			return nil, takedown.Invalid("dns-config", "stop_pages has %q, which is not an offence of the profile %s", category, profile.ID)
+			return nil, nil, takedown.Invalid("dns-config", "stop_pages has %q, which is not an offence of the profile %s", category, profile.ID)
 		}
 	}
 	z, err := rpz.Load(ctx, db, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return rpz.NewPrimary(z, clients, log.With("component", "rpz"))
+	p, err := rpz.NewPrimary(z, clients, log.With("component", "rpz"))
+	if err != nil || canaryCfg == nil {
+		return p, nil, err
+	}
+	canary, err := safety.NewCanary(*canaryCfg, takedown.SystemClock{}, log.With("component", "canary"), reg)
+	return p, canary, err
 }
 
 // defaultLogOrigin names the audit log of an authority that did not name its own.
@@ -193,7 +200,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.close()
-	if a.dns, err = dns.primary(ctx, a.db, a.svc.Profile(), log); err != nil {
+	if a.dns, a.canary, err = dns.primary(ctx, a.db, a.svc.Profile(), log, a.reg); err != nil {
 		return err
 	}
 	a.dnsAddr = dns.Addr
@@ -227,7 +234,8 @@ type app struct {
 	reg          *prometheus.Registry
 	dns          *rpz.Primary // the blocking zone, served on dnsAddr, when there is one
 	dnsAddr      string
-	stopPage     http.Handler // the stop page, served on stopAddr, when there is one
+	canary       *safety.Canary // checks each version of the zone through a resolver, when configured
+	stopPage     http.Handler   // the stop page, served on stopAddr, when there is one
 	stopAddr     string
 	log          *slog.Logger
 }
@@ -439,6 +447,10 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 			return err
 		}
 		a.dnsAddr = addr
+		if a.canary != nil {
+			a.dns.OnPublish(func(z *rpz.Zone, fresh []rpz.Entry) { a.canary.Check(ctx, z.Canary(fresh)) })
+			a.canary.Check(ctx, a.dns.Zone().Canary(nil))
+		}
 		wg.Go(func() { a.dns.Follow(ctx, a.db, 200*time.Millisecond) })
 	}
 	if a.stopPage != nil {
