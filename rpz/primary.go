@@ -501,12 +501,7 @@ func (p *Primary) notify(ctx context.Context, client string, to netip.AddrPort, 
 	m.SetNotify(z.cfg.Origin)
 	m.Authoritative = true
 	m.Answer = []dns.RR{z.SOA()}
-	c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
-	p.mu.RLock()
-	if p.local.IsValid() && !p.local.IsUnspecified() {
-		c.Dialer = &net.Dialer{LocalAddr: &net.UDPAddr{IP: p.local.AsSlice()}}
-	}
-	p.mu.RUnlock()
+	c := p.udpClient(2 * time.Second)
 	var err error
 	for attempt := range 5 {
 		if attempt > 0 {

@@ -65,6 +65,7 @@ type dnsConfig struct {
 	Config       string
 	StopPage     string
 	ComplaintURL string
+	PollInterval time.Duration
 }
 
 func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
@@ -75,6 +76,9 @@ func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
 		"address the stop page listens on, such as 0.0.0.0:80, behind the stop pages' addresses of the zone; needs --dns [TAKEDOWN_STOP_PAGE]")
 	fs.StringVar(&c.ComplaintURL, "complaint-url", e.getenv("TAKEDOWN_COMPLAINT_URL"),
 		"the public complaint page the stop page links to, for a publisher or a user who contests a measure [TAKEDOWN_COMPLAINT_URL]")
+	poll, _ := time.ParseDuration(e.envOr("TAKEDOWN_DNS_POLL_INTERVAL", "1m"))
+	fs.DurationVar(&c.PollInterval, "dns-poll-interval", poll,
+		"how often each ISP's resolvers are asked, at their notify addresses, for the serial of the zone they serve; 0 for never [TAKEDOWN_DNS_POLL_INTERVAL]")
 }
 
 // stopPage returns the stop page of the zone the primary serves, or nil when it is off.
@@ -110,6 +114,8 @@ func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedu
 		return nil, nil, nil
 	case c.Addr == "" || c.Config == "":
 		return nil, nil, takedown.Invalid("dns", "and --dns-config go together: the address of the zone's primary and its configuration file")
+	case c.PollInterval < 0 || c.PollInterval > 0 && c.PollInterval < time.Second:
+		return nil, nil, takedown.Invalid("dns-poll-interval", "must be at least 1s, or 0 for never")
 	}
 	cfg, clients, canaryCfg, err := rpz.LoadConfig(c.Config)
 	if err != nil {
@@ -203,7 +209,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if a.dns, a.canary, err = dns.primary(ctx, a.db, a.svc.Profile(), log, a.reg); err != nil {
 		return err
 	}
-	a.dnsAddr = dns.Addr
+	a.dnsAddr, a.dnsPoll = dns.Addr, dns.PollInterval
 	if a.stopPage, err = dns.stopPage(a.dns, a.svc.Profile(), a.reg); err != nil {
 		return err
 	}
@@ -234,6 +240,7 @@ type app struct {
 	reg          *prometheus.Registry
 	dns          *rpz.Primary // the blocking zone, served on dnsAddr, when there is one
 	dnsAddr      string
+	dnsPoll      time.Duration  // how often the ISPs' resolvers are asked for their serial; 0 for never
 	canary       *safety.Canary // checks each version of the zone through a resolver, when configured
 	stopPage     http.Handler   // the stop page, served on stopAddr, when there is one
 	stopAddr     string
@@ -452,6 +459,9 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 			a.canary.Check(ctx, a.dns.Zone().Canary(nil))
 		}
 		wg.Go(func() { a.dns.Follow(ctx, a.db, 200*time.Millisecond) })
+		if a.dnsPoll > 0 {
+			wg.Go(func() { a.dns.PollSerials(ctx, a.dnsPoll, nil) })
+		}
 	}
 	if a.stopPage != nil {
 		addr, err := a.background(ctx, &wg, cancel, "the stop page", func(ready func(string)) error {
