@@ -26,7 +26,8 @@ type resolverKey struct {
 // interval, starting at once, until ctx is done, and reports the serial each answers: the
 // version its users get, which the transfers alone do not tell (a resolver may fail to load
 // what it transferred, or several may share one transfer). The serials are also in
-// takedown_isp_resolver_serial{isp,resolver}. report may be nil.
+// takedown_isp_resolver_serial{isp,resolver}. report, which may be nil, is called after each
+// round, from PollSerials' goroutine.
 //
 // A resolver answers only if it serves the zone to clients (Unbound's rpz for-downstream: yes;
 // BIND does for a secondary zone) and lets the primary's address ask. One that does not is

@@ -205,7 +205,7 @@ func (c *Canary) done(n uint64, v Version, failures []Failure) {
 	c.metrics.lastRun.Set(float64(now.UnixNano()) / 1e9)
 	if len(failures) == 0 {
 		c.metrics.ok.Set(1)
-		c.log.Info("safety: canary passed", "serial", v.Serial, "resolver", c.cfg.Resolver.String(), "listed", v.Listed, "must_not_block", len(c.cfg.MustNotBlock))
+		c.log.Info("safety: canary passed", "serial", v.Serial, "resolver", c.cfg.Resolver.String(), "must_not_block", len(c.cfg.MustNotBlock))
 		return
 	}
 	c.metrics.ok.Set(0)
@@ -324,12 +324,14 @@ func (c *Canary) ask(ctx context.Context, name string, qtype uint16) ([]netip.Ad
 	var text []string
 	for _, rr := range resp.Answer {
 		var a netip.Addr
+		var ok bool
 		switch rr := rr.(type) {
 		case *dns.A:
-			a, _ = netip.AddrFromSlice(rr.A.To4())
+			a, ok = netip.AddrFromSlice(rr.A.To4())
 		case *dns.AAAA:
-			a, _ = netip.AddrFromSlice(rr.AAAA)
-		default:
+			a, ok = netip.AddrFromSlice(rr.AAAA)
+		}
+		if !ok {
 			continue
 		}
 		addrs = append(addrs, a)
