@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -116,4 +117,60 @@ func exitCode(err error) int {
 		return -1
 	}
 	return 0
+}
+
+// TestServeCanaryAndSerials: with a canary section in the zone's configuration file, serve
+// checks the version it starts with through a real Unbound that is a secondary of the zone,
+// and asks that Unbound, an ISP's resolver, for the serial it serves: both are in /metrics.
+func TestServeCanaryAndSerials(t *testing.T) {
+	dir := t.TempDir()
+	addr := "127.0.0.1:" + itoa(int64(freePort(t)))
+	resolverPort := freePort(t)
+	resolver := "127.0.0.1:" + itoa(int64(resolverPort))
+	config := filepath.Join(dir, "dns.json")
+	body := `{"zone": "` + zoneName + `", "nameserver": "ns1.authority.example.", "contact": "hostmaster.authority.example.",
+  "stop_pages": {"": {"a": "203.0.113.80", "aaaa": "2001:db8::80"}},
+  "isps": [{"name": "ISP Unbound", "transfer": ["127.0.0.1"], "notify": ["` + resolver + `"]}],
+  "canary": {"resolver": "` + resolver + `", "must_not_block": ["ok.example"], "timeout": "5s"}}`
+	token := "e2e-metrics-token-0123456789"
+	tokenFile := filepath.Join(dir, "metrics.token")
+	if err := os.WriteFile(config, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tokenFile, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	local, err := rpztest.LocalZone(dir, map[string]string{"ok.example.": "192.0.2.10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unbound, err := rpztest.Unbound(dir, addr, zoneName, resolverPort, local)
+	if errors.Is(err, rpztest.ErrMissing) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(unbound.Stop)
+	url, _ := serve(t, filepath.Join(dir, "data"), "--dns", addr, "--dns-config", config, "--dns-poll-interval", "1s", "--metrics-token-file", tokenFile)
+
+	want := []string{"takedown_canary_ok 1", "takedown_canary_serial 0", `takedown_isp_resolver_serial{isp="ISP Unbound",resolver="` + resolver + `"} 0`}
+	var metrics string
+	waitFor(t, "the canary's pass and the resolver's serial in /metrics", func() bool {
+		req, _ := http.NewRequest("GET", url+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		metrics = string(b)
+		for _, w := range want {
+			if !strings.Contains(metrics, w) {
+				return false
+			}
+		}
+		return true
+	})
 }

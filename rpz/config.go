@@ -10,10 +10,12 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/miekg/dns"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/safety"
 )
 
 // maxConfigFile bounds the configuration file: a few hundred ISPs.
@@ -31,11 +33,18 @@ type configFile struct {
 	Expire     uint32              `json:"expire"`
 	Minimum    uint32              `json:"minimum"`
 	ISPs       []ispFile           `json:"isps"`
+	Canary     *canaryFile         `json:"canary"`
 }
 
 type stopPage struct {
 	A    string `json:"a"`
 	AAAA string `json:"aaaa"`
+}
+
+type canaryFile struct {
+	Resolver     string   `json:"resolver"`
+	MustNotBlock []string `json:"must_not_block"`
+	Timeout      string   `json:"timeout"`
 }
 
 type ispFile struct {
@@ -47,39 +56,40 @@ type ispFile struct {
 	TSIGSecret string   `json:"tsig_secret"`
 }
 
-// LoadConfig reads the zone's configuration file: the zone, its stop pages and timers, and the
-// ISPs whose resolvers may transfer it. The file holds the ISPs' TSIG secrets, so it must be
-// readable by its owner only.
-func LoadConfig(path string) (*Config, []Client, error) {
+// LoadConfig reads the zone's configuration file: the zone, its stop pages and timers, the
+// ISPs whose resolvers may transfer it, and the canary that checks each version, nil if the
+// file has none. The file holds the ISPs' TSIG secrets, so it must be readable by its owner
+// only.
+func LoadConfig(path string) (*Config, []Client, *safety.CanaryConfig, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, takedown.Invalid("dns-config", "%v", err)
+		return nil, nil, nil, takedown.Invalid("dns-config", "%v", err)
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err == nil && info.Mode().Perm()&0o077 != 0 {
-		return nil, nil, takedown.Invalid("dns-config", "%s is readable by others (mode %o): it holds the ISPs' TSIG secrets; run chmod 600 on it", path, info.Mode().Perm())
+		return nil, nil, nil, takedown.Invalid("dns-config", "%s is readable by others (mode %o): it holds the ISPs' TSIG secrets; run chmod 600 on it", path, info.Mode().Perm())
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
 	if err != nil {
-		return nil, nil, takedown.Invalid("dns-config", "%v", err)
+		return nil, nil, nil, takedown.Invalid("dns-config", "%v", err)
 	}
 	if len(b) > maxConfigFile {
-		return nil, nil, takedown.Invalid("dns-config", "%s is larger than %d bytes", path, maxConfigFile)
+		return nil, nil, nil, takedown.Invalid("dns-config", "%s is larger than %d bytes", path, maxConfigFile)
 	}
 	return ParseConfig(b)
 }
 
 // ParseConfig parses the zone's configuration, strictly: an unknown field is an error, as is
 // any value the zone could not use.
-func ParseConfig(b []byte) (*Config, []Client, error) {
+func ParseConfig(b []byte) (*Config, []Client, *safety.CanaryConfig, error) {
 	var cf configFile
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&cf); err != nil {
-		return nil, nil, takedown.Invalid("dns-config", "is not the zone's configuration: %v", err)
+		return nil, nil, nil, takedown.Invalid("dns-config", "is not the zone's configuration: %v", err)
 	}
 	if d.More() {
-		return nil, nil, takedown.Invalid("dns-config", "has text after its JSON object")
+		return nil, nil, nil, takedown.Invalid("dns-config", "has text after its JSON object")
 	}
 	c := DefaultConfig(fqdn(cf.Zone), fqdn(cf.Nameserver), fqdn(cf.Contact), Redirect{})
 	c.StopPages = map[string]Redirect{}
@@ -87,7 +97,7 @@ func ParseConfig(b []byte) (*Config, []Client, error) {
 		a, errA := netip.ParseAddr(sp.A)
 		aaaa, errAAAA := netip.ParseAddr(sp.AAAA)
 		if err := errors.Join(errA, errAAAA); err != nil {
-			return nil, nil, takedown.Invalid(fmt.Sprintf("stop_pages[%q]", category), "needs the stop page's IPv4 address (a) and IPv6 address (aaaa): %v", err)
+			return nil, nil, nil, takedown.Invalid(fmt.Sprintf("stop_pages[%q]", category), "needs the stop page's IPv4 address (a) and IPv6 address (aaaa): %v", err)
 		}
 		c.StopPages[category] = Redirect{A: a, AAAA: aaaa}
 	}
@@ -100,48 +110,86 @@ func ParseConfig(b []byte) (*Config, []Client, error) {
 		}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var clients []Client
 	for i, isp := range cf.ISPs {
 		field := fmt.Sprintf("isps[%d]", i)
 		cl := Client{Name: strings.TrimSpace(isp.Name), Key: fqdn(isp.TSIGKey), Secret: isp.TSIGSecret, OperatorID: isp.OperatorID}
 		if isp.OperatorID < 0 {
-			return nil, nil, takedown.Invalid(field+".operator_id", "must be the id of the ISP in the operator registry")
+			return nil, nil, nil, takedown.Invalid(field+".operator_id", "must be the id of the ISP in the operator registry")
 		}
 		if cl.Name == "" {
-			return nil, nil, takedown.Invalid(field+".name", "is required: the ISP's name, for logs and the deployment status")
+			return nil, nil, nil, takedown.Invalid(field+".name", "is required: the ISP's name, for logs and the deployment status")
 		}
 		for j, t := range isp.Transfer {
 			p, err := parsePrefix(t)
 			if err != nil {
-				return nil, nil, takedown.Invalid(fmt.Sprintf("%s.transfer[%d]", field, j), "%q is not an address or a prefix such as 198.51.100.0/28", t)
+				return nil, nil, nil, takedown.Invalid(fmt.Sprintf("%s.transfer[%d]", field, j), "%q is not an address or a prefix such as 198.51.100.0/28", t)
 			}
 			cl.Prefixes = append(cl.Prefixes, p)
 		}
 		if len(cl.Prefixes) == 0 {
-			return nil, nil, takedown.Invalid(field+".transfer", "is required: the addresses %s's resolvers transfer the zone from", cl.Name)
+			return nil, nil, nil, takedown.Invalid(field+".transfer", "is required: the addresses %s's resolvers transfer the zone from", cl.Name)
 		}
 		for j, n := range isp.Notify {
 			ap, err := netip.ParseAddrPort(n)
 			if err != nil || ap.Port() == 0 || ap.Addr().IsUnspecified() {
-				return nil, nil, takedown.Invalid(fmt.Sprintf("%s.notify[%d]", field, j), "%q is not an address and port such as 198.51.100.5:53", n)
+				return nil, nil, nil, takedown.Invalid(fmt.Sprintf("%s.notify[%d]", field, j), "%q is not an address and port such as 198.51.100.5:53", n)
 			}
 			cl.Notify = append(cl.Notify, ap)
 		}
 		switch raw, err := base64.StdEncoding.DecodeString(isp.TSIGSecret); {
 		case isp.TSIGKey == "" && isp.TSIGSecret == "":
 		case isp.TSIGKey == "" || isp.TSIGSecret == "":
-			return nil, nil, takedown.Invalid(field+".tsig_key", "and tsig_secret go together: the name of the ISP's hmac-sha256 key and its secret")
+			return nil, nil, nil, takedown.Invalid(field+".tsig_key", "and tsig_secret go together: the name of the ISP's hmac-sha256 key and its secret")
 		case err != nil || len(raw) < 32:
-			return nil, nil, takedown.Invalid(field+".tsig_secret", "must be 32 random bytes or more, in base64 (such as tsig-keygen makes)")
+			return nil, nil, nil, takedown.Invalid(field+".tsig_secret", "must be 32 random bytes or more, in base64 (such as tsig-keygen makes)")
 		}
 		clients = append(clients, cl)
 	}
 	if len(clients) == 0 {
-		return nil, nil, takedown.Invalid("isps", "lists no ISP: nobody could transfer the zone")
+		return nil, nil, nil, takedown.Invalid("isps", "lists no ISP: nobody could transfer the zone")
 	}
-	return &c, clients, nil
+	if cf.Canary == nil {
+		return &c, clients, nil, nil
+	}
+	canary, err := cf.Canary.parse()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &c, clients, canary, nil
+}
+
+// parse checks the canary section: a resolver's address and port, host names the zone could
+// list, and a duration.
+func (cf *canaryFile) parse() (*safety.CanaryConfig, error) {
+	var c safety.CanaryConfig
+	var err error
+	if c.Resolver, err = netip.ParseAddrPort(cf.Resolver); err != nil || c.Resolver.Port() == 0 || c.Resolver.Addr().IsUnspecified() {
+		return nil, takedown.Invalid("canary.resolver", "%q is not an address and port such as 127.0.0.1:53", cf.Resolver)
+	}
+	seen := map[string]bool{}
+	for i, name := range cf.MustNotBlock {
+		field := fmt.Sprintf("canary.must_not_block[%d]", i)
+		if err := CheckName(name); err != nil {
+			return nil, takedown.Invalid(field, "%v", err)
+		}
+		if seen[name] {
+			return nil, takedown.Invalid(field, "%s is given twice", name)
+		}
+		seen[name] = true
+		c.MustNotBlock = append(c.MustNotBlock, name)
+	}
+	if cf.Timeout != "" {
+		if c.Timeout, err = time.ParseDuration(cf.Timeout); err != nil || c.Timeout <= 0 {
+			return nil, takedown.Invalid("canary.timeout", "%q is not a duration such as 30s", cf.Timeout)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // fqdn adds the final dot a domain name in the file may omit.

@@ -1,6 +1,10 @@
 package rpz
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"net/netip"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // metrics are the primary's Prometheus metrics: what it serves, and how far each ISP's
 // resolvers have followed it.
@@ -12,6 +16,7 @@ type metrics struct {
 	transfers *prometheus.CounterVec
 	refused   prometheus.Counter
 	notifyErr *prometheus.CounterVec
+	polled    *prometheus.GaugeVec
 }
 
 // Register registers the primary's metrics on reg; call it before serving. Alert when an
@@ -31,8 +36,10 @@ func (p *Primary) Register(reg prometheus.Registerer) {
 			Help: "DNS requests refused: unknown addresses, missing or wrong TSIG, other zones or opcodes."}),
 		notifyErr: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_zone_notify_failures_total",
 			Help: "NOTIFYs that no resolver of the ISP acknowledged after every retry."}, []string{"isp"}),
+		polled: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "takedown_isp_resolver_serial",
+			Help: "The serial each resolver of each ISP last answered in the zone's SOA (absent until it answers)."}, []string{"isp", "resolver"}),
 	}
-	reg.MustRegister(m.serial, m.names, m.rejected, m.ispSerial, m.transfers, m.refused, m.notifyErr)
+	reg.MustRegister(m.serial, m.names, m.rejected, m.ispSerial, m.transfers, m.refused, m.notifyErr, m.polled)
 	for _, c := range p.clients {
 		m.ispSerial.WithLabelValues(c.Name)
 	}
@@ -56,6 +63,13 @@ func (m *metrics) transferred(client, kind string, serial uint32) {
 			m.transfers.WithLabelValues(client, kind).Inc()
 		}
 		m.ispSerial.WithLabelValues(client).Set(float64(serial))
+	}
+}
+
+// resolverSerial records the serial a resolver of an ISP answered.
+func (m *metrics) resolverSerial(client string, resolver netip.AddrPort, serial uint32) {
+	if m != nil {
+		m.polled.WithLabelValues(client, resolver.String()).Set(float64(serial))
 	}
 }
 

@@ -56,10 +56,11 @@ type Primary struct {
 	// transferred, when set, is told of each complete transfer.
 	transferred func(c Client, serial uint32)
 
-	mu      sync.RWMutex
-	local   netip.Addr // the address Serve listens on
-	zone    *Zone
-	journal []change // consecutive versions up to zone, oldest first
+	mu        sync.RWMutex
+	published func(z *Zone, fresh []Entry) // see OnPublish
+	local     netip.Addr                   // the address Serve listens on
+	zone      *Zone
+	journal   []change // consecutive versions up to zone, oldest first
 }
 
 // NewPrimary returns a primary serving zone to clients.
@@ -128,6 +129,16 @@ func (p *Primary) Zone() *Zone {
 	return p.zone
 }
 
+// OnPublish sets a function that Publish calls after each version is published, with the
+// version and the entries whose names it blocks and the one before did not (neither by their
+// own name nor by a parent's subtree): a resolver that answers one of those with its stop page
+// has loaded the version. It must return quickly, as it holds up the next version.
+func (p *Primary) OnPublish(f func(z *Zone, fresh []Entry)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.published = f
+}
+
 // Publish serves a new version, whose serial must be greater than the current one, and
 // notifies the ISPs' resolvers.
 func (p *Primary) Publish(ctx context.Context, z *Zone) error {
@@ -150,10 +161,20 @@ func (p *Primary) Publish(ctx context.Context, z *Zone) error {
 		p.journal = p.journal[len(p.journal)-journalVersions:]
 	}
 	p.zone = z
+	published := p.published
 	p.mu.Unlock()
 	p.metrics.published(z)
 	p.log.Info("rpz: version published", "zone", z.cfg.Origin, "serial", z.serial, "names", z.Len(), "added", len(added), "removed", len(removed))
 	p.notifyAll(ctx, z)
+	if published != nil {
+		var fresh []Entry
+		for _, e := range added {
+			if _, blocked := old.Lookup(e.Name); !blocked {
+				fresh = append(fresh, e)
+			}
+		}
+		published(z, fresh)
+	}
 	return nil
 }
 
@@ -502,12 +523,7 @@ func (p *Primary) notify(ctx context.Context, client string, to netip.AddrPort, 
 	m.SetNotify(z.cfg.Origin)
 	m.Authoritative = true
 	m.Answer = []dns.RR{z.SOA()}
-	c := &dns.Client{Net: "udp", Timeout: 2 * time.Second}
-	p.mu.RLock()
-	if p.local.IsValid() && !p.local.IsUnspecified() {
-		c.Dialer = &net.Dialer{LocalAddr: &net.UDPAddr{IP: p.local.AsSlice()}}
-	}
-	p.mu.RUnlock()
+	c := p.udpClient(2 * time.Second)
 	var err error
 	for attempt := range 5 {
 		if attempt > 0 {

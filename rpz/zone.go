@@ -20,6 +20,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/canon"
+	"github.com/takedown-project/takedown/safety"
 )
 
 // Entry is one listed host name.
@@ -186,6 +187,26 @@ func (z *Zone) Serial() uint32 { return z.serial }
 
 // Len returns the number of listed names.
 func (z *Zone) Len() int { return len(z.entries) }
+
+// Canary returns the version as a canary checks it: a name it lists, one new in it if fresh
+// (as OnPublish gives them) has any, and every stop page's addresses.
+func (z *Zone) Canary(fresh []Entry) safety.Version {
+	v := safety.Version{Serial: z.serial}
+	for _, r := range z.cfg.StopPages {
+		v.Redirects = append(v.Redirects, r.A, r.AAAA)
+	}
+	slices.SortFunc(v.Redirects, netip.Addr.Compare)
+	v.Redirects = slices.Compact(v.Redirects)
+	listed := fresh
+	v.New = len(fresh) > 0
+	if !v.New {
+		listed = z.entries
+	}
+	if len(listed) > 0 {
+		v.Listed, v.Stop = listed[0].Name, z.cfg.redirect(listed[0].Category).A
+	}
+	return v
+}
 
 // SOA returns the zone's SOA record.
 func (z *Zone) SOA() *dns.SOA {

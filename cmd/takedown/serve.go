@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -67,6 +68,7 @@ type dnsConfig struct {
 	Config       string
 	StopPage     string
 	ComplaintURL string
+	PollInterval time.Duration
 }
 
 func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
@@ -77,6 +79,9 @@ func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
 		"address the stop page listens on, such as 0.0.0.0:80, behind the stop pages' addresses of the zone; needs --dns [TAKEDOWN_STOP_PAGE]")
 	fs.StringVar(&c.ComplaintURL, "complaint-url", e.getenv("TAKEDOWN_COMPLAINT_URL"),
 		"the public complaint page the stop page links to, for a publisher or a user who contests a measure [TAKEDOWN_COMPLAINT_URL]")
+	poll, _ := time.ParseDuration(e.envOr("TAKEDOWN_DNS_POLL_INTERVAL", "1m"))
+	fs.DurationVar(&c.PollInterval, "dns-poll-interval", poll,
+		"how often each ISP's resolvers are asked, at their notify addresses, for the serial of the zone they serve; 0 for never [TAKEDOWN_DNS_POLL_INTERVAL]")
 }
 
 // stopPage returns the stop page of the zone the primary serves, or nil when it is off.
@@ -104,31 +109,39 @@ func zoneBlocks(p *rpz.Primary) webui.Blocked {
 }
 
 // primary returns the blocking zone's primary as the configuration file describes it,
-// serving the store's latest version, or nil when the zone is off.
-func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, log *slog.Logger) (*rpz.Primary, error) {
+// serving the store's latest version, and the canary that checks each version if the file
+// has one; or nils when the zone is off. The canary's metrics are registered on reg.
+func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, log *slog.Logger, reg prometheus.Registerer) (*rpz.Primary, *safety.Canary, error) {
 	switch {
 	case c.Addr == "" && c.Config == "":
-		return nil, nil
+		return nil, nil, nil
 	case c.Addr == "" || c.Config == "":
-		return nil, takedown.Invalid("dns", "and --dns-config go together: the address of the zone's primary and its configuration file")
+		return nil, nil, takedown.Invalid("dns", "and --dns-config go together: the address of the zone's primary and its configuration file")
+	case c.PollInterval < 0 || c.PollInterval > 0 && c.PollInterval < time.Second:
+		return nil, nil, takedown.Invalid("dns-poll-interval", "must be at least 1s, or 0 for never")
 	}
-	cfg, clients, err := rpz.LoadConfig(c.Config)
+	cfg, clients, canaryCfg, err := rpz.LoadConfig(c.Config)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for category := range cfg.StopPages {
 		if _, ok := profile.Offence(category); category != "" && !ok {
-			return nil, takedown.Invalid("dns-config", "stop_pages has %q, which is not an offence of the profile %s", category, profile.ID)
+			return nil, nil, takedown.Invalid("dns-config", "stop_pages has %q, which is not an offence of the profile %s", category, profile.ID)
 		}
 	}
 	if err := checkISPs(ctx, db, profile, clients); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	z, err := rpz.Load(ctx, db, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return rpz.NewPrimary(z, clients, log.With("component", "rpz"))
+	p, err := rpz.NewPrimary(z, clients, log.With("component", "rpz"))
+	if err != nil || canaryCfg == nil {
+		return p, nil, err
+	}
+	canary, err := safety.NewCanary(*canaryCfg, takedown.SystemClock{}, log.With("component", "canary"), reg)
+	return p, canary, err
 }
 
 // checkISPs checks that each ISP of the zone's configuration that names an operator names a
@@ -158,20 +171,18 @@ func checkISPs(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, c
 	})
 }
 
-// recordTransfers records each registered ISP's transfer of the zone as its receipt of that
-// version of the blocking list: the deliveries it carries are complied with, and the
-// deployment status shows it.
-func (a *app) recordTransfers() {
+// receive records a registered ISP's receipt of a version of the blocking list, from a
+// transfer by one of its resolvers or the serial one answers: the deliveries it carries are
+// complied with, and the deployment status shows it.
+func (a *app) receive(c rpz.Client, serial uint32, via takedown.ReceiptVia) {
+	if c.OperatorID == 0 || serial == 0 {
+		return
+	}
 	ctx := takedown.NewContextWithUser(context.Background(), casework.DNSPrimary)
-	a.dns.OnTransfer(func(c rpz.Client, serial uint32) {
-		if c.OperatorID == 0 || serial == 0 {
-			return
-		}
-		err := a.svc.ListReceived(ctx, takedown.ListReceipt{OperatorID: c.OperatorID, List: takedown.Blocking, Version: int64(serial), Via: takedown.ViaTransfer})
-		if err != nil {
-			a.log.Warn("rpz: a transfer cannot be recorded as the ISP's receipt", "client", c.Name, "serial", serial, "err", err)
-		}
-	})
+	err := a.svc.ListReceived(ctx, takedown.ListReceipt{OperatorID: c.OperatorID, List: takedown.Blocking, Version: int64(serial), Via: via})
+	if err != nil {
+		a.log.Warn("rpz: an ISP's copy of the zone cannot be recorded as its receipt", "client", c.Name, "serial", serial, "via", via, "err", err)
+	}
 }
 
 // defaultLogOrigin names the audit log of an authority that did not name its own.
@@ -244,10 +255,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.close()
-	if a.dns, err = dns.primary(ctx, a.db, a.svc.Profile(), log); err != nil {
+	if a.dns, a.canary, err = dns.primary(ctx, a.db, a.svc.Profile(), log, a.reg); err != nil {
 		return err
 	}
-	a.dnsAddr = dns.Addr
+	a.dnsAddr, a.dnsPoll = dns.Addr, dns.PollInterval
 	if a.stopPage, err = dns.stopPage(a.dns, a.svc.Profile(), a.reg); err != nil {
 		return err
 	}
@@ -278,7 +289,9 @@ type app struct {
 	reg          *prometheus.Registry
 	dns          *rpz.Primary // the blocking zone, served on dnsAddr, when there is one
 	dnsAddr      string
-	stopPage     http.Handler // the stop page, served on stopAddr, when there is one
+	dnsPoll      time.Duration  // how often the ISPs' resolvers are asked for their serial; 0 for never
+	canary       *safety.Canary // checks each version of the zone through a resolver, when configured
+	stopPage     http.Handler   // the stop page, served on stopAddr, when there is one
 	stopAddr     string
 	log          *slog.Logger
 }
@@ -489,7 +502,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	wg.Go(func() { a.checkpointer.Run(ctx) })
 	if a.dns != nil {
 		a.dns.Register(a.reg)
-		a.recordTransfers()
+		a.dns.OnTransfer(func(c rpz.Client, serial uint32) { a.receive(c, serial, takedown.ViaTransfer) })
 		addr, err := a.background(ctx, &wg, cancel, "the blocking zone's DNS server", func(ready func(string)) error {
 			return a.dns.Serve(ctx, a.dnsAddr, ready)
 		})
@@ -499,7 +512,16 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 			return err
 		}
 		a.dnsAddr = addr
+		if a.canary != nil {
+			a.dns.OnPublish(func(z *rpz.Zone, fresh []rpz.Entry) { a.canary.Check(ctx, z.Canary(fresh)) })
+			a.canary.Check(ctx, a.dns.Zone().Canary(nil))
+		}
 		wg.Go(func() { a.dns.Follow(ctx, a.db, 200*time.Millisecond) })
+		if a.dnsPoll > 0 {
+			wg.Go(func() {
+				a.dns.PollSerials(ctx, a.dnsPoll, func(c rpz.Client, _ netip.AddrPort, serial uint32) { a.receive(c, serial, takedown.ViaSerial) })
+			})
+		}
 	}
 	if a.stopPage != nil {
 		addr, err := a.background(ctx, &wg, cancel, "the stop page", func(ready func(string)) error {
