@@ -47,27 +47,27 @@ func unmet(m *takedown.Measure, objections []takedown.Objection, secondApproval,
 	var out []takedown.Objection
 	for _, o := range objections {
 		people := map[int64]bool{}
+		agree := func(id int64) {
+			if id != 0 {
+				people[id] = true
+			}
+		}
 		for _, ov := range m.Overrides {
 			if ov.Gate == o.Gate && ov.Ending == ending {
-				people[ov.By] = true
+				agree(ov.By)
 			}
 		}
-		if o.Gate == takedown.GateDiffSize {
-			switch {
-			case ending:
-				people[actor.ID] = true
-			default:
-				people[m.ApprovedBy] = m.ApprovedBy != 0
-				people[m.ProposedBy] = people[m.ProposedBy] || !secondApproval
+		switch {
+		case o.Gate != takedown.GateDiffSize:
+		case ending:
+			agree(actor.ID)
+		default:
+			agree(m.ApprovedBy)
+			if !secondApproval {
+				agree(m.ProposedBy)
 			}
 		}
-		n := 0
-		for _, yes := range people {
-			if yes {
-				n++
-			}
-		}
-		if n < 2 {
+		if len(people) < 2 {
 			out = append(out, o)
 		}
 	}

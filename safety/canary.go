@@ -1,10 +1,7 @@
-// Package safety holds the checks that stand between the blocking list and the users of the
-// ISPs' resolvers: the canary that watches each published version through a real resolver.
-//
-// It knows nothing of how the list is published: the canary is given each version as plain
-// values (its serial, a name it lists, the stop pages' addresses), so that the procedure can
-// use it as well as the zone's primary.
 package safety
+
+// The canary knows nothing of how the list is published: it is given each version as plain
+// values (its serial, a name it lists, the stop pages' addresses).
 
 import (
 	"context"

@@ -9,7 +9,10 @@
 //     many unrelated users: the measure must name the offending host, or two supervisors
 //     override;
 //   - the size of a version: one that adds or removes too many entries at once waits for a
-//     second supervisor's approval.
+//     second supervisor's approval;
+//   - after a version is published, the canary: a real resolver that is a secondary of the
+//     zone must redirect a name the version lists and must not redirect the names it is told
+//     never to see blocked; a failure is an error in the log and in the metrics.
 //
 // The gates only judge; package casework applies them, records each objection and override in
 // the log, and refuses or holds what they object to.
