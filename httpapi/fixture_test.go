@@ -48,7 +48,7 @@ type fixture struct {
 	flagger, admin                  *account
 	host, platform, publisher       *takedown.Operator
 	isp, search                     *takedown.Operator
-	keys                            *publisher.Keys // the log's, which sign feeds too
+	keys                            *publisher.Keys    // the log's, which sign feeds too
 	desk                            map[int64]*account // an operator's user, by operator id
 	urls                            int                // addresses reported so far
 	logs                            *logBuffer         // everything the server logged, debug included
