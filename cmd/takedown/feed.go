@@ -128,7 +128,10 @@ func runFeedVerify(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	content := fmt.Sprintf("the whole list: %s entries", thousands(int64(len(f.Entries))))
-	if f.Since > 0 {
+	switch {
+	case f.Since > 0 && f.Since == f.Version:
+		content = fmt.Sprintf("no change: version %d is the latest", f.Version)
+	case f.Since > 0:
 		content = fmt.Sprintf("the changes of versions %d to %d: %s", f.Since+1, f.Version, thousands(int64(len(f.Changes))))
 	}
 	published := "no version yet"
