@@ -117,3 +117,23 @@ type Deployment struct {
 	DueAt        *time.Time `json:"due_at,omitempty"`
 	Late         bool       `json:"late"`
 }
+
+// Feed is a list as an operator fetches it, signed, when it does not pull the blocking zone:
+// every entry of the list's latest version (Since 0), or the changes of the versions after
+// Since up to the latest. A list with no version yet is an empty feed of version 0.
+type Feed struct {
+	List    MeasureKind `json:"list"`
+	Version int64       `json:"version"`
+	Since   int64       `json:"since"`
+	// Published is when Version was published; zero for version 0.
+	Published time.Time `json:"published,omitzero"`
+	// AsOf is when the authority read the list: Version was its latest version then. An old
+	// feed stays validly signed; this is how its reader tells it is old.
+	AsOf time.Time `json:"as_of"`
+	// Entries, by target, are the whole list (Since 0; not nil, so that an empty list is
+	// written as one).
+	Entries []ListEntry `json:"entries,omitzero"`
+	// Changes, in version order, removals before additions within a version, bring a list
+	// at version Since to Version (Since above 0; not nil).
+	Changes []ListChange `json:"changes,omitzero"`
+}

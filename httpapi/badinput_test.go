@@ -156,6 +156,12 @@ func TestBadInput(t *testing.T) {
 		{"limit 501", get("/events?limit=501"), 400, takedown.EINVALID, "limit", []string{"between 1 and 500"}},
 		{"limit not a number", get("/events?limit=ten"), 400, takedown.EINVALID, "limit", []string{`"ten" is not an integer`}},
 		{"unknown route", get("/nothing"), 404, takedown.ENOTFOUND, "", []string{"there is no /api/v1/nothing"}},
+		{"feed of no list", get("/lists/removal_request/feed"), 400, takedown.EINVALID, "list", []string{"blocking or dereferencing", `not "removal_request"`}},
+		{"feed since not a number", get("/lists/blocking/feed?since=latest"), 400, takedown.EINVALID, "since", []string{`"latest" is not an integer`}},
+		{"feed since negative", get("/lists/blocking/feed?since=-1"), 400, takedown.EINVALID, "since", []string{"must be 0 for the whole list"}},
+		{"feed since a version to come", get("/lists/blocking/feed?since=99"), 400, takedown.EINVALID, "since", []string{"latest version is", "not 99"}},
+		{"feed in an unknown format", get("/lists/blocking/feed?format=xml"), 400, takedown.EINVALID, "format", []string{`json or csv, not "xml"`}},
+		{"feed with an unknown parameter", get("/lists/blocking/feed?version=3"), 400, takedown.EINVALID, "version", []string{"not a query parameter"}},
 		{"wrong method", func(t *testing.T) *http.Request { return f.newRequest(t, "DELETE", "/cases/1", f.officer.token, nil) },
 			405, takedown.EMETHOD, "", []string{"DELETE is not allowed", "allowed: GET, HEAD"}},
 

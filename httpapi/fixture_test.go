@@ -46,7 +46,9 @@ type fixture struct {
 	public                          *client.Client
 	officer, supervisor, controller *account
 	flagger, admin                  *account
-	host, platform, publisher       *takedown.Operator // an ISP and a search engine are there too
+	host, platform, publisher       *takedown.Operator
+	isp, search                     *takedown.Operator
+	keys                            *publisher.Keys    // the log's, which sign feeds too
 	desk                            map[int64]*account // an operator's user, by operator id
 	urls                            int                // addresses reported so far
 	logs                            *logBuffer         // everything the server logged, debug included
@@ -103,12 +105,13 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	svc := casework.New(db, procedure.Default(), v)
 	cfg.DemoClock = clock
 	cfg.Log = publisher.Tiles(db, log)
+	cfg.FeedSigners = keys.Signers
 	reg := prometheus.NewRegistry()
 	api := httpapi.New(svc, cfg, log, reg)
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 
-	f := &fixture{api: api, srv: srv, clock: clock, checkpointer: publisher.New(db, keys, nil, clock, time.Second, log, reg),
+	f := &fixture{api: api, srv: srv, clock: clock, keys: keys, checkpointer: publisher.New(db, keys, nil, clock, time.Second, log, reg),
 		public: client.New(srv.URL, ""), desk: map[int64]*account{}, logs: logs}
 	ctx := takedown.NewContextWithUser(t.Context(), casework.LocalAdmin)
 	newAccount := func(name string, role takedown.Role, operatorID int64) *account {
@@ -135,8 +138,8 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	f.host = newOperator("Video Host", takedown.KindHost, "video.host.test")
 	f.platform = newOperator("Social Platform", takedown.KindPlatform, "social.platform.test")
 	f.publisher = newOperator("Blog Publisher", takedown.KindPublisher, "blog.publisher.test")
-	newOperator("ISP One", takedown.KindISP)
-	newOperator("Search Engine", takedown.KindSearchEngine)
+	f.isp = newOperator("ISP One", takedown.KindISP)
+	f.search = newOperator("Search Engine", takedown.KindSearchEngine)
 	return f
 }
 

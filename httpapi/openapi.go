@@ -15,6 +15,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/feed"
 	"github.com/takedown-project/takedown/procedure"
 )
 
@@ -67,9 +68,8 @@ func (s *Server) OpenAPI() map[string]any {
 				"content": map[string]any{"application/json": map[string]any{"schema": g.of(rt.in)}}}
 		}
 		success := map[string]any{"description": http.StatusText(rt.status)}
-		if rt.out == reflect.TypeFor[tlogProof]() {
-			success["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string",
-				"description": "a C2SP tlog-proof (https://c2sp.org/tlog-proof) whose extra data is the event's salt and canonical body"}}}
+		if text, ok := textAnswers[rt.out]; ok {
+			success["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string", "description": text}}}
 		} else if rt.out != nil {
 			success["content"] = map[string]any{"application/json": map[string]any{"schema": g.of(rt.out)}}
 		} else {
@@ -106,6 +106,14 @@ func (s *Server) OpenAPI() map[string]any {
 	}
 }
 
+// textAnswers describes the answers that are text, not JSON: files their holder keeps and
+// verifies with the authority's public key.
+var textAnswers = map[reflect.Type]string{
+	reflect.TypeFor[tlogProof](): "a C2SP tlog-proof (https://c2sp.org/tlog-proof) whose extra data is the event's salt and canonical body",
+	reflect.TypeFor[signedFeed](): "a signed note (golang.org/x/mod/sumdb/note) signed by the audit log's key, whose text is the feed in the format asked for, " +
+		"named by the " + FeedFormatHeader + " header (docs/blocking.md): check it with takedown feed verify",
+}
+
 var nonWord = regexp.MustCompile(`[^a-zA-Z0-9]+`)
 
 // operationID names an operation from its method and path: "post_cases_id_accept".
@@ -135,6 +143,7 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[takedown.RecommendationState](): takedown.Names(takedown.RecommendationStates),
 	reflect.TypeFor[takedown.CourtOutcome]():        takedown.Names(takedown.CourtOutcomes),
 	reflect.TypeFor[takedown.RecheckOutcome]():      takedown.Names(takedown.RecheckOutcomes),
+	reflect.TypeFor[feed.Format]():                  takedown.Names(feed.Formats),
 	reflect.TypeFor[procedure.ElementType]():        {string(procedure.Confirm), string(procedure.Describe), string(procedure.Choose)},
 }
 

@@ -179,6 +179,10 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	},
 	"GET /deadlines": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/deadlines"} },
 
+	"GET /lists/{list}/feed": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/lists/blocking/feed?format=csv", owner: f.isp}
+	},
+
 	"GET /recommendations": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/recommendations"} },
 	"POST /recommendations": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/recommendations", body: map[string]any{"measure_id": f.removalRequest(t).ID, "reasons": "Not terrorist in law."}}

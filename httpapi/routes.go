@@ -88,6 +88,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/deliveries/{id}/clarify", 200, "Answer an operator that cannot comply or disputes; a stopped deadline restarts", authority, false, byIDReasons(v.Clarify)},
 		{"GET", "/deadlines", 200, "Deliveries with a deadline, counted by status (running, paused, met, missed, overdue, cancelled)", readers, false, get(v.DeadlineCounts)},
 
+		{"GET", "/lists/{list}/feed", 200, "The blocking or dereferencing list as a signed feed, whole or since a version (an operator reads its own lists; its fetch is its receipt)", measureRead, false, s.feedHandler()},
+
 		{"GET", "/recommendations", 200, "List the controller's recommendations", readers, false, list(v.Recommendations)},
 		{"POST", "/recommendations", 201, "Recommend ending a measure, with reasons", controller, false, create(s.recommend)},
 		{"GET", "/recommendations/{id}", 200, "One recommendation", readers, false, byID(v.Recommendation)},

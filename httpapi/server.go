@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
@@ -40,6 +41,9 @@ type Config struct {
 	OnClockAdvanced func()
 	// Log, when set, serves the audit log's tiles and checkpoint under /log/.
 	Log http.Handler
+	// FeedSigners sign the lists' feeds: the audit log's keys (the current one first), the
+	// authority's one key. Without them, feeds are unavailable.
+	FeedSigners []note.Signer
 }
 
 // Defaults for Config.
@@ -187,6 +191,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, e
 		return writeProblem(w, err), err
 	}
 	if raw, ok := out.(rawResponse); ok {
+		for k, v := range raw.header {
+			w.Header()[k] = v
+		}
 		w.Header().Set("Content-Type", raw.contentType)
 		w.WriteHeader(rt.status)
 		w.Write(raw.body)
@@ -196,9 +203,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, e
 	return rt.status, nil
 }
 
-// rawResponse is a handler result written as is.
+// rawResponse is a handler result written as is, with its own headers.
 type rawResponse struct {
 	contentType string
+	header      http.Header
 	body        []byte
 }
 

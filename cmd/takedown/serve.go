@@ -442,7 +442,8 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	}
 	checkpointer := publisher.New(db, keys, cosigner, clock, cfg.CheckpointEvery, log, reg)
 	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
-		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log)}, log, reg)
+		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log),
+		FeedSigners: keys.Signers}, log, reg)
 	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, reg: reg, log: log}, nil
 }
 
