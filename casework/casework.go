@@ -30,6 +30,7 @@ type Service struct {
 	profile *procedure.Profile
 	sealer  Sealer
 	gates   *safety.Config
+	canary  *safety.Canary // nil when the server runs none
 }
 
 // New returns a Service, with the default safety gates.

@@ -18,6 +18,26 @@ func (s *Service) WithGates(c *safety.Config) *Service {
 	return s
 }
 
+// WithCanary sets the canary whose latest result CanaryStatus returns, and returns s. Call it
+// before serving.
+func (s *Service) WithCanary(c *safety.Canary) *Service {
+	s.canary = c
+	return s
+}
+
+// CanaryStatus returns the latest result of the canary that checks each published version of
+// the blocking zone through a real resolver: for the authority and the controller.
+func (s *Service) CanaryStatus(ctx context.Context) (*safety.Status, error) {
+	if _, err := require(ctx, readers...); err != nil {
+		return nil, err
+	}
+	if s.canary == nil {
+		return nil, takedown.Errorf(takedown.ENOTFOUND, "this server runs no canary: add a canary section to the zone's configuration file (docs/blocking.md)")
+	}
+	st := s.canary.Status()
+	return &st, nil
+}
+
 // nameObjections returns the never-block and shared-host objections to the names a blocking
 // measure lists. The platforms of the operator registry (hosting platforms with their own
 // terms, where many users publish) are shared hosts; a host's domains are the sites it hosts.

@@ -121,7 +121,8 @@ func exitCode(err error) int {
 
 // TestServeCanaryAndSerials: with a canary section in the zone's configuration file, serve
 // checks the version it starts with through a real Unbound that is a secondary of the zone,
-// and asks that Unbound, an ISP's resolver, for the serial it serves: both are in /metrics.
+// and asks that Unbound, an ISP's resolver, for the serial it serves: both are in /metrics, and
+// the controller reads the canary's result.
 func TestServeCanaryAndSerials(t *testing.T) {
 	dir := t.TempDir()
 	addr := "127.0.0.1:" + itoa(int64(freePort(t)))
@@ -152,7 +153,9 @@ func TestServeCanaryAndSerials(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(unbound.Stop)
-	url, _ := serve(t, filepath.Join(dir, "data"), "--dns", addr, "--dns-config", config, "--dns-poll-interval", "1s", "--metrics-token-file", tokenFile)
+	data := filepath.Join(dir, "data")
+	controller := lastLine(run(t, nil, "admin", "user", "add", "--data", data, "--name", "Controller Echo", "--role", "controller"))
+	url, _ := serve(t, data, "--dns", addr, "--dns-config", config, "--dns-poll-interval", "1s", "--metrics-token-file", tokenFile)
 
 	want := []string{"takedown_canary_ok 1", "takedown_canary_serial 0", `takedown_isp_resolver_serial{isp="ISP Unbound",resolver="` + resolver + `"} 0`}
 	var metrics string
@@ -173,4 +176,7 @@ func TestServeCanaryAndSerials(t *testing.T) {
 		}
 		return true
 	})
+	if out := run(t, []string{"TAKEDOWN_SERVER=" + url, "TAKEDOWN_TOKEN=" + controller}, "list", "canary"); !strings.Contains(out, "Serial 0 checked on") || !strings.Contains(out, ": OK") {
+		t.Errorf("takedown list canary, as the controller:\n%s", out)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/takedown-project/takedown/client"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/safety"
 	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 )
@@ -102,7 +104,12 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := casework.New(db, procedure.Default(), v)
+	// A canary that has checked no version yet: its status is served as it is.
+	canary, err := safety.NewCanary(safety.CanaryConfig{Resolver: netip.MustParseAddrPort("127.0.0.1:9")}, clock, log, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := casework.New(db, procedure.Default(), v).WithCanary(canary)
 	cfg.DemoClock = clock
 	cfg.Log = publisher.Tiles(db, log)
 	cfg.FeedSigners = keys.Signers

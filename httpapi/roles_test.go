@@ -156,6 +156,9 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 		f.blockingInForce(t)
 		return target{path: "/lists/blocking/deployment"}
 	},
+	"GET /lists/blocking/canary": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/lists/blocking/canary"}
+	},
 	"POST /lists/{list}/rollback": func(t *testing.T, f *fixture, self *takedown.User) target {
 		f.blockingInForce(t)
 		return target{path: "/lists/blocking/rollback", body: reasons}

@@ -79,6 +79,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/measures/{id}/overrides", 200, "Let a list measure through a safety gate that holds it, with reasons: two supervisors for never_block and shared_host; a second supervisor for diff_size (also for ending a measure in force)", supervisor, false, byIDWith(v.Override)},
 
 		{"GET", "/lists/{list}/deployment", 200, "Where each recipient of a list stands: the version its resolvers hold or it fetched, and whether it is late against the deadline (an operator sees itself)", measureRead, false, byList(v.Deployment)},
+		{"GET", "/lists/blocking/canary", 200, "The latest check of the blocking zone through a real resolver: a listed name redirected, the must-not-block names not", readers, false, get(v.CanaryStatus)},
 		{"POST", "/lists/{list}/rollback", 200, "Return a list to its previous version in one step: the measure that made the latest version is withdrawn, or put back in force", supervisor, false, byListReasons(v.Rollback)},
 
 		{"GET", "/deliveries", 200, "List deliveries with their deadlines (an operator lists its own)", measureRead, false, list(v.Deliveries)},

@@ -81,6 +81,7 @@ func ops() []op {
 
 		{"list deployment", "where each recipient of a list stands: the version it has, and whether it is late", "GET", "/lists/{list}/deployment",
 			listArg, nil, printDeployment},
+		{"list canary", "the latest check of the blocking zone through a real resolver", "GET", "/lists/blocking/canary", nil, nil, printCanary},
 		{"list rollback", "return a list to its previous version in one step (supervisor)", "POST", "/lists/{list}/rollback", listArg, reasons, printListVersion},
 
 		{"delivery list", "list deliveries and their deadlines", "GET", "/deliveries", nil, append([]opt{measureFilter, caseFilter, operatorFilter,

@@ -17,6 +17,7 @@ import (
 	"github.com/takedown-project/takedown/client"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/safety"
 )
 
 // printer shows an API answer to a person.
@@ -406,6 +407,26 @@ func printDeployment(o *output, raw json.RawMessage) error {
 		rows[i] = []string{id(d.OperatorID), d.Operator, has, strconv.FormatInt(d.Latest, 10), via, since, late}
 	}
 	return table(o.stdout, []string{"OPERATOR", "NAME", "HAS", "LATEST", "VIA", "SINCE", "STATUS"}, rows)
+}
+
+func printCanary(o *output, raw json.RawMessage) error {
+	st, err := decode[safety.Status](raw)
+	if err != nil {
+		return err
+	}
+	if st.Time.IsZero() {
+		fmt.Fprintln(o.stdout, "The canary has checked no version yet.")
+		return nil
+	}
+	verdict := "OK"
+	if !st.OK {
+		verdict = "FAILED"
+	}
+	fmt.Fprintf(o.stdout, "Serial %d checked on %s: %s\n", st.Serial, o.when(st.Time), verdict)
+	for _, f := range st.Failures {
+		fmt.Fprintf(o.stdout, "  [%s] %s: %s (answered %s)\n", f.Check, f.Name, clean(f.Reason, true), clean(f.Answer, true))
+	}
+	return nil
 }
 
 func printListVersion(o *output, raw json.RawMessage) error {

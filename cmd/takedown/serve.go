@@ -514,6 +514,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 		}
 		a.dnsAddr = addr
 		if a.canary != nil {
+			a.svc.WithCanary(a.canary)
 			a.dns.OnPublish(func(z *rpz.Zone, fresh []rpz.Entry) { a.canary.Check(ctx, z.Canary(fresh)) })
 			a.canary.Check(ctx, a.dns.Zone().Canary(nil))
 		}
