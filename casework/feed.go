@@ -39,7 +39,7 @@ func (s *Service) Feed(ctx context.Context, list takedown.MeasureKind, since int
 				return err
 			}
 			if !slices.Contains(rule.Recipients, op.Kind) {
-				return forbidden("the %s list goes to a %s; your operator, %s, is a %s", list, orList(rule.Recipients), op.Name, op.Kind)
+				return forbidden("the %s list goes to operators of kind %s; your operator, %s, is of kind %s", list, orList(rule.Recipients), op.Name, op.Kind)
 			}
 		}
 		f.AsOf = tx.Now()

@@ -87,7 +87,7 @@ func addressee(tx takedown.Tx, in takedown.MeasureInput, rule *procedure.Measure
 		return nil, err
 	}
 	if !slices.Contains(rule.Recipients, op.Kind) {
-		return nil, takedown.Invalid("operator_id", "operator %d (%s) is a %s; a %s goes to a %s", op.ID, op.Name, op.Kind, in.Kind, orList(rule.Recipients))
+		return nil, takedown.Invalid("operator_id", "operator %d (%s) is of kind %s; a %s goes to operators of kind %s", op.ID, op.Name, op.Kind, in.Kind, orList(rule.Recipients))
 	}
 	return op, nil
 }

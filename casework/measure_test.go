@@ -462,7 +462,7 @@ func TestRecipients(t *testing.T) {
 		want []string
 	}{
 		{"removal request to an ISP", takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.isp1.ID},
-			[]string{"is a isp", "host, platform or publisher"}},
+			[]string{"is of kind isp", "operators of kind host, platform or publisher"}},
 		{"removal order to a search engine", takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.search.ID},
 			[]string{"host or platform"}},
 		{"removal request to an unknown operator", takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: 9999},

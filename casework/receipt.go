@@ -32,7 +32,7 @@ func (s *Service) ListReceived(ctx context.Context, r takedown.ListReceipt) erro
 			return err
 		}
 		if !slices.Contains(rule.Recipients, op.Kind) {
-			return forbidden("operator %d (%s) is a %s; the %s list goes to a %s", op.ID, op.Name, op.Kind, r.List, orList(rule.Recipients))
+			return forbidden("operator %d (%s) is of kind %s; the %s list goes to operators of kind %s", op.ID, op.Name, op.Kind, r.List, orList(rule.Recipients))
 		}
 		latest, err := tx.LatestListVersion(r.List)
 		if err != nil {

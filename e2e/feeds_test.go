@@ -18,7 +18,7 @@ func TestREADMEFeeds(t *testing.T) {
 		"signed by: takedown.example/log+",
 		"follows:   blocking.feed, version",
 		"Wrote dereferencing.feed: the signed dereferencing feed (verified with the key given).",
-		"the blocking list goes to a isp",
+		"the blocking list goes to operators of kind isp",
 		"refused, exit code 4",
 		"the feed was changed after it was signed",
 		"caught, exit code 10",

@@ -67,7 +67,7 @@ func TestServeZone(t *testing.T) {
 		want     string
 	}{
 		{"1", 0o644, "chmod 600"},
-		{"2", 0o600, "operator 2 (Host One) is a host, which does not receive the blocking list"},
+		{"2", 0o600, "operator 2 (Host One) is of kind host, which does not receive the blocking list"},
 		{"9", 0o600, "there is no operator 9"},
 	} {
 		writeConfig(bad.operator, bad.mode)

@@ -54,7 +54,7 @@ func TestFeed(t *testing.T) {
 		t.Errorf("after the ISP fetched the feed, its delivery is %s, want acknowledged", d.State)
 	}
 	r := f.send(t, f.newRequest(t, "GET", "/lists/blocking/feed", f.desk[f.host.ID].token, nil))
-	wantProblem(t, r, http.StatusForbidden, takedown.EFORBIDDEN, "", "the blocking list goes to a isp", "is a host")
+	wantProblem(t, r, http.StatusForbidden, takedown.EFORBIDDEN, "", "the blocking list goes to operators of kind isp", "is of kind host")
 	r = f.send(t, f.newRequest(t, "GET", fmt.Sprintf("/lists/dereferencing/feed?since=%d", 0), f.desk[f.search.ID].token, nil))
 	if r.status != http.StatusOK {
 		t.Errorf("the search engine's dereferencing feed: %d %s", r.status, r.body)

@@ -164,7 +164,7 @@ func TestFeedGetVerify(t *testing.T) {
 	contains(t, out, "key:")
 
 	out = cli(t, map[string]string{"TAKEDOWN_SERVER": w.url, "TAKEDOWN_TOKEN": w.host}, 4, "feed", "get", "--list", "blocking")
-	contains(t, out, "the blocking list goes to a isp")
+	contains(t, out, "the blocking list goes to operators of kind isp")
 	out = cli(t, isp, 2, "feed", "get", "--list", "blocking", "--since", "9")
 	contains(t, out, "since: the blocking list's latest version is 2")
 	out = cli(t, isp, 0, "feed", "get", "--list", "blocking")

@@ -164,7 +164,7 @@ func checkISPs(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, c
 				return err
 			}
 			if !slices.Contains(rule.Recipients, op.Kind) {
-				return takedown.Invalid(field, "%s: operator %d (%s) is a %s, which does not receive the blocking list", c.Name, op.ID, op.Name, op.Kind)
+				return takedown.Invalid(field, "%s: operator %d (%s) is of kind %s, which does not receive the blocking list", c.Name, op.ID, op.Name, op.Kind)
 			}
 		}
 		return nil
