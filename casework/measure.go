@@ -95,7 +95,8 @@ func addressee(tx takedown.Tx, in takedown.MeasureInput, rule *procedure.Measure
 // measureTargets checks the targets asked for against the case. URLs must be the case's own,
 // and an addressed measure names only those on its operator's registered domains: it reaches
 // the operator that can act, and discloses no other operator's URLs. Blocking targets are
-// host names of the case's URLs, since DNS cannot block a path.
+// host names of the case's URLs, since DNS cannot block a path; a name whose labels mix
+// scripts, as lookalikes of other names do, is listed only when given in its xn-- form.
 func measureTargets(c *takedown.Case, in takedown.MeasureInput, op *takedown.Operator) ([]string, error) {
 	var hosts []string
 	var hostErr error // a URL whose host cannot be listed (an IP address)
@@ -124,6 +125,11 @@ func measureTargets(c *takedown.Case, in takedown.MeasureInput, op *takedown.Ope
 		if hostErr != nil {
 			return nil, hostErr
 		}
+		for _, h := range hosts {
+			if err := canon.MixedScripts(h); err != nil {
+				return nil, takedown.Invalid("targets", "the host %s of the case: %v. To block it all the same, name it in targets as %s", h, err, h)
+			}
+		}
 		return hosts, nil
 	}
 	var targets []string
@@ -136,6 +142,9 @@ func measureTargets(c *takedown.Case, in takedown.MeasureInput, op *takedown.Ope
 			}
 			if !slices.Contains(hosts, h) {
 				return nil, takedown.Invalid(field, "%s is not the host of one of the case's URLs (%s)", h, strings.Join(hosts, ", "))
+			}
+			if err := canon.MixedScripts(h); err != nil && !strings.EqualFold(strings.TrimSpace(t), h) {
+				return nil, takedown.Invalid(field, "%v. To block it all the same, give it as %s", err, h)
 			}
 			t = h
 		} else {

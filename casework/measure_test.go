@@ -341,6 +341,27 @@ func TestListMeasures(t *testing.T) {
 		wantCode(t, err, takedown.EINVALID)
 	})
 
+	t.Run("a lookalike name is listed only when named in its xn-- form", func(t *testing.T) {
+		w := newWorld(t)
+		c := w.approvedCase("https://gооgle-video.example/v/1") // two Cyrillic o among Latin letters
+		for _, in := range []takedown.MeasureInput{
+			{Kind: takedown.Blocking, PublisherUnidentified: unidentified},
+			{Kind: takedown.Blocking, Targets: []string{"gооgle-video.example"}, PublisherUnidentified: unidentified},
+		} {
+			before := w.snapshot()
+			_, err := w.svc.IssueMeasure(w.as(w.officer), c.ID, in)
+			wantCode(t, err, takedown.EINVALID)
+			wantMessage(t, err, "mixes Latin and Cyrillic letters", "xn--ggle-video-evia.example")
+			if w.snapshot() != before {
+				t.Error("a refused blocking wrote something")
+			}
+		}
+		m := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking, Targets: []string{"xn--ggle-video-evia.example"}, PublisherUnidentified: unidentified})
+		if m.Targets[0] != "xn--ggle-video-evia.example" {
+			t.Errorf("targets %v", m.Targets)
+		}
+	})
+
 	t.Run("refusing a proposal records the refusal", func(t *testing.T) {
 		w := newWorld(t)
 		c := w.approvedCase("https://video.host.test/v/list-6", "https://social.platform.test/v/list-6")
