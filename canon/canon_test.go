@@ -404,6 +404,9 @@ func FuzzHost(f *testing.F) {
 			return
 		}
 		checkHost(t, got)
+		if err := MixedScripts(got); err != nil && err.Error() == "" {
+			t.Fatalf("MixedScripts(%q) gave an error without a message", got)
+		}
 	})
 }
 
