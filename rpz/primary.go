@@ -41,6 +41,22 @@ type Client struct {
 // whole zone.
 const journalVersions = 1000
 
+// trim returns the newest versions of a journal that a secondary is better served by IXFR
+// than by the whole zone z: at most journalVersions, holding fewer records than the zone could
+// (four a name), so that the journal never costs more memory than the zone.
+func trim(journal []change, z *Zone) []change {
+	if len(journal) > journalVersions {
+		journal = journal[len(journal)-journalVersions:]
+	}
+	records := 0
+	for i := len(journal) - 1; i >= 0; i-- {
+		if records += len(journal[i].removed) + len(journal[i].added); records > 4*z.Len() {
+			return journal[i+1:]
+		}
+	}
+	return journal
+}
+
 // change is the difference between one version and the next.
 type change struct {
 	from, to       *dns.SOA
@@ -92,7 +108,7 @@ func NewPrimary(zone *Zone, clients []Client, log *slog.Logger) (*Primary, error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Primary{clients: clients, log: log, zone: zone}
+	p := &Primary{clients: clients, log: log, zone: zone, journal: trim(zone.history, zone)}
 	p.logRejected(zone)
 	return p, nil
 }
@@ -156,10 +172,7 @@ func (p *Primary) Publish(ctx context.Context, z *Zone) error {
 	for _, e := range added {
 		c.added = append(c.added, z.records(e)...)
 	}
-	p.journal = append(p.journal, c)
-	if len(p.journal) > journalVersions {
-		p.journal = p.journal[len(p.journal)-journalVersions:]
-	}
+	p.journal = trim(append(p.journal, c), z)
 	p.zone = z
 	published := p.published
 	p.mu.Unlock()

@@ -9,8 +9,9 @@ import (
 )
 
 // Load builds the zone of the blocking list's latest published version in the store (an
-// empty zone of serial 0 before the first). The primary's journal starts empty, so after a
-// restart each resolver's first transfer is a whole one, then IXFR again.
+// empty zone of serial 0 before the first), with the differences of the versions before it
+// (as many as the journal keeps), from the stored changes: after a restart, a resolver that
+// has one of those versions gets an IXFR, as before.
 func Load(ctx context.Context, store takedown.Store, cfg *Config) (*Zone, error) {
 	var latest int64
 	var changes []takedown.ListChange
@@ -29,7 +30,60 @@ func Load(ctx context.Context, store takedown.Store, cfg *Config) (*Zone, error)
 	if err != nil {
 		return nil, fmt.Errorf("rpz: read the blocking list: %w", err)
 	}
-	return Build(cfg, serial(latest), new(Zone).apply(changes))
+	z, err := Build(cfg, serial(latest), new(Zone).apply(changes))
+	if err != nil {
+		return nil, err
+	}
+	// The versions whose differences the journal would keep (see trim), counted before their
+	// records are made: a version 1 that lists a whole large zone is not kept twice.
+	from, records := max(latest-journalVersions, 0), 0
+	for i := len(changes) - 1; i >= 0 && changes[i].Version > from; i-- {
+		if cfg.carries(changes[i].Target) != nil {
+			continue
+		}
+		if records += 2 + 2*boolInt(changes[i].Subtree); records > 4*z.Len() {
+			from = changes[i].Version
+		}
+	}
+	z.history = history(cfg, changes, from)
+	return z, nil
+}
+
+// history returns the differences that the versions after version from make, from their
+// changes (in order of version), as IXFR sends them: the records of a name the zone cannot
+// carry are left out, as Build leaves the name out.
+func history(cfg *Config, changes []takedown.ListChange, from int64) []change {
+	var out []change
+	for _, c := range changes {
+		if c.Version <= from {
+			continue
+		}
+		if n := len(out); n == 0 || out[n-1].to.Serial != serial(c.Version) {
+			if n > 0 && out[n-1].to.Serial != serial(c.Version-1) {
+				out = nil // a version without changes: the journal starts after it
+			}
+			out = append(out, change{from: (&Zone{cfg: cfg, serial: serial(c.Version - 1)}).SOA(), to: (&Zone{cfg: cfg, serial: serial(c.Version)}).SOA()})
+		}
+		e := Entry{Name: c.Target, Subtree: c.Subtree, Category: c.Offence}
+		if cfg.carries(e.Name) != nil {
+			continue
+		}
+		last := &out[len(out)-1]
+		rrs := (&Zone{cfg: cfg}).records(e)
+		if c.Added {
+			last.added = append(last.added, rrs...)
+		} else {
+			last.removed = append(last.removed, rrs...)
+		}
+	}
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // serial is the SOA serial of a list version.

@@ -92,3 +92,48 @@ func TestFollow(t *testing.T) {
 		t.Errorf("at version 4: %d names, rejected %v; want b, c and d, and the long name left out", z.Len(), z.Rejected())
 	}
 }
+
+// TestLoadKeepsHistory: a primary started on a store whose list has versions serves IXFR
+// from any of them, from the stored changes, as the primary that published them did; a name
+// the zone cannot carry is left out of the differences too.
+func TestLoadKeepsHistory(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "takedown.db"), takedown.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	add := func(name string) takedown.ListChange {
+		return takedown.ListChange{Added: true, ListEntry: takedown.ListEntry{Target: name, Offence: "terrorism-apology"}}
+	}
+	long := strings.Repeat("abcdefghi.", 22) + "example"
+	listed(t, db, add("a.example"))
+	listed(t, db, takedown.ListChange{ListEntry: takedown.ListEntry{Target: "a.example", Offence: "terrorism-apology"}}, add("c.example"))
+	listed(t, db, add(long))
+	listed(t, db, add("d.example"))
+	z, err := rpz.Load(context.Background(), db, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := serve(t, z, rpz.Client{Name: "isp", Prefixes: loopback})
+	rrs, err := transfer(t, addr, dns.TypeIXFR, 1, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := func(name string) string { return name + "." + origin + " A\n" + name + "." + origin + " AAAA\n" }
+	want := origin + " SOA\n" +
+		origin + " SOA\n" + rec("a.example") + origin + " SOA\n" + rec("c.example") + // 1 → 2
+		origin + " SOA\n" + origin + " SOA\n" + // 2 → 3: the long name, left out
+		origin + " SOA\n" + origin + " SOA\n" + rec("d.example") + // 3 → 4
+		origin + " SOA\n"
+	if got := names(rrs); got != want {
+		t.Errorf("IXFR from 1 after a restart:\n%s\nwant\n%s", got, want)
+	}
+	soa := origin + " SOA\n"
+	if rrs, err := transfer(t, addr, dns.TypeIXFR, 0, "", ""); err != nil || names(rrs) != soa+
+		soa+soa+rec("a.example")+ // 0 → 1
+		soa+rec("a.example")+soa+rec("c.example")+ // 1 → 2
+		soa+soa+soa+soa+rec("d.example")+ // 2 → 3 → 4
+		soa {
+		t.Errorf("IXFR from 0 after a restart: %v\n%s", err, names(rrs))
+	}
+}

@@ -108,6 +108,9 @@ type Zone struct {
 	serial   uint32
 	entries  []Entry
 	rejected []rejection // the entries left out, and why
+	// history is, for a zone Load made, the differences of the versions before it that the
+	// store holds, for the primary's journal.
+	history []change
 }
 
 // rejection is an entry the zone left out, and why. It stays on the list: each later version
@@ -129,13 +132,9 @@ func Build(cfg *Config, serial uint32, entries []Entry) (*Zone, error) {
 	slices.SortFunc(sorted, func(a, b Entry) int { return cmp.Compare(a.Name, b.Name) })
 	z := &Zone{cfg: cfg, serial: serial, entries: make([]Entry, 0, len(sorted))}
 	for i, e := range sorted {
-		err := CheckName(e.Name)
-		switch {
-		case err != nil:
-		case i > 0 && sorted[i-1].Name == e.Name:
+		err := cfg.carries(e.Name)
+		if err == nil && i > 0 && sorted[i-1].Name == e.Name {
 			err = takedown.Invalid("name", "%s is listed twice", e.Name)
-		case len(e.Name)+3+len(cfg.Origin) > 254: // the longest owner is "*." + name + "." + origin
-			err = takedown.Invalid("name", "%s is too long to list in the zone %s (%d bytes with it, at most 254)", e.Name, cfg.Origin, len(e.Name)+3+len(cfg.Origin))
 		}
 		if err != nil {
 			z.rejected = append(z.rejected, rejection{e, err})
@@ -144,6 +143,17 @@ func Build(cfg *Config, serial uint32, entries []Entry) (*Zone, error) {
 		z.entries = append(z.entries, e)
 	}
 	return z, nil
+}
+
+// carries returns why the zone cannot list a name, or nil if it can.
+func (cfg *Config) carries(name string) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	if n := len(name) + 3 + len(cfg.Origin); n > 254 { // the longest owner is "*." + name + "." + origin
+		return takedown.Invalid("name", "%s is too long to list in the zone %s (%d bytes with it, at most 254)", name, cfg.Origin, n)
+	}
+	return nil
 }
 
 // Rejected returns why each entry left out of the zone was.
