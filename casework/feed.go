@@ -34,12 +34,8 @@ func (s *Service) Feed(ctx context.Context, list takedown.MeasureKind, since int
 	f := &takedown.Feed{List: list, Since: since}
 	err = s.view(ctx, func(tx takedown.Tx) error {
 		if u.Role == takedown.RoleOperator {
-			op, err := tx.Operator(u.OperatorID)
-			if err != nil {
+			if _, err := recipient(tx, rule, list, u.OperatorID); err != nil {
 				return err
-			}
-			if !slices.Contains(rule.Recipients, op.Kind) {
-				return forbidden("the %s list goes to operators of kind %s; your operator, %s, is of kind %s", list, orList(rule.Recipients), op.Name, op.Kind)
 			}
 		}
 		f.AsOf = tx.Now()

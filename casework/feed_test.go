@@ -104,9 +104,9 @@ func TestFeedReaders(t *testing.T) {
 		list takedown.MeasureKind
 		want []string
 	}{
-		"an ISP reading the dereferencing list": {w.isp2, takedown.Dereferencing, []string{"the dereferencing list goes to operators of kind search_engine", "ISP Two, is of kind isp"}},
+		"an ISP reading the dereferencing list": {w.isp2, takedown.Dereferencing, []string{"the dereferencing list goes to operators of kind search_engine", "(ISP Two) is of kind isp"}},
 		"a search engine reading the blocking":  {w.search, takedown.Blocking, []string{"the blocking list goes to operators of kind isp"}},
-		"a host reading the blocking list":      {w.host, takedown.Blocking, []string{"Video Host, is of kind host"}},
+		"a host reading the blocking list":      {w.host, takedown.Blocking, []string{"(Video Host) is of kind host"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := w.svc.Feed(w.asOperator(tc.op), tc.list, 0)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/procedure"
 )
 
 // ListReceived records that an operator received a version of a list: its resolver
@@ -27,12 +28,9 @@ func (s *Service) ListReceived(ctx context.Context, r takedown.ListReceipt) erro
 		return err
 	}
 	return s.update(ctx, func(tx takedown.Tx) error {
-		op, err := tx.Operator(r.OperatorID)
+		op, err := recipient(tx, rule, r.List, r.OperatorID)
 		if err != nil {
 			return err
-		}
-		if !slices.Contains(rule.Recipients, op.Kind) {
-			return forbidden("operator %d (%s) is of kind %s; the %s list goes to operators of kind %s", op.ID, op.Name, op.Kind, r.List, orList(rule.Recipients))
 		}
 		latest, err := tx.LatestListVersion(r.List)
 		if err != nil {
@@ -54,6 +52,34 @@ func (s *Service) ListReceived(ctx context.Context, r takedown.ListReceipt) erro
 			return nil
 		}
 		return s.receiveDeliveries(tx, u, r)
+	})
+}
+
+// recipient returns an operator that the profile sends the list to (rule is the list's).
+func recipient(tx takedown.Tx, rule *procedure.MeasureRule, list takedown.MeasureKind, id int64) (*takedown.Operator, error) {
+	op, err := tx.Operator(id)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(rule.Recipients, op.Kind) {
+		return nil, forbidden("operator %d (%s) is of kind %s; the %s list goes to operators of kind %s", op.ID, op.Name, op.Kind, list, orList(rule.Recipients))
+	}
+	return op, nil
+}
+
+// CheckRecipient checks, for the DNS primary at start, that an operator its configuration
+// names receives the list.
+func (s *Service) CheckRecipient(ctx context.Context, list takedown.MeasureKind, operatorID int64) error {
+	if takedown.UserFromContext(ctx) != DNSPrimary {
+		return forbidden("only the DNS primary checks the operators of its configuration")
+	}
+	rule, err := s.rule(list)
+	if err != nil {
+		return err
+	}
+	return s.view(ctx, func(tx takedown.Tx) error {
+		_, err := recipient(tx, rule, list, operatorID)
+		return err
 	})
 }
 

@@ -67,8 +67,8 @@ func TestServeZone(t *testing.T) {
 		want     string
 	}{
 		{"1", 0o644, "chmod 600"},
-		{"2", 0o600, "operator 2 (Host One) is of kind host, which does not receive the blocking list"},
-		{"9", 0o600, "there is no operator 9"},
+		{"2", 0o600, "isps[0].operator_id: ISP One: operator 2 (Host One) is of kind host; the blocking list goes to operators of kind isp"},
+		{"9", 0o600, "isps[0].operator_id: ISP One: there is no operator 9"},
 	} {
 		writeConfig(bad.operator, bad.mode)
 		out, err := exec.CommandContext(ctx, binary, "serve", "--data", data, "--http", "127.0.0.1:0", "--dns", addr, "--dns-config", config).CombinedOutput()

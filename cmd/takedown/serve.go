@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,7 +110,8 @@ func zoneBlocks(p *rpz.Primary) webui.Blocked {
 // primary returns the blocking zone's primary as the configuration file describes it,
 // serving the store's latest version, and the canary that checks each version if the file
 // has one; or nils when the zone is off. The canary's metrics are registered on reg.
-func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, log *slog.Logger, reg prometheus.Registerer) (*rpz.Primary, *safety.Canary, error) {
+func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, svc *casework.Service, log *slog.Logger, reg prometheus.Registerer) (*rpz.Primary, *safety.Canary, error) {
+	profile := svc.Profile()
 	switch {
 	case c.Addr == "" && c.Config == "":
 		return nil, nil, nil
@@ -129,7 +129,7 @@ func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedu
 			return nil, nil, takedown.Invalid("dns-config", "stop_pages has %q, which is not an offence of the profile %s", category, profile.ID)
 		}
 	}
-	if err := checkISPs(ctx, db, profile, clients); err != nil {
+	if err := checkISPs(ctx, svc, clients); err != nil {
 		return nil, nil, err
 	}
 	z, err := rpz.Load(ctx, db, cfg)
@@ -144,31 +144,19 @@ func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, profile *procedu
 	return p, canary, err
 }
 
-// checkISPs checks that each ISP of the zone's configuration that names an operator names a
-// recipient of the blocking list.
-func checkISPs(ctx context.Context, db *sqlite.DB, profile *procedure.Profile, clients []rpz.Client) error {
-	rule, ok := profile.Measure(takedown.Blocking)
-	if !ok {
-		return takedown.Invalid("dns", "the profile %s has no blocking list to serve", profile.ID)
-	}
-	return db.View(ctx, func(tx takedown.Tx) error {
-		for i, c := range clients {
-			if c.OperatorID == 0 {
-				continue
-			}
-			field := fmt.Sprintf("isps[%d].operator_id", i)
-			op, err := tx.Operator(c.OperatorID)
-			if takedown.ErrorCode(err) == takedown.ENOTFOUND {
-				return takedown.Invalid(field, "%s: there is no operator %d in the registry", c.Name, c.OperatorID)
-			} else if err != nil {
-				return err
-			}
-			if !slices.Contains(rule.Recipients, op.Kind) {
-				return takedown.Invalid(field, "%s: operator %d (%s) is of kind %s, which does not receive the blocking list", c.Name, op.ID, op.Name, op.Kind)
-			}
+// checkISPs checks that each ISP of the zone's configuration that names an operator names one
+// that receives the blocking list.
+func checkISPs(ctx context.Context, svc *casework.Service, clients []rpz.Client) error {
+	ctx = takedown.NewContextWithUser(ctx, casework.DNSPrimary)
+	for i, c := range clients {
+		if c.OperatorID == 0 {
+			continue
 		}
-		return nil
-	})
+		if err := svc.CheckRecipient(ctx, takedown.Blocking, c.OperatorID); err != nil {
+			return takedown.Invalid(fmt.Sprintf("isps[%d].operator_id", i), "%s: %s", c.Name, takedown.ErrorMessage(err))
+		}
+	}
+	return nil
 }
 
 // receive records a registered ISP's receipt of a version of the blocking list, from a
@@ -255,7 +243,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.close()
-	if a.dns, a.canary, err = dns.primary(ctx, a.db, a.svc.Profile(), log, a.reg); err != nil {
+	if a.dns, a.canary, err = dns.primary(ctx, a.db, a.svc, log, a.reg); err != nil {
 		return err
 	}
 	a.dnsAddr, a.dnsPoll = dns.Addr, dns.PollInterval
