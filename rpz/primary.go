@@ -108,7 +108,7 @@ func NewPrimary(zone *Zone, clients []Client, log *slog.Logger) (*Primary, error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	p := &Primary{clients: clients, log: log, zone: zone, journal: trim(zone.history, zone)}
+	p := &Primary{clients: clients, log: log, zone: zone, journal: zone.history}
 	p.logRejected(zone)
 	return p, nil
 }

@@ -3,6 +3,7 @@ package rpz
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/takedown-project/takedown"
@@ -34,56 +35,58 @@ func Load(ctx context.Context, store takedown.Store, cfg *Config) (*Zone, error)
 	if err != nil {
 		return nil, err
 	}
-	// The versions whose differences the journal would keep (see trim), counted before their
-	// records are made: a version 1 that lists a whole large zone is not kept twice.
-	from, records := max(latest-journalVersions, 0), 0
-	for i := len(changes) - 1; i >= 0 && changes[i].Version > from; i-- {
-		if cfg.carries(changes[i].Target) != nil {
-			continue
-		}
-		if records += 2 + 2*boolInt(changes[i].Subtree); records > 4*z.Len() {
-			from = changes[i].Version
-		}
-	}
-	z.history = history(cfg, changes, from)
+	z.history = history(cfg, changes, 4*z.Len())
 	return z, nil
 }
 
-// history returns the differences that the versions after version from make, from their
-// changes (in order of version), as IXFR sends them: the records of a name the zone cannot
-// carry are left out, as Build leaves the name out.
-func history(cfg *Config, changes []takedown.ListChange, from int64) []change {
-	var out []change
-	for _, c := range changes {
-		if c.Version <= from {
-			continue
-		}
-		if n := len(out); n == 0 || out[n-1].to.Serial != serial(c.Version) {
-			if n > 0 && out[n-1].to.Serial != serial(c.Version-1) {
-				out = nil // a version without changes: the journal starts after it
+// history returns the differences of the latest versions, from their changes (in order of
+// version), as IXFR sends them and trim keeps them: at most journalVersions versions, holding
+// at most limit records. It walks back from the newest and counts before it makes records, so
+// that a version 1 listing a whole large zone is not made only to be dropped. The records of a
+// name the zone cannot carry are left out, as Build leaves the name out.
+func history(cfg *Config, changes []takedown.ListChange, limit int) []change {
+	type version struct {
+		serial         uint32
+		removed, added []Entry // newest first
+	}
+	var kept []version // newest first
+	z := &Zone{cfg: cfg}
+	records := 0
+	for i := len(changes) - 1; i >= 0; i-- {
+		c := changes[i]
+		if n := len(kept); n == 0 || kept[n-1].serial != serial(c.Version) {
+			if n == journalVersions || n > 0 && kept[n-1].serial != serial(c.Version+1) {
+				break // the journal's bound, or a version without changes: it starts after
 			}
-			out = append(out, change{from: (&Zone{cfg: cfg, serial: serial(c.Version - 1)}).SOA(), to: (&Zone{cfg: cfg, serial: serial(c.Version)}).SOA()})
+			kept = append(kept, version{serial: serial(c.Version)})
 		}
 		e := Entry{Name: c.Target, Subtree: c.Subtree, Category: c.Offence}
 		if cfg.carries(e.Name) != nil {
 			continue
 		}
-		last := &out[len(out)-1]
-		rrs := (&Zone{cfg: cfg}).records(e)
+		if records += e.size(); records > limit {
+			kept = kept[:len(kept)-1] // this version would make the journal larger than the zone
+			break
+		}
+		v := &kept[len(kept)-1]
 		if c.Added {
-			last.added = append(last.added, rrs...)
+			v.added = append(v.added, e)
 		} else {
-			last.removed = append(last.removed, rrs...)
+			v.removed = append(v.removed, e)
 		}
 	}
-	return out
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
+	out := make([]change, len(kept))
+	for i, v := range kept {
+		c := change{from: (&Zone{cfg: cfg, serial: v.serial - 1}).SOA(), to: (&Zone{cfg: cfg, serial: v.serial}).SOA()}
+		for _, e := range slices.Backward(v.removed) {
+			c.removed = append(c.removed, z.records(e)...)
+		}
+		for _, e := range slices.Backward(v.added) {
+			c.added = append(c.added, z.records(e)...)
+		}
+		out[len(kept)-1-i] = c
 	}
-	return 0
+	return out
 }
 
 // serial is the SOA serial of a list version.

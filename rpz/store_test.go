@@ -136,4 +136,23 @@ func TestLoadKeepsHistory(t *testing.T) {
 		soa {
 		t.Errorf("IXFR from 0 after a restart: %v\n%s", err, names(rrs))
 	}
+
+	// The journal holds no more records than the zone could: when the list shrinks to one
+	// name, a resolver far behind gets the whole zone instead.
+	remove := func(name string) takedown.ListChange {
+		return takedown.ListChange{ListEntry: takedown.ListEntry{Target: name, Offence: "terrorism-apology"}}
+	}
+	listed(t, db, remove("c.example"))
+	listed(t, db, remove("d.example"))
+	listed(t, db, add("e.example"))
+	if z, err = rpz.Load(context.Background(), db, testConfig()); err != nil {
+		t.Fatal(err)
+	}
+	_, addr = serve(t, z, rpz.Client{Name: "isp", Prefixes: loopback})
+	if rrs, err := transfer(t, addr, dns.TypeIXFR, 4, "", ""); err != nil || names(rrs) != soa+origin+" NS\n"+rec("e.example")+soa {
+		t.Errorf("IXFR from 4 of a one-name zone: %v\n%s, want the whole zone", err, names(rrs))
+	}
+	if rrs, err := transfer(t, addr, dns.TypeIXFR, 5, "", ""); err != nil || names(rrs) != soa+soa+rec("d.example")+soa+soa+soa+rec("e.example")+soa {
+		t.Errorf("IXFR from 5: %v\n%s", err, names(rrs))
+	}
 }

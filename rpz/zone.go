@@ -230,6 +230,15 @@ func (z *Zone) ns() *dns.NS {
 	return &dns.NS{Hdr: dns.RR_Header{Name: z.cfg.Origin, Rrtype: dns.TypeNS, Class: dns.ClassINET, Ttl: z.cfg.Minimum}, Ns: z.cfg.Nameserver}
 }
 
+// size is the number of records an entry has in the zone: A and AAAA, and the same for its
+// subtree.
+func (e Entry) size() int {
+	if e.Subtree {
+		return 4
+	}
+	return 2
+}
+
 // records returns the policy records of an entry: A and AAAA local data for its name, and for
 // its subtree.
 func (z *Zone) records(e Entry) []dns.RR {
