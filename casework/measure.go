@@ -269,16 +269,20 @@ func (s *Service) listMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Meas
 	if err := listAllowed(tx, m, rule); err != nil {
 		return err
 	}
+	m.State = takedown.MeasureProposed
+	if !rule.SecondApproval {
+		if err := tx.CreateMeasure(m); err != nil {
+			return err
+		}
+		return s.publish(tx, u, m, rule, true) // which checks the gates
+	}
 	objections, err := s.nameObjections(tx, m)
 	if err != nil {
 		return err
 	}
-	m.State, m.Objections = takedown.MeasureProposed, objections
+	m.Objections = objections
 	if err := tx.CreateMeasure(m); err != nil {
 		return err
-	}
-	if !rule.SecondApproval {
-		return s.publish(tx, u, m, rule, true)
 	}
 	return record(tx, u, event{kind: takedown.EventMeasureProposed, caseID: m.CaseID, measureID: m.ID,
 		data: map[string]any{"kind": m.Kind, "targets": m.Targets, "subtree": m.Subtree, "publisher_unidentified": m.PublisherUnidentified,

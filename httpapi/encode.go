@@ -136,7 +136,7 @@ func pathID(r *http.Request) (int64, error) {
 func pathList(r *http.Request) (takedown.MeasureKind, error) {
 	list := takedown.MeasureKind(r.PathValue("list"))
 	if !list.IsList() {
-		return "", takedown.Invalid("list", "%q is not a list: blocking or dereferencing", r.PathValue("list"))
+		return "", takedown.Invalid("list", "must be blocking or dereferencing, not %q", r.PathValue("list"))
 	}
 	return list, nil
 }

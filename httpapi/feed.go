@@ -40,7 +40,11 @@ func (s *Server) feedHandler() handler {
 		if len(s.cfg.FeedSigners) == 0 {
 			return nil, takedown.Errorf(takedown.EUNAVAILABLE, "this server has no key to sign feeds")
 		}
-		f, err := s.svc.Feed(r.Context(), takedown.MeasureKind(r.PathValue("list")), q.Since)
+		list, err := pathList(r)
+		if err != nil {
+			return nil, err
+		}
+		f, err := s.svc.Feed(r.Context(), list, q.Since)
 		if err != nil {
 			return nil, err
 		}
