@@ -78,11 +78,20 @@ type Delivery struct {
 	HasDeadline bool `json:"has_deadline"`
 	// DeadlineAt is when the operator must have acted; nil when there is nothing to do or
 	// while the deadline is stopped.
-	DeadlineAt     *time.Time `json:"deadline_at,omitempty"`
+	DeadlineAt *time.Time `json:"deadline_at,omitempty"`
+	// AcknowledgedAt is the operator's receipt: when its acknowledgement or first answer came
+	// through the API, its webhook endpoint accepted the delivery, or (for a list) it first
+	// had the version carrying it. ReceivedVia says which.
 	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	ReceivedVia    ReceiptVia `json:"received_via,omitempty"`
 	CompliedAt     *time.Time `json:"complied_at,omitempty"`
 	// OverdueAt is when the scheduler recorded the missed deadline.
 	OverdueAt *time.Time `json:"overdue_at,omitempty"`
+	// VerifiedAt is when a compliance check found the content gone; NextCheckAt when the
+	// next check is due (nil when none is), Checks how many were made.
+	VerifiedAt  *time.Time `json:"verified_at,omitempty"`
+	NextCheckAt *time.Time `json:"next_check_at,omitempty"`
+	Checks      int        `json:"checks,omitempty"`
 	// Answer is the operator's latest answer other than an acknowledgement.
 	Answer *Answer `json:"answer,omitempty"`
 	// Clarification is the authority's latest reply to a cannot-comply or a dispute.
@@ -99,13 +108,13 @@ type Delivery struct {
 type DeadlineStatus string
 
 // DeadlineStatuses lists every deadline status.
-var DeadlineStatuses = []DeadlineStatus{DeadlineNone, DeadlineRunning, DeadlinePaused, DeadlineMet, DeadlineMissed,
+var DeadlineStatuses = []DeadlineStatus{DeadlineNone, DeadlineAwaitingReceipt, DeadlineRunning, DeadlinePaused, DeadlineMet, DeadlineMissed,
 	DeadlineOverdue, DeadlineCancelled}
 
 // Valid reports whether s is a known status.
 func (s DeadlineStatus) Valid() bool {
 	switch s {
-	case DeadlineNone, DeadlineRunning, DeadlinePaused, DeadlineMet, DeadlineMissed, DeadlineOverdue, DeadlineCancelled:
+	case DeadlineNone, DeadlineAwaitingReceipt, DeadlineRunning, DeadlinePaused, DeadlineMet, DeadlineMissed, DeadlineOverdue, DeadlineCancelled:
 		return true
 	}
 	return false
@@ -113,13 +122,16 @@ func (s DeadlineStatus) Valid() bool {
 
 // The deadline statuses.
 const (
-	DeadlineNone      DeadlineStatus = "none"
-	DeadlineRunning   DeadlineStatus = "running"
-	DeadlinePaused    DeadlineStatus = "paused"
-	DeadlineMet       DeadlineStatus = "met"
-	DeadlineMissed    DeadlineStatus = "missed" // complied, but late
-	DeadlineOverdue   DeadlineStatus = "overdue"
-	DeadlineCancelled DeadlineStatus = "cancelled"
+	DeadlineNone DeadlineStatus = "none"
+	// DeadlineAwaitingReceipt: the deadline of an addressed measure runs from the operator's
+	// receipt, which has not come yet.
+	DeadlineAwaitingReceipt DeadlineStatus = "awaiting_receipt"
+	DeadlineRunning         DeadlineStatus = "running"
+	DeadlinePaused          DeadlineStatus = "paused"
+	DeadlineMet             DeadlineStatus = "met"
+	DeadlineMissed          DeadlineStatus = "missed" // complied, but late
+	DeadlineOverdue         DeadlineStatus = "overdue"
+	DeadlineCancelled       DeadlineStatus = "cancelled"
 )
 
 // DeadlineStatusAt computes the deadline status at time now.
@@ -135,6 +147,8 @@ func (d *Delivery) DeadlineStatusAt(now time.Time) DeadlineStatus {
 		return DeadlineMet
 	case d.State == DeliveryCannotComply:
 		return DeadlinePaused
+	case d.State == DeliverySent && d.DeadlineAt == nil:
+		return DeadlineAwaitingReceipt
 	case slices.Contains(RunningDeliveryStates, d.State) && d.DeadlineAt != nil && now.After(*d.DeadlineAt):
 		return DeadlineOverdue
 	}
@@ -233,5 +247,7 @@ type DeliveryFilter struct {
 	// CarriedBy selects the list deliveries carried by this version of their list or an
 	// earlier one.
 	CarriedBy int64
+	// CheckDue selects the deliveries whose compliance check is due at the transaction's time.
+	CheckDue bool
 	Page
 }

@@ -37,12 +37,16 @@ const (
 	EventDeliveryAnswered       EventKind = "delivery.answered"
 	EventDeliveryClarified      EventKind = "delivery.clarified"
 	EventDeliveryOverdue        EventKind = "delivery.overdue"
+	EventDeliveryTransmitted    EventKind = "delivery.transmitted"         // a channel's receiver accepted the delivery
+	EventTransmissionFailed     EventKind = "delivery.transmission_failed" // a channel gave up: an alert
+	EventDeliveryChecked        EventKind = "delivery.checked"             // a compliance check fetched the targets
 	EventRecommendationMade     EventKind = "recommendation.made"
 	EventRecommendationAnswered EventKind = "recommendation.answered"
 	EventRecommendationReferred EventKind = "recommendation.referred"
 	EventRecommendationDecided  EventKind = "recommendation.decided"
 	EventOperatorCreated        EventKind = "operator.created"
 	EventOperatorUpdated        EventKind = "operator.updated"
+	EventWebhookSecretCreated   EventKind = "operator.webhook_secret_created"
 	EventUserCreated            EventKind = "user.created"
 	EventUserDisabled           EventKind = "user.disabled"
 	EventTokenIssued            EventKind = "token.issued"
@@ -66,7 +70,8 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventRecommendationAnswered, EventRecommendationReferred, EventRecommendationDecided, EventOperatorCreated,
 	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified,
 	EventLogKeysChanged, EventListPublished, EventListReceived, EventListRolledBack, EventMeasureHeld,
-	EventMeasureOverridden, EventMeasureRestored}
+	EventMeasureOverridden, EventMeasureRestored, EventDeliveryTransmitted, EventTransmissionFailed, EventDeliveryChecked,
+	EventWebhookSecretCreated}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

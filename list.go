@@ -74,7 +74,7 @@ func ListDiff(before, after map[string]ListEntry, targets []string) []ListChange
 	return changes
 }
 
-// ReceiptVia says how an operator received a version of a list.
+// ReceiptVia says how an operator received a delivery or a version of a list.
 type ReceiptVia string
 
 // The ways of receiving a list.
@@ -85,6 +85,10 @@ const (
 	ViaSerial ReceiptVia = "serial"
 	// ViaFeed: the operator fetched the signed feed of the list.
 	ViaFeed ReceiptVia = "feed"
+	// ViaAPI: the operator acknowledged or answered the delivery through the API or portal.
+	ViaAPI ReceiptVia = "api"
+	// ViaWebhook: the operator's webhook endpoint accepted the signed delivery (HTTP 2xx).
+	ViaWebhook ReceiptVia = "webhook"
 )
 
 // Deployed reports whether receiving the list this way puts it into effect: a resolver that

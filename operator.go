@@ -47,8 +47,10 @@ type Operator struct {
 	// TCOInformedAt is when the 12-hour advance information before its first TCO removal
 	// order (Regulation 2021/784, art. 3(2)) was sent; nil if never.
 	TCOInformedAt *time.Time `json:"tco_informed_at,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// Channels are how deliveries are sent to it besides the API.
+	Channels  DeliveryChannels `json:"channels"`
+	CreatedAt time.Time        `json:"created_at"`
+	UpdatedAt time.Time        `json:"updated_at"`
 }
 
 // Limits on operator fields.
@@ -80,6 +82,9 @@ func (o *Operator) Validate() error {
 		return Invalid("contact", "must be a plain e-mail address such as abuse@host.example")
 	}
 	if err := CheckText("name", o.Name, false); err != nil {
+		return err
+	}
+	if err := o.Channels.Validate(o.Kind); err != nil {
 		return err
 	}
 	if len(o.Languages) == 0 {
@@ -125,14 +130,17 @@ type OperatorInput struct {
 	Contact   string       `json:"contact"`
 	Languages []string     `json:"languages"`
 	Domains   []string     `json:"domains,omitempty"`
+	// Channels default to e-mail to the point of contact.
+	Channels *DeliveryChannels `json:"channels,omitempty"`
 }
 
 // OperatorUpdate changes some fields of an operator; nil fields are left alone.
 type OperatorUpdate struct {
-	Name      *string   `json:"name,omitempty"`
-	Contact   *string   `json:"contact,omitempty"`
-	Languages *[]string `json:"languages,omitempty"`
-	Domains   *[]string `json:"domains,omitempty"`
+	Name      *string           `json:"name,omitempty"`
+	Contact   *string           `json:"contact,omitempty"`
+	Languages *[]string         `json:"languages,omitempty"`
+	Domains   *[]string         `json:"domains,omitempty"`
+	Channels  *DeliveryChannels `json:"channels,omitempty"`
 }
 
 // Apply returns a copy of o with the update applied.
@@ -148,6 +156,9 @@ func (u OperatorUpdate) Apply(o Operator) Operator {
 	}
 	if u.Domains != nil {
 		o.Domains = *u.Domains
+	}
+	if u.Channels != nil {
+		o.Channels = *u.Channels
 	}
 	return o
 }

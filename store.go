@@ -61,6 +61,17 @@ type Tx interface {
 	UpdateDelivery(d *Delivery) error
 	Delivery(id int64) (*Delivery, error)
 	Deliveries(f DeliveryFilter) ([]*Delivery, string, error)
+	CreateTransmission(t *Transmission) error
+	UpdateTransmission(t *Transmission) error
+	Transmission(id int64) (*Transmission, error)
+	Transmissions(f TransmissionFilter) ([]*Transmission, string, error)
+	CreateWebhookSecret(s *WebhookSecret) error
+	UpdateWebhookSecret(s *WebhookSecret) error
+	// WebhookSecrets returns an operator's secrets, oldest first, expired ones included.
+	WebhookSecrets(operatorID int64) ([]*WebhookSecret, error)
+	CreateComplianceCheck(c *ComplianceCheck) error
+	// ComplianceChecks returns a delivery's checks, oldest first.
+	ComplianceChecks(deliveryID int64) ([]*ComplianceCheck, error)
 	// CountDeadlines counts deliveries that carry a deadline by status, at the transaction's time.
 	CountDeadlines() (map[DeadlineStatus]int, error)
 	// CountRechecksDue counts the lists in force whose re-check date has passed.

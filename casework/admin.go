@@ -32,7 +32,11 @@ func (s *Service) CreateOperator(ctx context.Context, in takedown.OperatorInput)
 	if err != nil {
 		return nil, err
 	}
-	o := takedown.Operator{Name: in.Name, Kind: in.Kind, Contact: in.Contact, Languages: in.Languages, Domains: in.Domains}
+	o := takedown.Operator{Name: in.Name, Kind: in.Kind, Contact: in.Contact, Languages: in.Languages, Domains: in.Domains,
+		Channels: takedown.DeliveryChannels{Email: true}}
+	if in.Channels != nil {
+		o.Channels = *in.Channels
+	}
 	if err := canonicalDomains(&o); err != nil {
 		return nil, err
 	}
@@ -45,7 +49,7 @@ func (s *Service) CreateOperator(ctx context.Context, in takedown.OperatorInput)
 			return err
 		}
 		return record(tx, u, event{kind: takedown.EventOperatorCreated, operator: o.ID,
-			data: map[string]any{"name": o.Name, "kind": o.Kind, "domains": len(o.Domains)}})
+			data: map[string]any{"name": o.Name, "kind": o.Kind, "domains": len(o.Domains), "channels": o.Channels}})
 	})
 	if err != nil {
 		return nil, err
@@ -78,7 +82,7 @@ func (s *Service) UpdateOperator(ctx context.Context, id int64, upd takedown.Ope
 			return err
 		}
 		return record(tx, u, event{kind: takedown.EventOperatorUpdated, operator: o.ID,
-			data: map[string]any{"name": o.Name, "domains": len(o.Domains)}})
+			data: map[string]any{"name": o.Name, "domains": len(o.Domains), "channels": o.Channels}})
 	})
 	if err != nil {
 		return nil, err

@@ -31,11 +31,12 @@ type Service struct {
 	sealer  Sealer
 	gates   *safety.Config
 	canary  *safety.Canary // nil when the server runs none
+	outbox  OutboxConfig
 }
 
 // New returns a Service, with the default safety gates.
 func New(store takedown.Store, profile *procedure.Profile, sealer Sealer) *Service {
-	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default()}
+	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default(), outbox: DefaultOutbox()}
 }
 
 // Profile returns the procedure profile the service applies.

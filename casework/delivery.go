@@ -129,23 +129,24 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 			return conflict("measure %d was withdrawn; delivery %d needs no answer any more", d.MeasureID, id)
 		}
 		now := tx.Now()
-		if in.Kind == takedown.AnswerAcknowledge {
-			if d.AcknowledgedAt != nil {
-				return nil
-			}
-		} else if err := s.checkAnswer(d, in.Kind, now); err != nil {
+		if in.Kind == takedown.AnswerAcknowledge && d.AcknowledgedAt != nil {
+			return nil
+		}
+		// Any answer is a receipt, whichever came first.
+		if err := s.receive(tx, d, takedown.ViaAPI); err != nil {
 			return err
 		}
-		if d.AcknowledgedAt == nil {
-			d.AcknowledgedAt = &now
+		if in.Kind != takedown.AnswerAcknowledge {
+			if err := s.checkAnswer(d, in.Kind, now); err != nil {
+				return err
+			}
 		}
 		switch in.Kind {
-		case takedown.AnswerAcknowledge:
-			if d.State == takedown.DeliverySent {
-				d.State = takedown.DeliveryAcknowledged
-			}
 		case takedown.AnswerComply:
 			d.State, d.CompliedAt = takedown.DeliveryComplied, &now
+			if checked(d) {
+				d.NextCheckAt = &now // verify the removal now
+			}
 		case takedown.AnswerCannotComply:
 			d.State, d.DeadlineAt = takedown.DeliveryCannotComply, nil
 		case takedown.AnswerDispute:

@@ -544,7 +544,9 @@ func (s *Service) endMeasure(tx takedown.Tx, u *takedown.User, m *takedown.Measu
 func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, operatorID int64, purpose takedown.Purpose, deadline time.Duration) error {
 	d := &takedown.Delivery{MeasureID: m.ID, CaseID: m.CaseID, OperatorID: operatorID, Kind: m.Kind,
 		Purpose: purpose, State: takedown.DeliverySent, SentAt: tx.Now(), HasDeadline: deadline > 0}
-	if deadline > 0 {
+	if deadline > 0 && m.Kind.IsList() {
+		// A list is published, in the zone or feed its recipients pull: its deadline runs
+		// from then. An addressed measure's runs from its receipt (receive).
 		at := tx.Now().Add(deadline)
 		d.DeadlineAt = &at
 	}
@@ -556,6 +558,13 @@ func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op
 		d.ListVersion = v.Version
 	}
 	if err := tx.CreateDelivery(d); err != nil {
+		return err
+	}
+	op, err := tx.Operator(operatorID)
+	if err != nil {
+		return err
+	}
+	if err := queue(tx, d, op); err != nil {
 		return err
 	}
 	// The event says what was sent, so that its receipt lets the operator show it later. An

@@ -54,8 +54,14 @@ func TestRemovalOrderAdvanceInformation(t *testing.T) {
 			t.Fatalf("after the advance period: state %s issued_at %v", m.State, m.IssuedAt)
 		}
 		action := w.deliveryTo(m.ID, w.host, takedown.PurposeAction)
-		if got, want := *action.DeadlineAt, m.IssuedAt.Add(time.Hour); !got.Equal(want) {
-			t.Errorf("order deadline = %v, want one hour after issue %v", got, want)
+		if action.DeadlineAt != nil || action.Deadline != takedown.DeadlineAwaitingReceipt {
+			t.Errorf("order deadline before receipt = %v (%s), want none, awaiting receipt", action.DeadlineAt, action.Deadline)
+		}
+		w.clock.Advance(10 * time.Minute)
+		receivedAt := w.clock.Now()
+		action = w.receive(m.ID, w.host)
+		if got, want := *action.DeadlineAt, receivedAt.Add(time.Hour); !got.Equal(want) || action.ReceivedVia != takedown.ViaAPI {
+			t.Errorf("order deadline = %v via %s, want one hour after receipt %v via api", got, action.ReceivedVia, want)
 		}
 		if res := w.tick(time.Minute); res.Issued != 0 {
 			t.Errorf("a second pass issued the order again: %d", res.Issued)
@@ -90,7 +96,7 @@ func TestRemovalOrderAdvanceInformation(t *testing.T) {
 			}
 		}
 		w.deliveryTo(m.ID, w.isp1, takedown.PurposeInformation) // ISPs are informed of orders too
-		if d := w.deliveryTo(m.ID, w.platform, takedown.PurposeAction); !d.DeadlineAt.Equal(w.clock.Now().Add(time.Hour)) {
+		if d := w.receive(m.ID, w.platform); !d.DeadlineAt.Equal(w.clock.Now().Add(time.Hour)) {
 			t.Errorf("emergency order deadline = %v, want one hour", d.DeadlineAt)
 		}
 		if op := must(w.svc.Operator(w.as(w.officer), w.platform.ID))(t); op.TCOInformedAt != nil {

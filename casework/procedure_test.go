@@ -49,14 +49,17 @@ func TestWholeProcedure(t *testing.T) {
 		t.Fatalf("removal state = %s", removal.State)
 	}
 	action := w.deliveryTo(removal.ID, w.host, takedown.PurposeAction)
-	if got, want := *action.DeadlineAt, start.Add(24*time.Hour); !got.Equal(want) {
-		t.Errorf("removal deadline = %v, want %v", got, want)
+	if action.Deadline != takedown.DeadlineAwaitingReceipt {
+		t.Errorf("removal deadline before receipt: %s, want awaiting_receipt", action.Deadline)
 	}
 	w.deliveryTo(removal.ID, w.isp1, takedown.PurposeInformation)
 	w.deliveryTo(removal.ID, w.isp2, takedown.PurposeInformation)
 
-	// The host acknowledges but does not remove; the deadline passes.
-	must(w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerAcknowledge}))(t)
+	// The host acknowledges, which starts the deadline, but does not remove; it passes.
+	action = must(w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerAcknowledge}))(t)
+	if got, want := *action.DeadlineAt, start.Add(24*time.Hour); !got.Equal(want) {
+		t.Errorf("removal deadline = %v, want %v", got, want)
+	}
 	if res := w.tick(23 * time.Hour); res.Overdue != 0 {
 		t.Fatalf("overdue after 23 h = %d", res.Overdue)
 	}

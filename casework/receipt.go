@@ -99,7 +99,7 @@ func (s *Service) receiveDeliveries(tx takedown.Tx, u *takedown.User, r takedown
 		}
 		answer := takedown.AnswerAcknowledge
 		if d.AcknowledgedAt == nil {
-			d.AcknowledgedAt = &now
+			d.AcknowledgedAt, d.ReceivedVia = &now, r.Via
 		}
 		switch {
 		case r.Via.Deployed() && d.State != takedown.DeliveryCannotComply:

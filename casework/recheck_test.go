@@ -144,7 +144,7 @@ func TestSchedulerRestart(t *testing.T) {
 	path := w.path
 	c := w.approvedCase("https://video.host.test/v/restart-1", "https://social.platform.test/v/restart-1")
 	w.removalRequest(c.ID)
-	w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
+	order := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
 	// The platform is a shared host: the blocking names the video host only.
 	blocking := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Blocking, Targets: []string{"video.host.test"}, PublisherUnidentified: "No legal notice."})
 	must(w.svc.ApproveMeasure(w.as(w.supervisor2), blocking.ID))(t)
@@ -191,6 +191,7 @@ func TestSchedulerRestart(t *testing.T) {
 		t.Errorf("events after restarts = %d, want %d", got, events)
 	}
 
+	w.receive(order.ID, w.platform) // the order's hour runs from its receipt
 	w.clock.Advance(2 * time.Hour)
 	if got, want := tick(), (casework.TickResult{Overdue: 1}); got != want {
 		t.Fatalf("after the order's hour = %+v, want %+v", got, want)

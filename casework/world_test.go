@@ -257,10 +257,20 @@ func (w *world) issue(caseID int64, in takedown.MeasureInput) *takedown.Measure 
 	return must(w.svc.IssueMeasure(w.as(w.officer), caseID, in))(w.t)
 }
 
-// removalRequest issues a removal request to the host on a case.
+// removalRequest issues a removal request to the host on a case, and the host acknowledges
+// its receipt, which starts the deadline.
 func (w *world) removalRequest(caseID int64) *takedown.Measure {
 	w.t.Helper()
-	return w.issue(caseID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+	m := w.issue(caseID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+	w.receive(m.ID, w.host)
+	return m
+}
+
+// receive has an operator acknowledge the receipt of the action it was sent on a measure.
+func (w *world) receive(measureID int64, op *takedown.Operator) *takedown.Delivery {
+	w.t.Helper()
+	d := w.deliveryTo(measureID, op, takedown.PurposeAction)
+	return must(w.svc.Answer(w.asOperator(op), d.ID, takedown.AnswerInput{Kind: takedown.AnswerAcknowledge}))(w.t)
 }
 
 // overdueRemoval issues a removal request to the host and lets its 24-hour deadline pass.

@@ -9,17 +9,19 @@ import (
 )
 
 const deliveryColumns = `d.id, d.measure_id, d.case_id, d.operator_id, d.kind, d.purpose, d.state, d.sent_at, d.has_deadline,
-	d.deadline_at, d.acknowledged_at, d.complied_at, d.overdue_at, d.answer, d.clarification, d.list_version`
+	d.deadline_at, d.acknowledged_at, d.complied_at, d.overdue_at, d.answer, d.clarification, d.list_version, d.received_via,
+	d.verified_at, d.next_check_at, d.checks`
 
 func scanDelivery(s scanner) (*takedown.Delivery, error) {
 	var d takedown.Delivery
 	var sent int64
 	var hasDeadline int
-	var deadline, acked, complied, overdue sql.NullInt64
+	var deadline, acked, complied, overdue, verified, nextCheck sql.NullInt64
 	var answer, clarification sql.NullString
 	var listVersion sql.NullInt64
 	if err := s.Scan(&d.ID, &d.MeasureID, &d.CaseID, &d.OperatorID, &d.Kind, &d.Purpose, &d.State, &sent, &hasDeadline,
-		&deadline, &acked, &complied, &overdue, &answer, &clarification, &listVersion); err != nil {
+		&deadline, &acked, &complied, &overdue, &answer, &clarification, &listVersion, &d.ReceivedVia,
+		&verified, &nextCheck, &d.Checks); err != nil {
 		return nil, err
 	}
 	var err error
@@ -31,6 +33,7 @@ func scanDelivery(s scanner) (*takedown.Delivery, error) {
 	}
 	d.SentAt, d.HasDeadline, d.ListVersion = fromTS(sent), hasDeadline == 1, listVersion.Int64
 	d.DeadlineAt, d.AcknowledgedAt, d.CompliedAt, d.OverdueAt = fromTSPtr(deadline), fromTSPtr(acked), fromTSPtr(complied), fromTSPtr(overdue)
+	d.VerifiedAt, d.NextCheckAt = fromTSPtr(verified), fromTSPtr(nextCheck)
 	return &d, nil
 }
 
@@ -46,10 +49,12 @@ func (t *Tx) CreateDelivery(d *takedown.Delivery) error {
 	}
 	d.Deadline = d.DeadlineStatusAt(t.now)
 	d.ID, err = t.insert(`INSERT INTO deliveries (measure_id, case_id, operator_id, kind, purpose, state, sent_at, has_deadline,
-		deadline_at, acknowledged_at, complied_at, overdue_at, answer, clarification, list_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		deadline_at, acknowledged_at, complied_at, overdue_at, answer, clarification, list_version, received_via,
+		verified_at, next_check_at, checks)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.MeasureID, d.CaseID, d.OperatorID, d.Kind, d.Purpose, d.State, ts(d.SentAt), boolInt(d.HasDeadline),
-		tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar, nullInt(d.ListVersion))
+		tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar, nullInt(d.ListVersion),
+		d.ReceivedVia, tsPtr(d.VerifiedAt), tsPtr(d.NextCheckAt), d.Checks)
 	return err
 }
 
@@ -65,8 +70,9 @@ func (t *Tx) UpdateDelivery(d *takedown.Delivery) error {
 	}
 	d.Deadline = d.DeadlineStatusAt(t.now)
 	_, err = t.exec(`UPDATE deliveries SET state = ?, deadline_at = ?, acknowledged_at = ?, complied_at = ?, overdue_at = ?,
-		answer = ?, clarification = ? WHERE id = ?`,
-		d.State, tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar, d.ID)
+		answer = ?, clarification = ?, received_via = ?, verified_at = ?, next_check_at = ?, checks = ? WHERE id = ?`,
+		d.State, tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar,
+		d.ReceivedVia, tsPtr(d.VerifiedAt), tsPtr(d.NextCheckAt), d.Checks, d.ID)
 	return err
 }
 
@@ -88,6 +94,7 @@ var deadlineCase = `CASE
 	WHEN d.state = 'complied' AND d.deadline_at IS NOT NULL AND d.complied_at > d.deadline_at THEN 'missed'
 	WHEN d.state = 'complied' THEN 'met'
 	WHEN d.state = 'cannot_comply' THEN 'paused'
+	WHEN d.state = 'sent' AND d.deadline_at IS NULL THEN 'awaiting_receipt'
 	WHEN d.state IN ` + states(takedown.RunningDeliveryStates) + ` AND d.deadline_at IS NOT NULL AND d.deadline_at < ? THEN 'overdue'
 	ELSE 'running' END`
 
@@ -111,6 +118,9 @@ func (t *Tx) Deliveries(f takedown.DeliveryFilter) ([]*takedown.Delivery, string
 	}
 	if f.Unmarked {
 		w.add("d.overdue_at IS NULL")
+	}
+	if f.CheckDue {
+		w.add("d.next_check_at IS NOT NULL AND d.next_check_at <= ?", t.now.UnixNano())
 	}
 	if f.CarriedBy != 0 {
 		w.add("d.list_version IS NOT NULL AND d.list_version <= ?", f.CarriedBy)

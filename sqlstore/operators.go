@@ -8,14 +8,17 @@ import (
 	"github.com/takedown-project/takedown"
 )
 
-const operatorColumns = "id, name, kind, contact, languages, domains, tco_informed_at, created_at, updated_at"
+const operatorColumns = "id, name, kind, contact, languages, domains, tco_informed_at, channels, created_at, updated_at"
 
 func scanOperator(s scanner) (*takedown.Operator, error) {
 	var o takedown.Operator
-	var langs, domains string
+	var langs, domains, channels string
 	var informed sql.NullInt64
 	var created, updated int64
-	if err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.Contact, &langs, &domains, &informed, &created, &updated); err != nil {
+	if err := s.Scan(&o.ID, &o.Name, &o.Kind, &o.Contact, &langs, &domains, &informed, &channels, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(channels), &o.Channels); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(langs), &o.Languages); err != nil {
@@ -30,17 +33,17 @@ func scanOperator(s scanner) (*takedown.Operator, error) {
 
 // CreateOperator inserts an operator and sets its id.
 func (t *Tx) CreateOperator(o *takedown.Operator) (err error) {
-	o.ID, err = t.insert(`INSERT INTO operators (name, kind, contact, languages, domains, tco_informed_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.Name, o.Kind, o.Contact, jsonText(o.Languages), jsonText(o.Domains), tsPtr(o.TCOInformedAt), ts(o.CreatedAt), ts(o.UpdatedAt))
+	o.ID, err = t.insert(`INSERT INTO operators (name, kind, contact, languages, domains, tco_informed_at, channels, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.Name, o.Kind, o.Contact, jsonText(o.Languages), jsonText(o.Domains), tsPtr(o.TCOInformedAt), jsonText(o.Channels), ts(o.CreatedAt), ts(o.UpdatedAt))
 	return err
 }
 
 // UpdateOperator writes an operator's mutable fields.
 func (t *Tx) UpdateOperator(o *takedown.Operator) error {
-	_, err := t.exec(`UPDATE operators SET name = ?, contact = ?, languages = ?, domains = ?, tco_informed_at = ?, updated_at = ?
-		WHERE id = ?`,
-		o.Name, o.Contact, jsonText(o.Languages), jsonText(o.Domains), tsPtr(o.TCOInformedAt), ts(o.UpdatedAt), o.ID)
+	_, err := t.exec(`UPDATE operators SET name = ?, contact = ?, languages = ?, domains = ?, tco_informed_at = ?, channels = ?,
+		updated_at = ? WHERE id = ?`,
+		o.Name, o.Contact, jsonText(o.Languages), jsonText(o.Domains), tsPtr(o.TCOInformedAt), jsonText(o.Channels), ts(o.UpdatedAt), o.ID)
 	return err
 }
 
