@@ -557,11 +557,14 @@ func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op
 		}
 		d.ListVersion = v.Version
 	}
-	if err := tx.CreateDelivery(d); err != nil {
-		return err
-	}
 	op, err := tx.Operator(operatorID)
 	if err != nil {
+		return err
+	}
+	if d.Kind == takedown.Dereferencing && purpose == takedown.PurposeAction && op.Channels.SearchAPI != "" {
+		d.NextCheckAt = d.DeadlineAt // ask the search engine's API once its deadline passes
+	}
+	if err := tx.CreateDelivery(d); err != nil {
 		return err
 	}
 	if err := queue(tx, d, op); err != nil {
