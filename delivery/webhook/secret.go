@@ -72,6 +72,9 @@ func ParseSecret(s string) (Secret, error) {
 	if !ok {
 		return Secret{}, fmt.Errorf("webhook: parse secret: %w", ErrSecretPrefix)
 	}
+	if strings.ContainsAny(enc, "\r\n") { // which the decoder would skip
+		return Secret{}, fmt.Errorf("webhook: parse secret: %w: line break", ErrSecretBase64)
+	}
 	key, err := base64.StdEncoding.Strict().DecodeString(enc)
 	if err != nil {
 		// err names the offending byte's position, never the secret.

@@ -55,6 +55,7 @@ func TestParseSecret(t *testing.T) {
 		{"bad base64", "whsec_not*base64", ErrSecretBase64},
 		{"unpadded", strings.TrimRight(secretOf(1, 32), "="), ErrSecretBase64},
 		{"trailing space", secretOf(1, 32) + " ", ErrSecretBase64},
+		{"line break", secretOf(1, 32)[:20] + "\r\n" + secretOf(1, 32)[20:], ErrSecretBase64},
 		{"23 bytes", secretOf(1, 23), ErrSecretLength},
 		{"65 bytes", secretOf(1, 65), ErrSecretLength},
 		{"prefix only", SecretPrefix, ErrSecretLength},
