@@ -197,11 +197,17 @@ type AnswerInput struct {
 	Kind   AnswerKind         `json:"kind"`
 	Reason CannotComplyReason `json:"reason,omitempty"`
 	Text   string             `json:"text,omitempty"`
+	// ActedAt is, with comply, when the content was removed or access to it disabled (TCO
+	// Annex II); the time of the answer when absent.
+	ActedAt *time.Time `json:"acted_at,omitempty"`
 }
 
 // Validate checks the answer's shape; casework checks it against the delivery.
 func (in *AnswerInput) Validate() error {
 	in.Text = strings.TrimSpace(in.Text)
+	if in.ActedAt != nil && in.Kind != AnswerComply {
+		return Invalid("acted_at", "applies to comply only")
+	}
 	switch in.Kind {
 	case AnswerAcknowledge, AnswerComply:
 		if in.Reason != "" {
@@ -249,5 +255,7 @@ type DeliveryFilter struct {
 	CarriedBy int64
 	// CheckDue selects the deliveries whose compliance check is due at the transaction's time.
 	CheckDue bool
+	// SentFrom and SentBefore select the deliveries sent in a period.
+	SentFrom, SentBefore time.Time
 	Page
 }

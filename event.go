@@ -108,5 +108,7 @@ type EventFilter struct {
 	CaseID    int64     `query:"case_id"`
 	MeasureID int64     `query:"measure_id"`
 	Kind      EventKind `query:"kind"`
+	// OperatorID selects the events about one operator.
+	OperatorID int64 `query:"operator_id"`
 	Page
 }

@@ -143,7 +143,14 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 		}
 		switch in.Kind {
 		case takedown.AnswerComply:
-			d.State, d.CompliedAt = takedown.DeliveryComplied, &now
+			at := now
+			if in.ActedAt != nil {
+				if in.ActedAt.After(now) || in.ActedAt.Before(d.SentAt) {
+					return takedown.Invalid("acted_at", "must be between the sending of delivery %d (%s) and now", d.ID, s.local(d.SentAt))
+				}
+				at = *in.ActedAt
+			}
+			d.State, d.CompliedAt = takedown.DeliveryComplied, &at
 			if checked(d) {
 				d.NextCheckAt = &now // verify the removal now
 			}
@@ -161,7 +168,8 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 			return err
 		}
 		if err := record(tx, u, event{kind: takedown.EventDeliveryAnswered, caseID: d.CaseID, measureID: d.MeasureID, operator: d.OperatorID,
-			data: map[string]any{"delivery_id": d.ID, "answer": in.Kind, "reason": in.Reason, "text": in.Text}}); err != nil {
+			data: map[string]any{"delivery_id": d.ID, "answer": in.Kind, "reason": in.Reason, "text": in.Text, "acted_at": in.ActedAt,
+				"deadline_at": d.DeadlineAt}}); err != nil {
 			return err
 		}
 		return s.answerEndsMeasure(tx, u, d)

@@ -3,10 +3,10 @@ package casework
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/delivery/webhook"
 )
 
 // CreateWebhookSecret makes a new signing secret for an operator's webhooks and returns it,
@@ -21,11 +21,10 @@ func (s *Service) CreateWebhookSecret(ctx context.Context, operatorID int64) (st
 	if u.Role == takedown.RoleOperator && u.OperatorID != operatorID {
 		return "", nil, forbidden("you can make webhook secrets for your own operator only")
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
+	secret, err := webhook.NewSecret(rand.Reader)
+	if err != nil {
 		return "", nil, fmt.Errorf("casework: webhook secret: %w", err)
 	}
-	secret := "whsec_" + base64.StdEncoding.EncodeToString(key)
 	sealed, err := s.sealer.Seal([]byte(secret))
 	if err != nil {
 		return "", nil, fmt.Errorf("casework: seal webhook secret: %w", err)

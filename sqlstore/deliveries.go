@@ -119,6 +119,12 @@ func (t *Tx) Deliveries(f takedown.DeliveryFilter) ([]*takedown.Delivery, string
 	if f.Unmarked {
 		w.add("d.overdue_at IS NULL")
 	}
+	if !f.SentFrom.IsZero() {
+		w.add("d.sent_at >= ?", ts(f.SentFrom))
+	}
+	if !f.SentBefore.IsZero() {
+		w.add("d.sent_at < ?", ts(f.SentBefore))
+	}
 	if f.CheckDue {
 		w.add("d.next_check_at IS NOT NULL AND d.next_check_at <= ?", t.now.UnixNano())
 	}

@@ -45,6 +45,9 @@ func (t *Tx) Events(f takedown.EventFilter) ([]*takedown.Event, string, error) {
 	if f.Kind != "" {
 		w.add("kind = ?", f.Kind)
 	}
+	if f.OperatorID != 0 {
+		w.add("operator_id = ?", f.OperatorID)
+	}
 	limit, err := afterID(&w, f.Page, "id")
 	if err != nil {
 		return nil, "", err

@@ -55,3 +55,6 @@ CREATE TABLE compliance_checks (
 	reason      TEXT    NOT NULL
 );
 CREATE INDEX compliance_checks_delivery ON compliance_checks (delivery_id, id);
+
+-- The per-operator records read an operator's events (list updates it received).
+CREATE INDEX events_operator ON events (operator_id, id) WHERE operator_id IS NOT NULL;
