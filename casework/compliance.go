@@ -123,5 +123,8 @@ func (s *Service) ComplianceChecks(ctx context.Context, deliveryID int64) ([]*ta
 		list, err = tx.ComplianceChecks(deliveryID)
 		return err
 	})
+	if list == nil && err == nil {
+		list = []*takedown.ComplianceCheck{}
+	}
 	return list, err
 }

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/takedown-project/takedown"
 )
@@ -183,6 +184,14 @@ func queryFields(v reflect.Value, q map[string][]string, known map[string]bool) 
 			return takedown.Invalid(name, "is given %d times; give it once", len(vals))
 		}
 		s, fv := vals[0], v.Field(i)
+		if fv.Type() == reflect.TypeFor[time.Time]() {
+			t, err := parseQueryTime(s)
+			if err != nil {
+				return takedown.Invalid(name, "%q is not a time such as 2026-01-01 or 2026-01-01T09:00:00Z", s)
+			}
+			fv.Set(reflect.ValueOf(t))
+			continue
+		}
 		switch fv.Kind() {
 		case reflect.String:
 			fv.SetString(s)
@@ -206,4 +215,12 @@ func queryFields(v reflect.Value, q map[string][]string, known map[string]bool) 
 		}
 	}
 	return nil
+}
+
+// parseQueryTime reads a time in a query: an RFC 3339 time, or a date, which is midnight UTC.
+func parseQueryTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.DateOnly, s)
 }

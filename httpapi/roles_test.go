@@ -180,6 +180,13 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 			Kind: takedown.AnswerCannotComply, Reason: takedown.ReasonInsufficientInformation, Text: "We cannot find this address."}, nil)
 		return target{path: fmt.Sprintf("/deliveries/%d/clarify", d.ID), body: reasons}
 	},
+	"GET /deliveries/{id}/checks": func(t *testing.T, f *fixture, self *takedown.User) target {
+		d := f.delivery(t, f.removalRequest(t), f.host, takedown.PurposeAction)
+		return target{path: fmt.Sprintf("/deliveries/%d/checks", d.ID), owner: f.host}
+	},
+	"GET /transmissions": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/transmissions?state=pending"}
+	},
 	"GET /deadlines": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/deadlines"} },
 
 	"GET /lists/{list}/feed": func(t *testing.T, f *fixture, self *takedown.User) target {
@@ -245,6 +252,13 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	},
 	"PATCH /operators/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/operators/%d", f.host.ID), body: map[string]any{"contact": "legal@video.host.example"}}
+	},
+
+	"POST /operators/{id}/webhook-secrets": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/operators/%d/webhook-secrets", f.host.ID), owner: f.host}
+	},
+	"GET /operators/{id}/records": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/operators/%d/records?from=2026-01-01&to=2026-04-01", f.host.ID), owner: f.host}
 	},
 
 	"GET /users": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/users"} },

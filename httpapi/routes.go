@@ -30,20 +30,22 @@ type handler struct {
 
 // Role sets used in the table.
 var (
-	public       = []string{"public"}
-	anyUser      = []string{"officer", "supervisor", "controller", "operator", "flagger", "admin"}
-	authority    = []string{"officer", "supervisor"}
-	supervisor   = []string{"supervisor"}
-	controller   = []string{"controller"}
-	readers      = []string{"officer", "supervisor", "controller"}
-	reportReader = []string{"officer", "supervisor", "controller", "flagger"}
-	reporters    = []string{"public", "officer", "supervisor", "flagger"}
-	measureRead  = []string{"officer", "supervisor", "controller", "operator"}
-	operatorRead = []string{"admin", "officer", "supervisor", "controller"}
-	operatorSelf = []string{"admin", "officer", "supervisor", "controller", "operator"}
-	operatorOnly = []string{"operator"}
-	admin        = []string{"admin"}
-	adminOrCtrl  = []string{"admin", "controller"}
+	public        = []string{"public"}
+	anyUser       = []string{"officer", "supervisor", "controller", "operator", "flagger", "admin"}
+	authority     = []string{"officer", "supervisor"}
+	supervisor    = []string{"supervisor"}
+	controller    = []string{"controller"}
+	readers       = []string{"officer", "supervisor", "controller"}
+	reportReader  = []string{"officer", "supervisor", "controller", "flagger"}
+	reporters     = []string{"public", "officer", "supervisor", "flagger"}
+	measureRead   = []string{"officer", "supervisor", "controller", "operator"}
+	operatorRead  = []string{"admin", "officer", "supervisor", "controller"}
+	operatorSelf  = []string{"admin", "officer", "supervisor", "controller", "operator"}
+	operatorOnly  = []string{"operator"}
+	admin         = []string{"admin"}
+	adminOrCtrl   = []string{"admin", "controller"}
+	adminOrSelf   = []string{"admin", "operator"}
+	recordReaders = []string{"admin", "officer", "supervisor", "controller", "operator"}
 )
 
 // routeTable lists every API route, one a line.
@@ -87,6 +89,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/deliveries/{id}/answer", 200, "Answer a delivery: acknowledge, comply, cannot_comply, dispute or decline", operatorOnly, false, byIDWith(v.Answer)},
 		{"GET", "/deliveries/{id}/receipt", 200, "The receipt of a delivery: what was sent and when, provable with the log's public key alone (C2SP tlog-proof)", measureRead, false, proofText(v.DeliveryReceipt)},
 		{"POST", "/deliveries/{id}/clarify", 200, "Answer an operator that cannot comply or disputes; a stopped deadline restarts", authority, false, byIDReasons(v.Clarify)},
+		{"GET", "/deliveries/{id}/checks", 200, "The compliance checks of a delivery: each fetch of its targets after the deadline, with status and content digest", measureRead, false, byID(v.ComplianceChecks)},
+		{"GET", "/transmissions", 200, "The outbox: each delivery's transmissions by webhook and e-mail, with attempts and errors (state=failed lists the alerts; an operator lists its own)", measureRead, false, list(v.Transmissions)},
 		{"GET", "/deadlines", 200, "Deliveries with a deadline, counted by status (running, paused, met, missed, overdue, cancelled)", readers, false, get(v.DeadlineCounts)},
 
 		{"GET", "/lists/{list}/feed", 200, "The blocking or dereferencing list as a signed feed, whole or since a version (an operator reads its own lists; its fetch is its receipt)", measureRead, false, s.feedHandler()},
@@ -110,7 +114,9 @@ func (s *Server) routeTable() []route {
 		{"GET", "/operators", 200, "The operator registry", operatorRead, false, list(v.Operators)},
 		{"POST", "/operators", 201, "Register an operator", admin, false, create(v.CreateOperator)},
 		{"GET", "/operators/{id}", 200, "One operator (an operator user sees its own)", operatorSelf, false, byID(v.Operator)},
-		{"PATCH", "/operators/{id}", 200, "Change an operator's name, contact, languages or domains", admin, false, byIDWith(v.UpdateOperator)},
+		{"PATCH", "/operators/{id}", 200, "Change an operator's name, contact, languages, domains or delivery channels (webhook endpoint, e-mail, search API)", admin, false, byIDWith(v.UpdateOperator)},
+		{"POST", "/operators/{id}/webhook-secrets", 201, "Make a new webhook signing secret, shown only once; the previous ones keep signing for the overlap", adminOrSelf, false, byID(s.createWebhookSecret)},
+		{"GET", "/operators/{id}/records", 200, "An operator's records over a period (from, to): deliveries, receipts, answers, times to receipt and to compliance, list updates; format=csv for a spreadsheet", recordReaders, false, s.recordsHandler()},
 
 		{"GET", "/users", 200, "List users", adminOrCtrl, false, list(v.Users)},
 		{"POST", "/users", 201, "Add an operator user or a trusted flagger (staff accounts are managed on the server); the answer holds its token, shown only once", admin, false, create(s.createUser)},

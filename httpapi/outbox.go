@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+)
+
+// WebhookSecret is a new webhook secret, shown once.
+type WebhookSecret struct {
+	Secret string `json:"secret"`
+	*takedown.WebhookSecret
+}
+
+func (s *Server) createWebhookSecret(ctx context.Context, id int64) (*WebhookSecret, error) {
+	secret, ws, err := s.svc.CreateWebhookSecret(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &WebhookSecret{Secret: secret, WebhookSecret: ws}, nil
+}
+
+// recordsQuery is the period of an operator's records, and the format of the answer.
+type recordsQuery struct {
+	From   time.Time `query:"from"`
+	To     time.Time `query:"to"`
+	Format string    `query:"format"`
+}
+
+// recordsHandler serves an operator's records as JSON, or as CSV, one delivery a line.
+func (s *Server) recordsHandler() handler {
+	h := handler{query: typeOf[recordsQuery](), out: typeOf[casework.OperatorRecords]()}
+	h.handle = func(r *http.Request) (any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		var q recordsQuery
+		if err := decodeQuery(r, &q); err != nil {
+			return nil, err
+		}
+		if q.Format != "" && q.Format != "json" && q.Format != "csv" {
+			return nil, takedown.Invalid("format", "must be json or csv, not %q", q.Format)
+		}
+		rec, err := s.svc.Records(r.Context(), id, casework.RecordsFilter{From: q.From, To: q.To})
+		if err != nil || q.Format != "csv" {
+			return rec, err
+		}
+		return rawResponse{contentType: "text/csv; charset=utf-8", body: RecordsCSV(rec), header: http.Header{
+			"Content-Disposition": {fmt.Sprintf(`attachment; filename="operator-%d-records-%s-%s.csv"`, id,
+				q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))}}}, nil
+	}
+	return h
+}
+
+// RecordsCSV writes an operator's deliveries as CSV, one a line, times in RFC 3339 UTC.
+func RecordsCSV(rec *casework.OperatorRecords) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"delivery_id", "measure_id", "case_id", "kind", "purpose", "state", "sent_at", "received_at", "received_via",
+		"answer", "complied_at", "verified_at", "deadline", "seconds_to_receipt", "seconds_to_compliance", "attempts"})
+	at := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	secs := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*f, 'f', 0, 64)
+	}
+	for _, d := range rec.Deliveries {
+		w.Write([]string{strconv.FormatInt(d.DeliveryID, 10), strconv.FormatInt(d.MeasureID, 10), strconv.FormatInt(d.CaseID, 10),
+			string(d.Kind), string(d.Purpose), string(d.State), at(&d.SentAt), at(d.ReceivedAt), string(d.ReceivedVia), string(d.Answer),
+			at(d.CompliedAt), at(d.VerifiedAt), string(d.Deadline), secs(d.SecondsToReceipt), secs(d.SecondsToCompliance),
+			strconv.Itoa(d.Attempts)})
+	}
+	w.Flush()
+	return buf.Bytes()
+}
