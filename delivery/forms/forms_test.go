@@ -81,7 +81,7 @@ func request(t testing.TB) forms.Notice {
 		Kind:       takedown.RemovalRequest,
 		Purpose:    takedown.PurposeAction,
 		Language:   "en-GB",
-		Authority:  forms.Authority{Name: "Demonstration Office against Illegal Content", Email: "requests@authority.example"},
+		Authority:  forms.Authority{Name: "Demonstration Office against Illegal Content", Representative: "Officer 4711, head of the removal desk", Email: "requests@authority.example"},
 		IssuedAt:   time.Date(2026, 1, 10, 14, 5, 0, 0, time.UTC),
 		Location:   paris(t),
 		Operator:   forms.Addressee{Name: "Example Hosting Ltd", Contact: "abuse@hosting.example"},
