@@ -3,6 +3,7 @@ module github.com/takedown-project/takedown
 go 1.26.0
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	filippo.io/age v1.3.2
 	github.com/chromedp/chromedp v0.23.0
 	github.com/miekg/dns v1.1.73

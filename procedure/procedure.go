@@ -48,11 +48,38 @@ type Text map[string]string
 
 // Offence is one offence the procedure covers.
 type Offence struct {
-	Code       string    `json:"code"`
-	Title      Text      `json:"title"`
-	LegalBasis Text      `json:"legal_basis"`
-	Elements   []Element `json:"elements"`
+	Code       string `json:"code"`
+	Title      Text   `json:"title"`
+	LegalBasis Text   `json:"legal_basis"`
+	// Category is the type of terrorist content of TCO art. 2(7) that content of this
+	// offence is, as ticked in section B of a removal order (Annex I). Empty for offences
+	// outside the TCO Regulation, such as child sexual abuse material: they cannot be the
+	// subject of a removal order.
+	Category string    `json:"category,omitempty"`
+	Elements []Element `json:"elements"`
 }
+
+// The types of terrorist content of TCO art. 2(7), points (a) to (e), in that order.
+const (
+	// CategoryIncitement: incites the commission of terrorist offences, for example by
+	// glorifying terrorist acts (point (a)).
+	CategoryIncitement = "incitement"
+	// CategorySolicitation: solicits others to commit or contribute to terrorist offences
+	// (point (b)).
+	CategorySolicitation = "solicitation"
+	// CategoryParticipation: solicits others to participate in the activities of a
+	// terrorist group (point (c)).
+	CategoryParticipation = "participation"
+	// CategoryInstruction: instructs on making or using explosives, firearms, other weapons
+	// or noxious substances, or on other methods, to commit terrorist offences (point (d)).
+	CategoryInstruction = "instruction"
+	// CategoryThreat: threatens to commit a terrorist offence (point (e)).
+	CategoryThreat = "threat"
+)
+
+// Categories lists the TCO art. 2(7) categories in the order of the article, which is the
+// order of the tick boxes on the removal order form.
+var Categories = []string{CategoryIncitement, CategorySolicitation, CategoryParticipation, CategoryInstruction, CategoryThreat}
 
 // ElementType says how an element of the offence is established.
 type ElementType string
@@ -100,6 +127,10 @@ type MeasureRule struct {
 	AfterRemoval bool `json:"after_removal,omitempty"`
 	LegalBasis   Text `json:"legal_basis"`
 	Redress      Text `json:"redress"`
+	// Form lists the fields the law requires on the measure's form, by their names in
+	// package delivery/forms (which checks, in its tests, that each is a field it shows).
+	// The procedure cannot check the names itself: it does not know the forms.
+	Form []string `json:"form,omitempty"`
 }
 
 // Duration is a time.Duration written as "24h" in profiles.
@@ -240,6 +271,9 @@ func (o *Offence) validate() error {
 	if o.Title["en"] == "" || o.LegalBasis["en"] == "" {
 		return fmt.Errorf("title and legal_basis need at least an English (en) text")
 	}
+	if o.Category != "" && !slices.Contains(Categories, o.Category) {
+		return fmt.Errorf("category %q is not one of %s", o.Category, strings.Join(Categories, ", "))
+	}
 	if len(o.Elements) == 0 {
 		return fmt.Errorf("at least one legal element is required")
 	}
@@ -299,6 +333,13 @@ func (m *MeasureRule) validate(kind takedown.MeasureKind) error {
 	}
 	if m.LegalBasis["en"] == "" || m.Redress["en"] == "" {
 		return fmt.Errorf("legal_basis and redress need at least an English (en) text")
+	}
+	seen := map[string]bool{}
+	for _, f := range m.Form {
+		if f == "" || seen[f] {
+			return fmt.Errorf("form field %q is empty or repeated", f)
+		}
+		seen[f] = true
 	}
 	return nil
 }

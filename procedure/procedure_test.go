@@ -63,6 +63,30 @@ func TestDefaultProfile(t *testing.T) {
 	if m, _ := p.Measure(takedown.RemovalRequest); !slices.Equal(m.Inform, []takedown.OperatorKind{takedown.KindISP}) {
 		t.Errorf("removal requests inform %v, want the ISPs", m.Inform)
 	}
+
+	// Terrorist offences carry their TCO art. 2(7) category; child sexual abuse material is
+	// outside the TCO Regulation and has none.
+	for code, want := range map[string]string{
+		"terrorism-provocation": procedure.CategoryIncitement,
+		"terrorism-apology":     procedure.CategoryIncitement,
+		"csam":                  "",
+	} {
+		if o, _ := p.Offence(code); o.Category != want {
+			t.Errorf("offence %s category = %q, want %q", code, o.Category, want)
+		}
+	}
+	// The forms the law prescribes list their required fields (delivery/forms checks the
+	// names); the others have none.
+	for _, kind := range takedown.MeasureKinds {
+		m, _ := p.Measure(kind)
+		wantForm := kind == takedown.RemovalRequest || kind == takedown.RemovalOrder
+		if got := len(m.Form) > 0; got != wantForm {
+			t.Errorf("%s form = %v, want a list: %v", kind, m.Form, wantForm)
+		}
+	}
+	if m, _ := p.Measure(takedown.RemovalOrder); !slices.Contains(m.Form, "category") || !slices.Contains(m.Form, "non_disclosure_until") {
+		t.Errorf("removal order form = %v, want the art. 2(7) category and the non-disclosure's end", m.Form)
+	}
 }
 
 // TestLoad proves how profiles are found: by built-in id, or by file path; an unknown id
@@ -150,6 +174,9 @@ func TestParseRejects(t *testing.T) {
 		{"recheck_months 13", func(p obj) { p["recheck_months"] = 13 }, "recheck_months must be between 1 and 12"},
 		{"no offences", func(p obj) { p["offences"] = []any{} }, "at least one offence is required"},
 		{"duplicate offence code", func(p obj) { p["offences"] = append(p["offences"].([]any), offence(p)) }, `offence code "csam" is empty or repeated`},
+		{"unknown category", func(p obj) { offence(p)["category"] = "propaganda" }, `offence csam: category "propaganda" is not one of incitement, solicitation`},
+		{"repeated form field", func(p obj) { measure(p, "blocking")["form"] = []any{"reference", "reference"} }, `measure blocking: form field "reference" is empty or repeated`},
+		{"empty form field", func(p obj) { measure(p, "blocking")["form"] = []any{""} }, `form field "" is empty or repeated`},
 		{"offence without elements", func(p obj) { offence(p)["elements"] = []any{} }, "at least one legal element is required"},
 		{"element with unknown type", func(p obj) { element(p, 0)["type"] = "guess" }, "element minor: type must be confirm, describe or choose"},
 		{"choose element with one option", func(p obj) { element(p, 1)["options"] = []any{"image"} }, "element kind: a choose element needs at least two options"},
