@@ -105,11 +105,13 @@ type Measure struct {
 	// PublisherUnidentified justifies listing without a prior removal request.
 	PublisherUnidentified string `json:"publisher_unidentified,omitempty"`
 	// Emergency justifies a first TCO order without the 12-hour advance information.
-	Emergency  string     `json:"emergency,omitempty"`
-	ProposedBy int64      `json:"proposed_by"`
-	ProposedAt time.Time  `json:"proposed_at"`
-	ApprovedBy int64      `json:"approved_by,omitempty"`
-	ApprovedAt *time.Time `json:"approved_at,omitempty"`
+	Emergency string `json:"emergency,omitempty"`
+	// NonDisclosureUntil: until then the operator must not inform the content's provider.
+	NonDisclosureUntil *time.Time `json:"non_disclosure_until,omitempty"`
+	ProposedBy         int64      `json:"proposed_by"`
+	ProposedAt         time.Time  `json:"proposed_at"`
+	ApprovedBy         int64      `json:"approved_by,omitempty"`
+	ApprovedAt         *time.Time `json:"approved_at,omitempty"`
 	// IssueAt is when a scheduled measure will be issued.
 	IssueAt  *time.Time `json:"issue_at,omitempty"`
 	IssuedAt *time.Time `json:"issued_at,omitempty"`
@@ -190,7 +192,13 @@ type MeasureInput struct {
 	Subtree               bool     `json:"subtree,omitempty"`
 	PublisherUnidentified string   `json:"publisher_unidentified,omitempty"`
 	Emergency             string   `json:"emergency,omitempty"`
+	// NonDisclosureUntil forbids the operator to tell the content's provider of the
+	// removal until then (TCO art. 11(3), for public security: at most six weeks).
+	NonDisclosureUntil *time.Time `json:"non_disclosure_until,omitempty"`
 }
+
+// MaxNonDisclosure is the longest non-disclosure one decision imposes (TCO art. 11(3)).
+const MaxNonDisclosure = 6 * 7 * 24 * time.Hour
 
 // Validate checks the shape of the input; casework checks it against the case and profile.
 func (in *MeasureInput) Validate() error {
@@ -209,6 +217,8 @@ func (in *MeasureInput) Validate() error {
 		return Invalid("publisher_unidentified", "applies to blocking and dereferencing only")
 	case in.Emergency != "" && in.Kind != RemovalOrder:
 		return Invalid("emergency", "applies to TCO removal orders only")
+	case in.NonDisclosureUntil != nil && in.Kind != RemovalOrder:
+		return Invalid("non_disclosure_until", "applies to TCO removal orders only")
 	case len(in.PublisherUnidentified) > MaxReasonsLength:
 		return Invalid("publisher_unidentified", "is longer than %d bytes", MaxReasonsLength)
 	case len(in.Emergency) > MaxReasonsLength:

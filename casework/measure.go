@@ -55,8 +55,11 @@ func (s *Service) IssueMeasure(ctx context.Context, caseID int64, in takedown.Me
 		}
 		m = &takedown.Measure{CaseID: c.ID, Kind: in.Kind, OperatorID: in.OperatorID, Targets: targets,
 			Subtree: in.Subtree, Offence: c.Qualification.Offence, Reasons: c.Qualification.Reasons,
-			PublisherUnidentified: in.PublisherUnidentified, Emergency: in.Emergency,
+			PublisherUnidentified: in.PublisherUnidentified, Emergency: in.Emergency, NonDisclosureUntil: in.NonDisclosureUntil,
 			ProposedBy: u.ID, ProposedAt: tx.Now()}
+		if nd := in.NonDisclosureUntil; nd != nil && (!nd.After(tx.Now()) || nd.Sub(tx.Now()) > takedown.MaxNonDisclosure) {
+			return takedown.Invalid("non_disclosure_until", "must be in the next six weeks (TCO art. 11(3)), not %s", s.local(*nd))
+		}
 		active, _, err := tx.Measures(takedown.MeasureFilter{CaseID: c.ID, Kind: in.Kind, Active: true, Page: takedown.Page{Limit: takedown.MaxPageLimit}})
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/delivery/forms"
 )
 
 // OutboxConfig says how deliveries are retried, given up and checked.
@@ -90,6 +91,8 @@ type Outgoing struct {
 	// precedes an order the operator may not see yet.
 	Measure  *takedown.Measure
 	Operator *takedown.Operator
+	// Notice is the delivery's official form, without its AnswerURL.
+	Notice *forms.Notice
 	// Secrets are the webhook secrets that sign now ("whsec_…"), newest first.
 	Secrets []string
 }
@@ -118,10 +121,15 @@ func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoin
 			if o.Operator, err = tx.Operator(m.OperatorID); err != nil {
 				return err
 			}
+			measure, err := tx.Measure(o.Delivery.MeasureID)
+			if err != nil {
+				return err
+			}
 			if o.Delivery.Purpose != takedown.PurposeAdvanceInformation {
-				if o.Measure, err = tx.Measure(o.Delivery.MeasureID); err != nil {
-					return err
-				}
+				o.Measure = measure
+			}
+			if o.Notice, err = s.notice(tx, o.Delivery, measure, o.Operator); err != nil {
+				return err
 			}
 			if m.Transport == takedown.TransportWebhook {
 				if o.Secrets, err = s.signingSecrets(tx, m.OperatorID); err != nil {

@@ -31,6 +31,10 @@ type Profile struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Authority string `json:"authority"`
+	// MemberState is the authority's Member State (TCO Annex I, section A).
+	MemberState string `json:"member_state"`
+	// Contact is how operators reach the authority, printed on every form.
+	Contact Contact `json:"contact"`
 	// TimeZone is the authority's zone: deadlines are displayed and re-check dates computed
 	// in it.
 	TimeZone string `json:"time_zone"`
@@ -41,6 +45,13 @@ type Profile struct {
 	Measures      map[takedown.MeasureKind]MeasureRule `json:"measures"`
 
 	location *time.Location
+}
+
+// Contact is the authority's address, e-mail and telephone.
+type Contact struct {
+	Address string `json:"address"`
+	Email   string `json:"email"`
+	Phone   string `json:"phone,omitempty"`
 }
 
 // Text is a short text in several languages, keyed by BCP 47 tag.
@@ -231,6 +242,9 @@ func Parse(b []byte) (*Profile, error) {
 func (p *Profile) validate() error {
 	if p.ID == "" || p.Name == "" || p.Authority == "" {
 		return fmt.Errorf("id, name and authority are required")
+	}
+	if _, orders := p.Measures[takedown.RemovalOrder]; orders && p.MemberState == "" {
+		return fmt.Errorf("member_state is required with removal_order measures: the order form names it (TCO Annex I, section A)")
 	}
 	loc, err := time.LoadLocation(p.TimeZone)
 	if err != nil || p.TimeZone == "" || p.TimeZone == "Local" { // "Local" would be the server's own setting

@@ -10,7 +10,8 @@ import (
 
 var measureColumns = `m.id, m.case_id, m.kind, m.state, m.operator_id, m.targets, m.subtree, m.offence, m.reasons,
 	m.publisher_unidentified, m.emergency, m.proposed_by, m.proposed_at, m.approved_by, m.approved_at, m.issue_at,
-	m.issued_at, m.refusal, m.ending, m.ended_at, m.next_recheck, m.last_recheck, m.recheck_notified, m.objections, m.overrides, ` + measureLate
+	m.issued_at, m.refusal, m.ending, m.ended_at, m.next_recheck, m.last_recheck, m.recheck_notified, m.objections, m.overrides,
+	m.non_disclosure_until, ` + measureLate
 
 // measureLate is whether one of the measure's deliveries (of the operator given as the second
 // argument, or of any operator when it is 0) is past its deadline.
@@ -18,14 +19,15 @@ var measureLate = `EXISTS (SELECT 1 FROM deliveries d WHERE d.measure_id = m.id 
 
 func scanMeasure(s scanner) (*takedown.Measure, error) {
 	var m takedown.Measure
-	var op, approvedBy, approvedAt, issueAt, issuedAt, endedAt, next, last, notified sql.NullInt64
+	var op, approvedBy, approvedAt, issueAt, issuedAt, endedAt, next, last, notified, nonDisclosure sql.NullInt64
 	var targets string
 	var refusal, ending, objections, overrides sql.NullString
 	var subtree int
 	var proposed int64
 	if err := s.Scan(&m.ID, &m.CaseID, &m.Kind, &m.State, &op, &targets, &subtree, &m.Offence, &m.Reasons,
 		&m.PublisherUnidentified, &m.Emergency, &m.ProposedBy, &proposed, &approvedBy, &approvedAt, &issueAt,
-		&issuedAt, &refusal, &ending, &endedAt, &next, &last, &notified, &objections, &overrides, &m.Overdue); err != nil {
+		&issuedAt, &refusal, &ending, &endedAt, &next, &last, &notified, &objections, &overrides,
+		&nonDisclosure, &m.Overdue); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(targets), &m.Targets); err != nil {
@@ -47,6 +49,7 @@ func scanMeasure(s scanner) (*takedown.Measure, error) {
 	m.OperatorID, m.Subtree, m.ProposedAt, m.ApprovedBy = op.Int64, subtree == 1, fromTS(proposed), approvedBy.Int64
 	m.ApprovedAt, m.IssueAt, m.IssuedAt, m.EndedAt = fromTSPtr(approvedAt), fromTSPtr(issueAt), fromTSPtr(issuedAt), fromTSPtr(endedAt)
 	m.NextRecheck, m.LastRecheck, m.RecheckNotified = fromTSPtr(next), fromTSPtr(last), fromTSPtr(notified)
+	m.NonDisclosureUntil = fromTSPtr(nonDisclosure)
 	return &m, nil
 }
 
@@ -62,12 +65,12 @@ func (t *Tx) CreateMeasure(m *takedown.Measure) error {
 	}
 	m.ID, err = t.insert(`INSERT INTO measures (case_id, kind, state, operator_id, targets, subtree, offence, reasons,
 		publisher_unidentified, emergency, proposed_by, proposed_at, approved_by, approved_at, issue_at, issued_at,
-		refusal, ending, ended_at, next_recheck, last_recheck, recheck_notified, objections, overrides)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		refusal, ending, ended_at, next_recheck, last_recheck, recheck_notified, objections, overrides, non_disclosure_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.CaseID, m.Kind, m.State, nullInt(m.OperatorID), jsonText(m.Targets), boolInt(m.Subtree), m.Offence, m.Reasons,
 		m.PublisherUnidentified, m.Emergency, m.ProposedBy, ts(m.ProposedAt), nullInt(m.ApprovedBy), tsPtr(m.ApprovedAt),
 		tsPtr(m.IssueAt), tsPtr(m.IssuedAt), refusal, ending, tsPtr(m.EndedAt), tsPtr(m.NextRecheck),
-		tsPtr(m.LastRecheck), tsPtr(m.RecheckNotified), jsonList(m.Objections), jsonList(m.Overrides))
+		tsPtr(m.LastRecheck), tsPtr(m.RecheckNotified), jsonList(m.Objections), jsonList(m.Overrides), tsPtr(m.NonDisclosureUntil))
 	return err
 }
 

@@ -160,7 +160,8 @@ func (n Notice) Validate() error {
 		return takedown.Invalid("issued_at", "is required: the date and time of issue")
 	case strings.TrimSpace(n.Operator.Name) == "":
 		return takedown.Invalid("addressee", "is required: the operator's name")
-	case len(n.Targets) == 0:
+	case len(n.Targets) == 0 && n.Purpose != takedown.PurposeAdvanceInformation:
+		// An advance information precedes an order and names none of its content.
 		return takedown.Invalid("targets", "are required: the exact URLs or host names")
 	}
 	for i, t := range n.Targets {

@@ -58,3 +58,6 @@ CREATE INDEX compliance_checks_delivery ON compliance_checks (delivery_id, id);
 
 -- The per-operator records read an operator's events (list updates it received).
 CREATE INDEX events_operator ON events (operator_id, id) WHERE operator_id IS NOT NULL;
+
+-- The end of a non-disclosure decision (TCO art. 11(3)) on a removal request or order.
+ALTER TABLE measures ADD COLUMN non_disclosure_until INTEGER;
