@@ -161,6 +161,9 @@ const (
 	CheckInconclusive CheckOutcome = "inconclusive"
 )
 
+// CheckOutcomes lists every outcome.
+var CheckOutcomes = []CheckOutcome{CheckGone, CheckPresent, CheckInconclusive}
+
 // ComplianceCheck is one fetch of one target of a delivery after its deadline, or after the
 // operator said it complied.
 type ComplianceCheck struct {

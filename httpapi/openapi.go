@@ -68,7 +68,13 @@ func (s *Server) OpenAPI() map[string]any {
 				"content": map[string]any{"application/json": map[string]any{"schema": g.of(rt.in)}}}
 		}
 		success := map[string]any{"description": http.StatusText(rt.status)}
-		if text, ok := textAnswers[rt.out]; ok {
+		if rt.out == reflect.TypeFor[formDocument]() {
+			doc := map[string]any{"type": "string"}
+			success["content"] = map[string]any{"text/html": map[string]any{"schema": doc}, "text/plain": map[string]any{"schema": doc},
+				"application/pdf": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/pdf"}},
+				"application/json": map[string]any{"schema": map[string]any{"type": "object",
+					"description": "the form's fields, as docs/forms.md describes them"}}}
+		} else if text, ok := textAnswers[rt.out]; ok {
 			success["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string", "description": text}}}
 		} else if rt.out != nil {
 			success["content"] = map[string]any{"application/json": map[string]any{"schema": g.of(rt.out)}}
@@ -131,6 +137,9 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[takedown.Role]():                takedown.Names(takedown.Roles),
 	reflect.TypeFor[takedown.EventKind]():           takedown.Names(takedown.EventKinds),
 	reflect.TypeFor[takedown.Channel]():             takedown.Names(takedown.Channels),
+	reflect.TypeFor[takedown.Transport]():           takedown.Names(takedown.Transports),
+	reflect.TypeFor[takedown.TransmissionState]():   takedown.Names(takedown.TransmissionStates),
+	reflect.TypeFor[takedown.CheckOutcome]():        takedown.Names(takedown.CheckOutcomes),
 	reflect.TypeFor[takedown.CaseState]():           takedown.Names(takedown.CaseStates),
 	reflect.TypeFor[takedown.MeasureKind]():         takedown.Names(takedown.MeasureKinds),
 	reflect.TypeFor[takedown.MeasureState]():        takedown.Names(takedown.MeasureStates),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -190,17 +191,17 @@ func TestRequestBodiesMatchSchemas(t *testing.T) {
 // checkResponse checks a successful answer of the route against the schema the document
 // gives for its status, and returns what does not match.
 func checkResponse(doc map[string]any, method, path string, r response) []string {
-	if lookup(doc, "paths", "/api/v1"+path, strings.ToLower(method), "responses", strconv.Itoa(r.status), "content", "text/plain") != nil {
-		if ct := r.header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
-			return []string{fmt.Sprintf("Content-Type %q, want text/plain; charset=utf-8", ct)}
-		}
+	ct := r.header.Get("Content-Type")
+	media, _, _ := mime.ParseMediaType(ct)
+	content := lookup(doc, "paths", "/api/v1"+path, strings.ToLower(method), "responses", strconv.Itoa(r.status), "content", media)
+	switch {
+	case content == nil:
+		return []string{fmt.Sprintf("status %d is not documented as %s (Content-Type %q)", r.status, media, ct)}
+	case strings.HasPrefix(media, "text/") && ct != media+"; charset=utf-8":
+		return []string{fmt.Sprintf("Content-Type %q, want %s; charset=utf-8", ct, media)}
+	case media != "application/json":
 		return nil
-	}
-	content := lookup(doc, "paths", "/api/v1"+path, strings.ToLower(method), "responses", strconv.Itoa(r.status), "content", "application/json")
-	if content == nil {
-		return []string{fmt.Sprintf("status %d is not documented as application/json", r.status)}
-	}
-	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+	case ct != "application/json":
 		return []string{fmt.Sprintf("Content-Type %q, want application/json", ct)}
 	}
 	var v any

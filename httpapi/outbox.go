@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/delivery/forms"
 )
 
 // WebhookSecret is a new webhook secret, shown once.
@@ -86,4 +89,76 @@ func RecordsCSV(rec *casework.OperatorRecords) []byte {
 	}
 	w.Flush()
 	return buf.Bytes()
+}
+
+// formQuery chooses a form's format.
+type formQuery struct {
+	Format string `query:"format"`
+}
+
+// formFormats are the formats of a form, by name, with their content types.
+var formFormats = map[string]struct {
+	contentType string
+	render      func(io.Writer, forms.Notice) error
+}{
+	"html": {"text/html; charset=utf-8", forms.HTML},
+	"json": {"application/json", forms.JSON},
+	"pdf":  {"application/pdf", forms.PDF},
+	"text": {"text/plain; charset=utf-8", forms.Text},
+}
+
+// formHandler serves a delivery's official form as HTML (the default), JSON, PDF or text.
+func (s *Server) formHandler() handler {
+	h := handler{query: typeOf[formQuery](), out: typeOf[formDocument]()}
+	h.handle = func(r *http.Request) (any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		var q formQuery
+		if err := decodeQuery(r, &q); err != nil {
+			return nil, err
+		}
+		if q.Format == "" {
+			q.Format = "html"
+		}
+		f, ok := formFormats[q.Format]
+		if !ok {
+			return nil, takedown.Invalid("format", "must be html, json, pdf or text, not %q", q.Format)
+		}
+		n, err := s.svc.Form(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		n.AnswerURL = s.publicURL(r) + fmt.Sprintf("/api/v1/deliveries/%d/answer", id)
+		var buf bytes.Buffer
+		if err := f.render(&buf, *n); err != nil {
+			return nil, err
+		}
+		header := http.Header{"X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-store"}}
+		if q.Format == "html" {
+			// The form is a document, not an application: nothing runs and nothing loads.
+			header.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		}
+		if q.Format == "pdf" {
+			header.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.pdf"`, n.Reference))
+		}
+		return rawResponse{contentType: f.contentType, body: buf.Bytes(), header: header}, nil
+	}
+	return h
+}
+
+// formDocument is the type of a form in the OpenAPI document: a document in the format asked.
+type formDocument []byte
+
+// publicURL is where operators reach the server.
+func (s *Server) publicURL(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -180,6 +180,10 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 			Kind: takedown.AnswerCannotComply, Reason: takedown.ReasonInsufficientInformation, Text: "We cannot find this address."}, nil)
 		return target{path: fmt.Sprintf("/deliveries/%d/clarify", d.ID), body: reasons}
 	},
+	"GET /deliveries/{id}/form": func(t *testing.T, f *fixture, self *takedown.User) target {
+		d := f.delivery(t, f.removalRequest(t), f.host, takedown.PurposeAction)
+		return target{path: fmt.Sprintf("/deliveries/%d/form?format=json", d.ID), owner: f.host}
+	},
 	"GET /deliveries/{id}/checks": func(t *testing.T, f *fixture, self *takedown.User) target {
 		d := f.delivery(t, f.removalRequest(t), f.host, takedown.PurposeAction)
 		return target{path: fmt.Sprintf("/deliveries/%d/checks", d.ID), owner: f.host}

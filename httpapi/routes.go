@@ -89,6 +89,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/deliveries/{id}/answer", 200, "Answer a delivery: acknowledge, comply, cannot_comply, dispute or decline", operatorOnly, false, byIDWith(v.Answer)},
 		{"GET", "/deliveries/{id}/receipt", 200, "The receipt of a delivery: what was sent and when, provable with the log's public key alone (C2SP tlog-proof)", measureRead, false, proofText(v.DeliveryReceipt)},
 		{"POST", "/deliveries/{id}/clarify", 200, "Answer an operator that cannot comply or disputes; a stopped deadline restarts", authority, false, byIDReasons(v.Clarify)},
+		{"GET", "/deliveries/{id}/form", 200, "The official form of a delivery (removal request, TCO removal order of Annex I, notice) in its operator's language: format=html (default), json, pdf or text", measureRead, false, s.formHandler()},
 		{"GET", "/deliveries/{id}/checks", 200, "The compliance checks of a delivery: each fetch of its targets after the deadline, with status and content digest", measureRead, false, byID(v.ComplianceChecks)},
 		{"GET", "/transmissions", 200, "The outbox: each delivery's transmissions by webhook and e-mail, with attempts and errors (state=failed lists the alerts; an operator lists its own)", measureRead, false, list(v.Transmissions)},
 		{"GET", "/deadlines", 200, "Deliveries with a deadline, counted by status (running, paused, met, missed, overdue, cancelled)", readers, false, get(v.DeadlineCounts)},

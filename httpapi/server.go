@@ -44,6 +44,9 @@ type Config struct {
 	// FeedSigners sign the lists' feeds: the audit log's keys (the current one first), the
 	// authority's one key. Without them, feeds are unavailable.
 	FeedSigners []note.Signer
+	// PublicURL is the address operators reach the server at, for the links in forms;
+	// empty means the address each request came to.
+	PublicURL string
 }
 
 // Defaults for Config.
