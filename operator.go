@@ -136,11 +136,18 @@ type OperatorInput struct {
 
 // OperatorUpdate changes some fields of an operator; nil fields are left alone.
 type OperatorUpdate struct {
-	Name      *string           `json:"name,omitempty"`
-	Contact   *string           `json:"contact,omitempty"`
-	Languages *[]string         `json:"languages,omitempty"`
-	Domains   *[]string         `json:"domains,omitempty"`
-	Channels  *DeliveryChannels `json:"channels,omitempty"`
+	Name      *string         `json:"name,omitempty"`
+	Contact   *string         `json:"contact,omitempty"`
+	Languages *[]string       `json:"languages,omitempty"`
+	Domains   *[]string       `json:"domains,omitempty"`
+	Channels  *ChannelsUpdate `json:"channels,omitempty"`
+}
+
+// ChannelsUpdate changes some of an operator's channels; nil fields are left alone.
+type ChannelsUpdate struct {
+	Webhook   *string `json:"webhook,omitempty"`
+	Email     *bool   `json:"email,omitempty"`
+	SearchAPI *string `json:"search_api,omitempty"`
 }
 
 // Apply returns a copy of o with the update applied.
@@ -157,8 +164,16 @@ func (u OperatorUpdate) Apply(o Operator) Operator {
 	if u.Domains != nil {
 		o.Domains = *u.Domains
 	}
-	if u.Channels != nil {
-		o.Channels = *u.Channels
+	if c := u.Channels; c != nil {
+		if c.Webhook != nil {
+			o.Channels.Webhook = *c.Webhook
+		}
+		if c.Email != nil {
+			o.Channels.Email = *c.Email
+		}
+		if c.SearchAPI != nil {
+			o.Channels.SearchAPI = *c.SearchAPI
+		}
 	}
 	return o
 }

@@ -84,7 +84,8 @@ func TestComplianceCheckAfterComply(t *testing.T) {
 // dereferencing checked once the deadline passes; one without has none.
 func TestDereferencingCheckedThroughSearchAPI(t *testing.T) {
 	w := newWorld(t)
-	ch := takedown.DeliveryChannels{SearchAPI: "https://api.search.example/v1/indexed?url={url}"}
+	api := "https://api.search.example/v1/indexed?url={url}"
+	ch := takedown.ChannelsUpdate{SearchAPI: &api}
 	must(w.svc.UpdateOperator(w.as(w.admin), w.search.ID, takedown.OperatorUpdate{Channels: &ch}))(t)
 	_, err := w.svc.UpdateOperator(w.as(w.admin), w.host.ID, takedown.OperatorUpdate{Channels: &ch})
 	wantCode(t, err, takedown.EINVALID)
@@ -99,7 +100,7 @@ func TestDereferencingCheckedThroughSearchAPI(t *testing.T) {
 			found = d
 		}
 	}
-	if found == nil || found.SearchAPI != ch.SearchAPI || found.Delivery.OperatorID != w.search.ID {
+	if found == nil || found.SearchAPI != api || found.Delivery.OperatorID != w.search.ID {
 		t.Fatalf("dereferencing check: %+v", found)
 	}
 }

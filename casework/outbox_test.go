@@ -14,8 +14,11 @@ import (
 // withWebhook gives an operator a webhook endpoint (and e-mail) and a first secret.
 func (w *world) withWebhook(op *takedown.Operator) string {
 	w.t.Helper()
-	ch := takedown.DeliveryChannels{Webhook: "https://hooks.operator.example/takedown", Email: true}
-	must(w.svc.UpdateOperator(w.as(w.admin), op.ID, takedown.OperatorUpdate{Channels: &ch}))(w.t)
+	hook := "https://hooks.operator.example/takedown"
+	o := must(w.svc.UpdateOperator(w.as(w.admin), op.ID, takedown.OperatorUpdate{Channels: &takedown.ChannelsUpdate{Webhook: &hook}}))(w.t)
+	if !o.Channels.Email {
+		w.t.Fatal("setting a webhook turned e-mail off")
+	}
 	secret, _, err := w.svc.CreateWebhookSecret(w.as(w.admin), op.ID)
 	if err != nil {
 		w.t.Fatal(err)

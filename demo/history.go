@@ -109,7 +109,8 @@ func (s *seeder) history(ctx context.Context) {
 	// the supervisor's approval.
 	stale := s.report(nil, "terrorism-apology", "https://martyrs-archive.example/video/2050")
 	s.approve(stale, "terrorism-apology", "The site's video celebrates the attack and its authors.")
-	s.measure(stale, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Example Web Hosting"].ID})
+	staleRemoval := s.measure(stale, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Example Web Hosting"].ID})
+	s.answer("Example Web Hosting", s.delivery(staleRemoval, "Example Web Hosting", takedown.PurposeAction), takedown.AnswerInput{Kind: takedown.AnswerAcknowledge})
 	s.advance(26 * time.Hour)
 	s.tick()
 	s.measure(stale, takedown.MeasureInput{Kind: takedown.Blocking})
@@ -125,7 +126,8 @@ func (s *seeder) history(ctx context.Context) {
 	// A removal request whose deadline is running.
 	running := s.report(nil, "terrorism-apology", "https://videos.platform.test/watch/v2077")
 	s.approve(running, "terrorism-apology", "The video presents the attackers as martyrs to be imitated.")
-	s.measure(running, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare"].ID})
+	runningRemoval := s.measure(running, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Videoshare"].ID})
+	s.answer("Videoshare", s.delivery(runningRemoval, "Videoshare", takedown.PurposeAction), takedown.AnswerInput{Kind: takedown.AnswerAcknowledge})
 
 	// A case on investigation hold.
 	held := s.report(nil, "terrorism-provocation", "https://forum.platform.test/t/2718")

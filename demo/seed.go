@@ -105,8 +105,9 @@ func (s *seeder) operator(ctx context.Context, env, name string, kind takedown.O
 	if s.err != nil {
 		return
 	}
+	// The demo has no mail relay: its operators take their deliveries through the API.
 	o, err := s.svc.CreateOperator(ctx, takedown.OperatorInput{Name: name, Kind: kind,
-		Contact: "abuse@" + slug(name) + ".example", Languages: langs, Domains: domains})
+		Contact: "abuse@" + slug(name) + ".example", Languages: langs, Domains: domains, Channels: &takedown.DeliveryChannels{}})
 	if err != nil {
 		s.err = err
 		return

@@ -146,9 +146,17 @@ func runOp(o op) func(ctx context.Context, e *env, args []string) error {
 				}
 				v = m
 			}
-			if f.query {
+			switch parent, child, nested := strings.Cut(f.field, "."); {
+			case f.query:
 				query.Set(f.field, fmt.Sprint(v))
-			} else {
+			case nested: // a field of an object, such as channels.webhook
+				m, _ := body[parent].(map[string]any)
+				if m == nil {
+					m = map[string]any{}
+					body[parent] = m
+				}
+				m[child] = v
+			default:
 				body[f.field] = v
 			}
 		}

@@ -59,6 +59,7 @@ func ops() []op {
 			{name: "subtree", field: "subtree", kind: flagBool, usage: "block every name under the host too"},
 			{name: "publisher-unidentified", field: "publisher_unidentified", kind: str, usage: "justification for listing without a removal request"},
 			{name: "emergency", field: "emergency", kind: str, usage: "justification for a first TCO order without advance information"},
+			{name: "non-disclosure-until", field: "non_disclosure_until", kind: str, usage: "for a TCO order: the provider tells no one until then (at most six weeks), as 2026-04-01T00:00:00Z"},
 		}, printMeasure},
 		{"measure list", "list measures", "GET", "/measures", nil, append([]opt{caseFilter,
 			kind("removal_request, removal_order, referral, blocking or dereferencing"),
@@ -86,7 +87,7 @@ func ops() []op {
 
 		{"delivery list", "list deliveries and their deadlines", "GET", "/deliveries", nil, append([]opt{measureFilter, caseFilter, operatorFilter,
 			{name: "pending", field: "pending", kind: flagBool, usage: "only those still waiting for an answer", query: true},
-			{name: "deadline", field: "deadline", kind: str, usage: "running, paused, met, missed, overdue, cancelled or none", query: true},
+			{name: "deadline", field: "deadline", kind: str, usage: "awaiting_receipt, running, paused, met, missed, overdue, cancelled or none", query: true},
 		}, page...), printDeliveries},
 		{"delivery show", "show one delivery, its measure and its legal notice", "GET", "/deliveries/{id}", idArg("DELIVERY"), nil, printDelivery},
 		{"delivery receipt", "the receipt of a delivery: what was sent and when, provable with the log's public key (save it to a file)", "GET", "/deliveries/{id}/receipt",
@@ -95,7 +96,15 @@ func ops() []op {
 			{name: "kind", field: "kind", kind: str, usage: "acknowledge, comply, cannot_comply, dispute or decline", required: true},
 			{name: "reason", field: "reason", kind: str, usage: "for cannot_comply: force_majeure, manifest_error or insufficient_information"},
 			{name: "text", field: "text", kind: str, usage: "explanation (required for cannot_comply, dispute, decline)"},
+			{name: "acted-at", field: "acted_at", kind: str, usage: "with comply: when the content was removed, as 2026-03-02T09:30:00Z"},
 		}, printDeliveryAnswer},
+		{"delivery form", "the official form of a delivery in its operator's language (redirect --format pdf to a file)", "GET", "/deliveries/{id}/form",
+			idArg("DELIVERY"), []opt{{name: "format", field: "format", kind: str, usage: "text, html, json or pdf", query: true, def: "text"}}, printJSONAnswer},
+		{"delivery checks", "the compliance checks of a delivery: each fetch of its targets", "GET", "/deliveries/{id}/checks", idArg("DELIVERY"), nil, printChecks},
+		{"outbox", "the outbox: each delivery's transmissions by webhook and e-mail, with attempts and errors", "GET", "/transmissions", nil, append([]opt{
+			{name: "delivery", field: "delivery_id", kind: num, usage: "only those of this delivery", query: true}, operatorFilter,
+			{name: "state", field: "state", kind: str, usage: "pending, accepted or failed (the alerts)", query: true},
+		}, page...), printTransmissions},
 		{"delivery clarify", "answer an operator that cannot comply or disputes", "POST", "/deliveries/{id}/clarify", idArg("DELIVERY"), reasons, printDeliveryAnswer},
 		{"deadline summary", "count deliveries by deadline status", "GET", "/deadlines", nil, nil, printDeadlines},
 
@@ -144,6 +153,14 @@ func ops() []op {
 		{"operator show", "show one operator", "GET", "/operators/{id}", idArg("OPERATOR"), nil, printOperator},
 		{"operator add", "register an operator (admin)", "POST", "/operators", nil, operatorOpts(true), printOperator},
 		{"operator update", "change an operator (admin)", "PATCH", "/operators/{id}", idArg("OPERATOR"), operatorOpts(false), printOperator},
+		{"operator webhook-secret", "make a new webhook signing secret; prints it last, only once", "POST", "/operators/{id}/webhook-secrets",
+			idArg("OPERATOR"), nil, printWebhookSecret},
+		{"operator records", "an operator's records over a period: deliveries, receipts, answers, times, list updates", "GET", "/operators/{id}/records",
+			idArg("OPERATOR"), []opt{
+				{name: "from", field: "from", kind: str, usage: "start of the period, as 2026-01-01", query: true, required: true},
+				{name: "to", field: "to", kind: str, usage: "end of the period (excluded)", query: true, required: true},
+				{name: "format", field: "format", kind: str, usage: "csv for a spreadsheet", query: true},
+			}, printRecords},
 
 		{"user list", "list users", "GET", "/users", nil, page, printUsers},
 		{"user show", "show one user", "GET", "/users/{id}", idArg("USER"), nil, printUser},
@@ -169,6 +186,9 @@ func operatorOpts(add bool) []opt {
 		{name: "contact", field: "contact", kind: str, usage: "the point of contact's e-mail address", required: add},
 		{name: "language", field: "languages", kind: list, usage: "a language of the operator, such as fr"},
 		{name: "domain", field: "domains", kind: list, usage: "a host name the operator hosts or serves"},
+		{name: "webhook", field: "channels.webhook", kind: str, usage: "the endpoint signed deliveries are posted to (empty for none)"},
+		{name: "email", field: "channels.email", kind: flagBool, usage: "e-mail every delivery to the point of contact (--email=false to stop)"},
+		{name: "search-api", field: "channels.search_api", kind: str, usage: "for a search engine: its API that says whether a URL is referenced, with {url}"},
 	}
 	if add {
 		opts = append([]opt{{name: "kind", field: "kind", kind: str, usage: "host, platform, publisher, isp or search_engine", required: true}}, opts...)

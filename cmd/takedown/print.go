@@ -462,8 +462,8 @@ func printDeliveries(o *output, raw json.RawMessage) error {
 func showDelivery(o *output, d *takedown.Delivery) {
 	fields(o.stdout, "Delivery", id(d.ID), "Measure", id(d.MeasureID), "Case", id(d.CaseID), "Operator", id(d.OperatorID),
 		"Kind", string(d.Kind), "Purpose", string(d.Purpose), "State", string(d.State), "Sent", o.when(d.SentAt),
-		"Acknowledged", o.whenPtr(d.AcknowledgedAt), "Deadline", o.whenPtr(d.DeadlineAt), "Deadline status", string(d.Deadline),
-		"Complied", o.whenPtr(d.CompliedAt))
+		"Received", o.whenPtr(d.AcknowledgedAt), "Received via", string(d.ReceivedVia), "Deadline", o.whenPtr(d.DeadlineAt),
+		"Deadline status", string(d.Deadline), "Complied", o.whenPtr(d.CompliedAt), "Verified gone", o.whenPtr(d.VerifiedAt))
 	if a := d.Answer; a != nil {
 		fmt.Fprintf(o.stdout, "Answer on %s: %s %s %s\n", o.when(a.At), a.Kind, a.Reason, clean(a.Text, true))
 	}
@@ -552,7 +552,8 @@ func printOperator(o *output, raw json.RawMessage) error {
 	return printOne(o, raw, func(op *takedown.Operator) string { return id(op.ID) }, func(op *takedown.Operator) {
 		fields(o.stdout, "Operator", id(op.ID), "Name", op.Name, "Kind", string(op.Kind), "Contact", op.Contact,
 			"Languages", strings.Join(op.Languages, ", "), "Domains", strings.Join(op.Domains, ", "),
-			"TCO advance information", o.whenPtr(op.TCOInformedAt))
+			"TCO advance information", o.whenPtr(op.TCOInformedAt), "Webhook", op.Channels.Webhook, "E-mail", yes(op.Channels.Email),
+			"Search API", op.Channels.SearchAPI)
 	})
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/auditlog/witness"
 	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/delivery"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/rpz"
@@ -58,6 +59,7 @@ type serverConfig struct {
 	WitnessKey        string
 	Safety            string
 	logConfig
+	outboxConfig
 }
 
 // dnsConfig is where serve publishes the blocking zone, its configuration file, and the stop
@@ -183,6 +185,7 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 	fs.StringVar(&c.Profile, "profile", e.envOr("TAKEDOWN_PROFILE", procedure.DefaultID),
 		"procedure profile: a built-in id ("+strings.Join(procedure.EmbeddedIDs(), ", ")+") or a JSON file [TAKEDOWN_PROFILE]")
 	c.logConfig.register(fs, e)
+	c.outboxConfig.register(fs, e)
 	rate, _ := strconv.Atoi(e.envOr("TAKEDOWN_REPORTS_PER_MINUTE", strconv.Itoa(httpapi.DefaultReportsPerMinute)))
 	fs.IntVar(&c.ReportsPerMinute, "reports-per-minute", rate, "public reports accepted per client per minute; -1 for no limit [TAKEDOWN_REPORTS_PER_MINUTE]")
 	fs.StringVar(&c.ClientIPHeader, "client-ip-header", e.getenv("TAKEDOWN_CLIENT_IP_HEADER"),
@@ -271,6 +274,7 @@ type app struct {
 	db           *sqlite.DB
 	svc          *casework.Service
 	sched        *casework.Scheduler
+	worker       *delivery.Worker // sends the outbox and runs the compliance checks
 	checkpointer *publisher.Checkpointer
 	keys         *publisher.Keys
 	api          *httpapi.Server
@@ -407,8 +411,15 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		}
 		svc.WithGates(gates)
 	}
+	rules, outbox, err := cfg.outbox(cfg.HTTP)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc.WithOutbox(rules)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	worker := delivery.New(svc, outbox, log.With("component", "delivery"), reg)
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
 	sched.OnTick = schedulerMetrics(reg)
 	var cosigner publisher.Cosigner
@@ -431,8 +442,9 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	checkpointer := publisher.New(db, keys, cosigner, clock, cfg.CheckpointEvery, log, reg)
 	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
 		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log),
-		FeedSigners: keys.Signers}, log, reg)
-	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, reg: reg, log: log}, nil
+		FeedSigners: keys.Signers, PublicURL: outbox.BaseURL}, log, reg)
+	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, reg: reg, log: log,
+		worker: worker}, nil
 }
 
 // background runs a server beside the API until ctx is done. It returns once the server
@@ -488,6 +500,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { a.sched.Run(ctx) })
+	wg.Go(func() { a.worker.Run(ctx) })
 	wg.Go(func() { a.checkpointer.Run(ctx) })
 	if a.dns != nil {
 		a.dns.Register(a.reg)
