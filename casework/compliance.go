@@ -76,7 +76,7 @@ func (s *Service) Checked(ctx context.Context, deliveryID int64, results []taked
 		gone := len(results) > 0
 		outcomes := make([]map[string]any, 0, len(results))
 		for _, r := range results {
-			r.DeliveryID = d.ID
+			r.DeliveryID, r.CheckedAt = d.ID, now // the record's time, as every other
 			if err := tx.CreateComplianceCheck(&r); err != nil {
 				return err
 			}

@@ -134,7 +134,7 @@ func TestRecords(t *testing.T) {
 	}
 	_, err := w.svc.Records(w.asOperator(w.platform), w.host.ID, casework.RecordsFilter{From: from, To: to})
 	wantCode(t, err, takedown.EFORBIDDEN)
-	for _, f := range []casework.RecordsFilter{{}, {From: to, To: from}, {From: from, To: from.Add(400 * 24 * time.Hour)}} {
+	for _, f := range []casework.RecordsFilter{{}, {To: to}, {From: to, To: from}, {From: from, To: from.Add(400 * 24 * time.Hour)}} {
 		_, err := w.svc.Records(w.as(w.controller), w.host.ID, f)
 		wantCode(t, err, takedown.EINVALID)
 	}

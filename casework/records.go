@@ -9,7 +9,8 @@ import (
 	"github.com/takedown-project/takedown"
 )
 
-// RecordsFilter selects an operator's records over a period [From, To).
+// RecordsFilter selects an operator's records over a period [From, To); To is now when
+// zero.
 type RecordsFilter struct {
 	From time.Time `query:"from"`
 	To   time.Time `query:"to"`
@@ -89,16 +90,21 @@ func (s *Service) Records(ctx context.Context, operatorID int64, f RecordsFilter
 	if u.Role == takedown.RoleOperator && u.OperatorID != operatorID {
 		return nil, forbidden("you can read your own operator's records only")
 	}
-	switch {
-	case f.From.IsZero() || f.To.IsZero():
-		return nil, takedown.Invalid("from", "from and to are required: the period, as 2026-01-01T00:00:00Z")
-	case !f.To.After(f.From):
-		return nil, takedown.Invalid("to", "must be after from")
-	case f.To.Sub(f.From) > MaxRecordsPeriod:
-		return nil, takedown.Invalid("to", "the period is longer than a year; export one year at a time")
+	if f.From.IsZero() {
+		return nil, takedown.Invalid("from", "is required: the start of the period, as 2026-01-01 or 2026-01-01T00:00:00Z")
 	}
-	out := &OperatorRecords{OperatorID: operatorID, From: f.From, To: f.To, Deliveries: []DeliveryRecord{}, ListUpdates: []ListUpdate{}}
+	out := &OperatorRecords{OperatorID: operatorID, Deliveries: []DeliveryRecord{}, ListUpdates: []ListUpdate{}}
 	err = s.view(ctx, func(tx takedown.Tx) error {
+		if f.To.IsZero() {
+			f.To = tx.Now()
+		}
+		switch {
+		case !f.To.After(f.From):
+			return takedown.Invalid("to", "must be after from")
+		case f.To.Sub(f.From) > MaxRecordsPeriod:
+			return takedown.Invalid("to", "the period is longer than a year; export one year at a time")
+		}
+		out.From, out.To = f.From, f.To
 		op, err := tx.Operator(operatorID)
 		if err != nil {
 			return err

@@ -158,7 +158,7 @@ func ops() []op {
 		{"operator records", "an operator's records over a period: deliveries, receipts, answers, times, list updates", "GET", "/operators/{id}/records",
 			idArg("OPERATOR"), []opt{
 				{name: "from", field: "from", kind: str, usage: "start of the period, as 2026-01-01", query: true, required: true},
-				{name: "to", field: "to", kind: str, usage: "end of the period (excluded)", query: true, required: true},
+				{name: "to", field: "to", kind: str, usage: "end of the period, excluded (default: now)", query: true},
 				{name: "format", field: "format", kind: str, usage: "csv for a spreadsheet", query: true},
 			}, printRecords},
 

@@ -601,6 +601,10 @@ func printClock(o *output, raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
+	if o.quiet {
+		fmt.Fprintln(o.stdout, v.Now.UTC().Format(time.RFC3339))
+		return nil
+	}
 	fmt.Fprintf(o.stdout, "demo time: %s\n", o.when(v.Now))
 	return nil
 }

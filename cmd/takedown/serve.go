@@ -254,6 +254,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	a.stopAddr = dns.StopPage
+	if cfg.SMTP == "" {
+		log.Warn("no SMTP relay (--smtp): deliveries to operators that take e-mail will fail, with an alert; webhooks and the API work")
+	}
 	return a.serve(ctx, func(url string) {
 		attrs := []any{"url", url, "data", cfg.Data, "profile", a.svc.Profile().ID,
 			slog.Group("log", "origin", a.keys.Origin, "key", a.keys.Public[0])}
