@@ -24,6 +24,7 @@ type outboxConfig struct {
 	SMTPTLS          string
 	Proxy            string
 	GiveUp           time.Duration
+	Lease            time.Duration
 	AllowPrivate     bool
 }
 
@@ -43,6 +44,9 @@ func (c *outboxConfig) register(fs *flag.FlagSet, e *env) {
 	giveUp, _ := time.ParseDuration(e.envOr("TAKEDOWN_DELIVERY_GIVE_UP", casework.DefaultOutbox().GiveUp.String()))
 	fs.DurationVar(&c.GiveUp, "delivery-give-up", giveUp,
 		"how long a delivery that cannot be sent is retried before it is marked failed, with an alert [TAKEDOWN_DELIVERY_GIVE_UP]")
+	lease, _ := time.ParseDuration(e.envOr("TAKEDOWN_DELIVERY_LEASE", casework.DefaultOutbox().Lease.String()))
+	fs.DurationVar(&c.Lease, "delivery-lease", lease,
+		"how long an attempt holds its delivery: one whose server died mid-attempt is sent again, under the same id, after it [TAKEDOWN_DELIVERY_LEASE]")
 	fs.BoolVar(&c.AllowPrivate, "allow-private-endpoints", e.getenv("TAKEDOWN_ALLOW_PRIVATE_ENDPOINTS") == "1",
 		"let webhooks and compliance checks reach loopback and private addresses: for tests and demos only [TAKEDOWN_ALLOW_PRIVATE_ENDPOINTS=1]")
 }
@@ -54,8 +58,11 @@ func (c *outboxConfig) outbox(httpAddr string) (casework.OutboxConfig, delivery.
 	if c.GiveUp != 0 {
 		rules.GiveUp = c.GiveUp
 	}
+	if c.Lease != 0 {
+		rules.Lease = c.Lease
+	}
 	if err := rules.Validate(); err != nil {
-		return rules, delivery.Config{}, takedown.Invalid("delivery-give-up", "must be at least %s", rules.FirstRetry)
+		return rules, delivery.Config{}, takedown.Invalid("delivery-give-up", "%s (and --delivery-lease must be positive)", takedown.ErrorMessage(err))
 	}
 	cfg := delivery.DefaultConfig()
 	cfg.BaseURL = strings.TrimSuffix(c.PublicURL, "/")
