@@ -32,11 +32,12 @@ type Service struct {
 	gates   *safety.Config
 	canary  *safety.Canary // nil when the server runs none
 	outbox  OutboxConfig
+	secrets *secretCache // webhook secrets, unsealed
 }
 
 // New returns a Service, with the default safety gates.
 func New(store takedown.Store, profile *procedure.Profile, sealer Sealer) *Service {
-	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default(), outbox: DefaultOutbox()}
+	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default(), outbox: DefaultOutbox(), secrets: &secretCache{}}
 }
 
 // Profile returns the procedure profile the service applies.

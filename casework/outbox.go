@@ -108,6 +108,8 @@ func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoin
 			return err
 		}
 		now := tx.Now()
+		// A list change goes to every recipient: read its measure once per batch.
+		measures := map[int64]*takedown.Measure{}
 		for _, m := range due {
 			m.Attempts++
 			m.LastAttemptAt, m.NextAttemptAt = &now, now.Add(s.outbox.Lease)
@@ -121,9 +123,12 @@ func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoin
 			if o.Operator, err = tx.Operator(m.OperatorID); err != nil {
 				return err
 			}
-			measure, err := tx.Measure(o.Delivery.MeasureID)
-			if err != nil {
-				return err
+			measure := measures[o.Delivery.MeasureID]
+			if measure == nil {
+				if measure, err = tx.Measure(o.Delivery.MeasureID); err != nil {
+					return err
+				}
+				measures[measure.ID] = measure
 			}
 			if o.Delivery.Purpose != takedown.PurposeAdvanceInformation {
 				o.Measure = measure
@@ -143,8 +148,10 @@ func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoin
 	return out, err
 }
 
-// TransmissionResult is what one attempt's receiver did.
+// TransmissionResult is what the receiver of one attempt did.
 type TransmissionResult struct {
+	// ID is the transmission's.
+	ID int64
 	// Accepted: the receiver took the delivery (a webhook's 2xx, the relay's acceptance).
 	Accepted bool
 	// Retry: the failure may pass (a timeout, a 5xx, a 4xx of an SMTP relay); otherwise the
@@ -156,59 +163,70 @@ type TransmissionResult struct {
 	Reason     string
 }
 
-// Transmitted records the outcome of an attempt. An accepted webhook is the operator's
-// receipt, which starts the deadline; a transmission that is refused for good, or still
-// fails once the outbox gives up, is marked failed with a delivery.transmission_failed event:
-// the alert. It returns the transmission as recorded.
-func (s *Service) Transmitted(ctx context.Context, id int64, r TransmissionResult) (*takedown.Transmission, error) {
-	var m *takedown.Transmission
-	err := s.update(ctx, func(tx takedown.Tx) (err error) {
-		if m, err = tx.Transmission(id); err != nil {
-			return err
-		}
-		if m.State != takedown.TransmissionPending {
-			return nil // another attempt already settled it
-		}
-		now := tx.Now()
-		m.LastStatus, m.LastError = r.Status, r.Reason
-		d, err := tx.Delivery(m.DeliveryID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case r.Accepted:
-			m.State, m.AcceptedAt, m.LastError = takedown.TransmissionAccepted, &now, ""
-			if err := record(tx, schedulerUser, event{kind: takedown.EventDeliveryTransmitted, caseID: d.CaseID, measureID: d.MeasureID,
-				operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "transport": m.Transport, "message_id": m.MessageID,
-					"attempts": m.Attempts, "status": r.Status}}); err != nil {
+// Transmitted records the outcomes of attempts, in one transaction. An accepted webhook is
+// the operator's receipt, which starts the deadline; a transmission that is refused for
+// good, or still fails once the outbox gives up, is marked failed with a
+// delivery.transmission_failed event: the alert. It returns the transmissions as recorded.
+func (s *Service) Transmitted(ctx context.Context, results []TransmissionResult) ([]*takedown.Transmission, error) {
+	var out []*takedown.Transmission
+	err := s.update(ctx, func(tx takedown.Tx) error {
+		out = out[:0]
+		for _, r := range results {
+			m, err := s.transmitted(tx, r)
+			if err != nil {
 				return err
 			}
-			if m.Transport == takedown.TransportWebhook && d.AcknowledgedAt == nil {
-				if err := s.receive(tx, d, takedown.ViaWebhook); err != nil {
-					return err
-				}
-				if err := tx.UpdateDelivery(d); err != nil {
-					return err
-				}
-				if err := record(tx, schedulerUser, event{kind: takedown.EventDeliveryAnswered, caseID: d.CaseID, measureID: d.MeasureID,
-					operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "answer": takedown.AnswerAcknowledge,
-						"via": takedown.ViaWebhook, "deadline_at": d.DeadlineAt}}); err != nil {
-					return err
-				}
-			}
-		case !r.Retry || now.Sub(m.CreatedAt) >= s.outbox.GiveUp:
-			m.State, m.FailedAt = takedown.TransmissionFailed, &now
-			if err := record(tx, schedulerUser, event{kind: takedown.EventTransmissionFailed, caseID: d.CaseID, measureID: d.MeasureID,
-				operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "transport": m.Transport, "message_id": m.MessageID,
-					"attempts": m.Attempts, "status": r.Status, "reason": r.Reason}}); err != nil {
-				return err
-			}
-		default:
-			m.NextAttemptAt = now.Add(max(s.backoff(m.Attempts), min(r.RetryAfter, s.outbox.MaxRetry)))
+			out = append(out, m)
 		}
-		return tx.UpdateTransmission(m)
+		return nil
 	})
-	return m, err
+	return out, err
+}
+
+// transmitted records the outcome of one attempt.
+func (s *Service) transmitted(tx takedown.Tx, r TransmissionResult) (*takedown.Transmission, error) {
+	m, err := tx.Transmission(r.ID)
+	if err != nil || m.State != takedown.TransmissionPending {
+		return m, err // a transmission another attempt already settled is left alone
+	}
+	now := tx.Now()
+	m.LastStatus, m.LastError = r.Status, r.Reason
+	d, err := tx.Delivery(m.DeliveryID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.Accepted:
+		m.State, m.AcceptedAt, m.LastError = takedown.TransmissionAccepted, &now, ""
+		if err := record(tx, schedulerUser, event{kind: takedown.EventDeliveryTransmitted, caseID: d.CaseID, measureID: d.MeasureID,
+			operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "transport": m.Transport, "message_id": m.MessageID,
+				"attempts": m.Attempts, "status": r.Status}}); err != nil {
+			return nil, err
+		}
+		if m.Transport == takedown.TransportWebhook && d.AcknowledgedAt == nil {
+			if err := s.receive(tx, d, takedown.ViaWebhook); err != nil {
+				return nil, err
+			}
+			if err := tx.UpdateDelivery(d); err != nil {
+				return nil, err
+			}
+			if err := record(tx, schedulerUser, event{kind: takedown.EventDeliveryAnswered, caseID: d.CaseID, measureID: d.MeasureID,
+				operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "answer": takedown.AnswerAcknowledge,
+					"via": takedown.ViaWebhook, "deadline_at": d.DeadlineAt}}); err != nil {
+				return nil, err
+			}
+		}
+	case !r.Retry || now.Sub(m.CreatedAt) >= s.outbox.GiveUp:
+		m.State, m.FailedAt = takedown.TransmissionFailed, &now
+		if err := record(tx, schedulerUser, event{kind: takedown.EventTransmissionFailed, caseID: d.CaseID, measureID: d.MeasureID,
+			operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "transport": m.Transport, "message_id": m.MessageID,
+				"attempts": m.Attempts, "status": r.Status, "reason": r.Reason}}); err != nil {
+			return nil, err
+		}
+	default:
+		m.NextAttemptAt = now.Add(max(s.backoff(m.Attempts), min(r.RetryAfter, s.outbox.MaxRetry)))
+	}
+	return m, tx.UpdateTransmission(m)
 }
 
 // backoff is the wait after the given number of failed attempts: FirstRetry doubled each

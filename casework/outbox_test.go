@@ -26,6 +26,16 @@ func (w *world) withWebhook(op *takedown.Operator) string {
 	return secret
 }
 
+// transmitted records one attempt's outcome as the delivery worker does.
+func (w *world) transmitted(id int64, r casework.TransmissionResult) (*takedown.Transmission, error) {
+	r.ID = id
+	list, err := w.svc.Transmitted(context.Background(), []casework.TransmissionResult{r})
+	if err != nil {
+		return nil, err
+	}
+	return list[0], nil
+}
+
 // claim claims the due transmissions as the delivery worker does.
 func (w *world) claim() []*casework.Outgoing {
 	w.t.Helper()
@@ -75,7 +85,7 @@ func TestOutbox(t *testing.T) {
 	// The webhook fails twice: retried after 30 s, then after 1 min.
 	id := hook.Transmission.ID
 	for i, wait := range []time.Duration{30 * time.Second, time.Minute} {
-		tr := must(w.svc.Transmitted(context.Background(), id, casework.TransmissionResult{Retry: true, Status: 503, Reason: "HTTP 503"}))(t)
+		tr := must(w.transmitted(id, casework.TransmissionResult{Retry: true, Status: 503, Reason: "HTTP 503"}))(t)
 		if tr.State != takedown.TransmissionPending || !tr.NextAttemptAt.Equal(w.clock.Now().Add(wait)) {
 			t.Fatalf("after failure %d: %s next at %v, want pending in %s", i+1, tr.State, tr.NextAttemptAt, wait)
 		}
@@ -88,7 +98,7 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("deadline before any receipt: %s", d.Deadline)
 	}
 	receivedAt := w.clock.Now()
-	tr := must(w.svc.Transmitted(context.Background(), id, casework.TransmissionResult{Accepted: true, Status: 204}))(t)
+	tr := must(w.transmitted(id, casework.TransmissionResult{Accepted: true, Status: 204}))(t)
 	if tr.State != takedown.TransmissionAccepted || tr.Attempts != 3 {
 		t.Fatalf("accepted transmission: %s after %d attempts", tr.State, tr.Attempts)
 	}
@@ -98,13 +108,13 @@ func TestOutbox(t *testing.T) {
 	}
 	// A late duplicate outcome changes nothing: it is never sent again.
 	before := w.snapshot()
-	must(w.svc.Transmitted(context.Background(), id, casework.TransmissionResult{Retry: true, Reason: "timeout"}))(t)
+	must(w.transmitted(id, casework.TransmissionResult{Retry: true, Reason: "timeout"}))(t)
 	if w.snapshot() != before {
 		t.Error("an outcome for an accepted transmission changed the store")
 	}
 
 	// The relay refuses the e-mail for good: failed at once, with its alert.
-	tr = must(w.svc.Transmitted(context.Background(), mail.Transmission.ID, casework.TransmissionResult{Status: 550, Reason: "550 no such mailbox"}))(t)
+	tr = must(w.transmitted(mail.Transmission.ID, casework.TransmissionResult{Status: 550, Reason: "550 no such mailbox"}))(t)
 	if tr.State != takedown.TransmissionFailed || tr.FailedAt == nil {
 		t.Fatalf("refused e-mail: %s", tr.State)
 	}
@@ -138,13 +148,13 @@ func TestOutboxGivesUp(t *testing.T) {
 			if o.Transmission.Transport == takedown.TransportWebhook {
 				hook = o
 			} else {
-				must(w.svc.Transmitted(context.Background(), o.Transmission.ID, casework.TransmissionResult{Accepted: true}))(t)
+				must(w.transmitted(o.Transmission.ID, casework.TransmissionResult{Accepted: true}))(t)
 			}
 		}
 		if hook == nil {
 			break
 		}
-		last = must(w.svc.Transmitted(context.Background(), hook.Transmission.ID, casework.TransmissionResult{Retry: true, Reason: "timeout"}))(t)
+		last = must(w.transmitted(hook.Transmission.ID, casework.TransmissionResult{Retry: true, Reason: "timeout"}))(t)
 		if last.State != takedown.TransmissionPending {
 			break
 		}
@@ -190,7 +200,7 @@ func TestWebhookSecretRotation(t *testing.T) {
 		c := w.approvedCase(fmt.Sprintf("https://video.host.test/v/rotate-%d", n))
 		w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Referral, OperatorID: w.host.ID})
 		for _, o := range w.claim() {
-			must(w.svc.Transmitted(context.Background(), o.Transmission.ID, casework.TransmissionResult{Accepted: true}))(t)
+			must(w.transmitted(o.Transmission.ID, casework.TransmissionResult{Accepted: true}))(t)
 			if o.Transmission.Transport == takedown.TransportWebhook {
 				return o.Secrets
 			}

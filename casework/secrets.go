@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"sync"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/delivery/webhook"
@@ -73,11 +74,36 @@ func (s *Service) signingSecrets(tx takedown.Tx, operatorID int64) ([]string, er
 		if !all[i].Active(tx.Now()) {
 			continue
 		}
-		plain, err := s.sealer.Unseal(all[i].Sealed)
+		plain, err := s.secrets.unseal(s.sealer, all[i])
 		if err != nil {
-			return nil, fmt.Errorf("casework: unseal webhook secret %d: %w", all[i].ID, err)
+			return nil, err
 		}
-		out = append(out, string(plain))
+		out = append(out, plain)
 	}
 	return out, nil
+}
+
+// secretCache keeps the webhook secrets unsealed once: a secret never changes (only its
+// expiry does), and unsealing one for every delivery of a list change to a thousand
+// operators would cost more than sending them.
+type secretCache struct {
+	mu    sync.Mutex
+	plain map[int64]string
+}
+
+func (c *secretCache) unseal(sealer Sealer, ws *takedown.WebhookSecret) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.plain[ws.ID]; ok {
+		return p, nil
+	}
+	plain, err := sealer.Unseal(ws.Sealed)
+	if err != nil {
+		return "", fmt.Errorf("casework: unseal webhook secret %d: %w", ws.ID, err)
+	}
+	if c.plain == nil {
+		c.plain = map[int64]string{}
+	}
+	c.plain[ws.ID] = string(plain)
+	return string(plain), nil
 }

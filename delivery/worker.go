@@ -127,7 +127,8 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 // Pass sends one batch of due transmissions and runs one batch of due compliance checks; it
-// returns how many it handled.
+// returns how many it handled. The outcomes of the batch are recorded in one transaction: a
+// crash before it leaves them to be sent again, under the same ids, when their lease ends.
 func (w *Worker) Pass(ctx context.Context) (int, error) {
 	out, err := w.svc.ClaimTransmissions(ctx, w.cfg.Batch)
 	if err != nil {
@@ -139,13 +140,14 @@ func (w *Worker) Pass(ctx context.Context) (int, error) {
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, w.cfg.Parallel)
-	errs := make([]error, len(out)+len(checks))
+	results := make([]casework.TransmissionResult, len(out))
+	errs := make([]error, len(checks))
 	for i, o := range out {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[i] = w.send(ctx, o)
+			results[i] = w.send(ctx, o)
 		}()
 	}
 	for i, c := range checks {
@@ -153,15 +155,18 @@ func (w *Worker) Pass(ctx context.Context) (int, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			errs[len(out)+i] = w.check(ctx, c)
+			errs[i] = w.check(ctx, c)
 		}()
 	}
 	wg.Wait()
-	return len(out) + len(checks), errors.Join(errs...)
+	if len(out) > 0 {
+		err = w.record(ctx, out, results)
+	}
+	return len(out) + len(checks), errors.Join(append(errs, err)...)
 }
 
-// send makes one attempt of one transmission and records what the receiver did.
-func (w *Worker) send(ctx context.Context, o *casework.Outgoing) error {
+// send makes one attempt of one transmission and says what the receiver did.
+func (w *Worker) send(ctx context.Context, o *casework.Outgoing) casework.TransmissionResult {
 	started := time.Now()
 	var r casework.TransmissionResult
 	switch o.Transmission.Transport {
@@ -173,20 +178,28 @@ func (w *Worker) send(ctx context.Context, o *casework.Outgoing) error {
 		r = casework.TransmissionResult{Reason: fmt.Sprintf("unknown transport %q", o.Transmission.Transport)}
 	}
 	w.latency.WithLabelValues(string(o.Transmission.Transport)).Observe(time.Since(started).Seconds())
-	m, err := w.svc.Transmitted(context.WithoutCancel(ctx), o.Transmission.ID, r)
+	r.ID = o.Transmission.ID
+	return r
+}
+
+// record records a batch's outcomes, counts them, and logs the alerts.
+func (w *Worker) record(ctx context.Context, out []*casework.Outgoing, results []casework.TransmissionResult) error {
+	recorded, err := w.svc.Transmitted(context.WithoutCancel(ctx), results)
 	if err != nil {
-		return fmt.Errorf("delivery: record transmission %d: %w", o.Transmission.ID, err)
+		return fmt.Errorf("delivery: record %d transmissions: %w", len(results), err)
 	}
-	outcome := "retry"
-	switch m.State {
-	case takedown.TransmissionAccepted:
-		outcome = "accepted"
-	case takedown.TransmissionFailed:
-		outcome = "failed"
-		w.log.Error("delivery failed: the authority must reach the operator another way",
-			"delivery", o.Delivery.ID, "operator", o.Operator.ID, "transport", m.Transport, "attempts", m.Attempts, "reason", m.LastError)
+	for i, m := range recorded {
+		outcome := "retry"
+		switch m.State {
+		case takedown.TransmissionAccepted:
+			outcome = "accepted"
+		case takedown.TransmissionFailed:
+			outcome = "failed"
+			w.log.Error("delivery failed: the authority must reach the operator another way", "delivery", out[i].Delivery.ID,
+				"operator", out[i].Operator.ID, "transport", m.Transport, "attempts", m.Attempts, "reason", m.LastError)
+		}
+		w.sent.WithLabelValues(string(m.Transport), outcome).Inc()
 	}
-	w.sent.WithLabelValues(string(m.Transport), outcome).Inc()
 	return nil
 }
 
