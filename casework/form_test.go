@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -78,3 +79,21 @@ func TestFormOfEveryDelivery(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestRemovalOrderIsForTerroristContent: a TCO removal order on child sexual abuse material
+// (outside the Regulation, no art. 2(7) category) is refused; a removal request is the way.
+func TestRemovalOrderIsForTerroristContent(t *testing.T) {
+	w := newWorld(t)
+	r := must(w.svc.SubmitReport(context.Background(), takedown.ReportInput{URLs: []string{"https://video.host.test/v/csam-1"},
+		Offence: "csam", Description: "Synthetic test report.", GoodFaith: true}))(t)
+	id := r.URLs[0].CaseID
+	must(w.svc.Accept(w.as(w.officer), id))(t)
+	must(w.svc.Qualify(w.as(w.officer), id, takedown.QualificationInput{Offence: "csam",
+		Elements: map[string]any{"minor_depicted": true, "pornographic_character": true, "public_character": true},
+		Reasons:  "Synthetic: the images depict minors."}))(t)
+	must(w.svc.Approve(w.as(w.supervisor), id))(t)
+	_, err := w.svc.IssueMeasure(w.as(w.officer), id, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.host.ID})
+	wantCode(t, err, takedown.EINVALID)
+	wantMessage(t, err, "terrorist content", "removal request")
+	w.issue(id, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+}

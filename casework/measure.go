@@ -43,6 +43,13 @@ func (s *Service) IssueMeasure(ctx context.Context, caseID int64, in takedown.Me
 		if err := s.checkHold(c); err != nil {
 			return err
 		}
+		if in.Kind == takedown.RemovalOrder {
+			// TCO orders are for terrorist content: the order's form ticks its art. 2(7) type.
+			if o, ok := s.profile.Offence(c.Qualification.Offence); !ok || o.Category == "" {
+				return takedown.Invalid("kind", "a TCO removal order is for terrorist content, and %s is not terrorist content in the profile %s: send a removal request",
+					c.Qualification.Offence, s.profile.ID)
+			}
+		}
 		var op *takedown.Operator
 		if !in.Kind.IsList() {
 			if op, err = addressee(tx, in, rule); err != nil {
