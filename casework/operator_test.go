@@ -1,6 +1,8 @@
 package casework_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,5 +98,45 @@ func TestOperatorsSeeTheirOwnLateness(t *testing.T) {
 	}
 	if !must(w.svc.Measure(w.as(w.officer), blocking.ID))(t).Overdue {
 		t.Error("the authority does not see the blocking as overdue")
+	}
+}
+
+// TestOperatorChannelsRefused: a webhook endpoint or search API that is not a plain http(s)
+// address is refused with the field and the reason, and changes nothing.
+func TestOperatorChannelsRefused(t *testing.T) {
+	w := newWorld(t)
+	long := "https://hooks.operator.example/" + strings.Repeat("a", takedown.MaxEndpointLength)
+	for _, tc := range []struct{ hook, want string }{
+		{"ftp://hooks.operator.example/", "https://"},
+		{"https://user:secret@hooks.operator.example/", "credentials"},
+		{"https:///path-only", "no host"},
+		{"https://hooks.operator.example/#frag", "fragment"},
+		{"http://[::1", "not an address"},
+		{long, "longer than"},
+	} {
+		before := w.snapshot()
+		_, err := w.svc.UpdateOperator(w.as(w.admin), w.host.ID, takedown.OperatorUpdate{Channels: &takedown.ChannelsUpdate{Webhook: &tc.hook}})
+		wantField(t, err, "channels.webhook")
+		wantMessage(t, err, tc.want)
+		if w.snapshot() != before {
+			t.Errorf("the refused endpoint %q changed the store", tc.hook)
+		}
+	}
+	api := "https://api.search.example/v1/indexed"
+	_, err := w.svc.UpdateOperator(w.as(w.admin), w.search.ID, takedown.OperatorUpdate{Channels: &takedown.ChannelsUpdate{SearchAPI: &api}})
+	wantField(t, err, "channels.search_api")
+	wantMessage(t, err, "{url}")
+	_, err = w.svc.CreateOperator(w.as(w.officer), takedown.OperatorInput{Name: "X", Kind: takedown.KindHost, Contact: "a@b.example",
+		Languages: []string{"en"}})
+	wantCode(t, err, takedown.EFORBIDDEN)
+}
+
+// wantField checks that err is an invalid input error about field.
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	wantCode(t, err, takedown.EINVALID)
+	var e *takedown.Error
+	if errors.As(err, &e) && e.Field != field {
+		t.Errorf("error about %q, want %q: %v", e.Field, field, err)
 	}
 }
