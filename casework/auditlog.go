@@ -146,12 +146,9 @@ func (s *Service) DeliveryReceipt(ctx context.Context, id int64) (*auditlog.Proo
 	}
 	var p *auditlog.Proof
 	err = s.view(ctx, func(tx takedown.Tx) error {
-		d, err := tx.Delivery(id)
+		d, err := deliveryFor(tx, u, id)
 		if err != nil {
 			return err
-		}
-		if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
-			return forbidden("delivery %d is addressed to another operator", id)
 		}
 		e, err := findEvent(tx, takedown.EventFilter{MeasureID: d.MeasureID, Kind: takedown.EventDeliverySent}, "delivery_id", id)
 		if err != nil {

@@ -113,12 +113,8 @@ func (s *Service) ComplianceChecks(ctx context.Context, deliveryID int64) ([]*ta
 	}
 	var list []*takedown.ComplianceCheck
 	err = s.view(ctx, func(tx takedown.Tx) error {
-		d, err := tx.Delivery(deliveryID)
-		if err != nil {
+		if _, err := deliveryFor(tx, u, deliveryID); err != nil {
 			return err
-		}
-		if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
-			return forbidden("delivery %d is addressed to another operator", deliveryID)
 		}
 		list, err = tx.ComplianceChecks(deliveryID)
 		return err

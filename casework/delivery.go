@@ -17,11 +17,8 @@ func (s *Service) Notice(ctx context.Context, id int64) (*takedown.Delivery, *ta
 	var d *takedown.Delivery
 	var m *takedown.Measure
 	err = s.view(ctx, func(tx takedown.Tx) error {
-		if d, err = tx.Delivery(id); err != nil {
+		if d, err = deliveryFor(tx, u, id); err != nil {
 			return err
-		}
-		if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
-			return forbidden("delivery %d is addressed to another operator", id)
 		}
 		m, err = operatorView(tx, u, d.MeasureID)
 		if takedown.ErrorCode(err) == takedown.EFORBIDDEN {
@@ -33,6 +30,19 @@ func (s *Service) Notice(ctx context.Context, id int64) (*takedown.Delivery, *ta
 		return nil, nil, err
 	}
 	return d, m, nil
+}
+
+// deliveryFor reads a delivery u may see: any for the authority and the controller, its own
+// for an operator.
+func deliveryFor(tx takedown.Tx, u *takedown.User, id int64) (*takedown.Delivery, error) {
+	d, err := tx.Delivery(id)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
+		return nil, forbidden("delivery %d is addressed to another operator", id)
+	}
+	return d, nil
 }
 
 // Deliveries lists deliveries with their deadline status; an operator lists its own.
@@ -119,11 +129,8 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 	}
 	var d *takedown.Delivery
 	err = s.update(ctx, func(tx takedown.Tx) error {
-		if d, err = tx.Delivery(id); err != nil {
+		if d, err = deliveryFor(tx, u, id); err != nil {
 			return err
-		}
-		if d.OperatorID != u.OperatorID {
-			return forbidden("delivery %d is addressed to another operator", id)
 		}
 		if d.State == takedown.DeliveryCancelled {
 			return conflict("measure %d was withdrawn; delivery %d needs no answer any more", d.MeasureID, id)

@@ -19,12 +19,9 @@ func (s *Service) Form(ctx context.Context, id int64) (*forms.Notice, error) {
 	}
 	var n *forms.Notice
 	err = s.view(ctx, func(tx takedown.Tx) error {
-		d, err := tx.Delivery(id)
+		d, err := deliveryFor(tx, u, id)
 		if err != nil {
 			return err
-		}
-		if u.Role == takedown.RoleOperator && d.OperatorID != u.OperatorID {
-			return forbidden("delivery %d is addressed to another operator", id)
 		}
 		op, err := tx.Operator(d.OperatorID)
 		if err != nil {
