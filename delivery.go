@@ -85,8 +85,10 @@ type Delivery struct {
 	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
 	ReceivedVia    ReceiptVia `json:"received_via,omitempty"`
 	CompliedAt     *time.Time `json:"complied_at,omitempty"`
-	// OverdueAt is when the scheduler recorded the missed deadline.
-	OverdueAt *time.Time `json:"overdue_at,omitempty"`
+	// OverdueAt is when the scheduler recorded the missed deadline; UnreceivedAt when it
+	// recorded that the operator had still not received the delivery (an alert).
+	OverdueAt    *time.Time `json:"overdue_at,omitempty"`
+	UnreceivedAt *time.Time `json:"unreceived_at,omitempty"`
 	// VerifiedAt is when a compliance check found the content gone; NextCheckAt when the
 	// next check is due (nil when none is), Checks how many were made.
 	VerifiedAt  *time.Time `json:"verified_at,omitempty"`
@@ -188,8 +190,11 @@ type Answer struct {
 	Kind   AnswerKind         `json:"kind"`
 	Reason CannotComplyReason `json:"reason,omitempty"`
 	Text   string             `json:"text,omitempty"`
-	By     int64              `json:"by"`
-	At     time.Time          `json:"at"`
+	// ActedAt is, with comply, when the operator says it removed the content (TCO Annex II).
+	// The deadline is judged on the answer's time, At: the statement is the operator's.
+	ActedAt *time.Time `json:"acted_at,omitempty"`
+	By      int64      `json:"by"`
+	At      time.Time  `json:"at"`
 }
 
 // AnswerInput is what an operator submits.
@@ -248,7 +253,8 @@ type DeliveryFilter struct {
 	Pending bool `query:"pending"`
 	// Deadline selects deliveries whose deadline status is this one at the transaction's time.
 	Deadline DeadlineStatus `query:"deadline"`
-	// Unmarked selects, with Deadline overdue, the deliveries not yet recorded as overdue.
+	// Unmarked selects, with Deadline overdue, the deliveries not yet recorded as overdue;
+	// with Deadline awaiting_receipt, those not yet recorded as unreceived.
 	Unmarked bool
 	// CarriedBy selects the list deliveries carried by this version of their list or an
 	// earlier one.

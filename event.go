@@ -40,6 +40,7 @@ const (
 	EventDeliveryTransmitted    EventKind = "delivery.transmitted"         // a channel's receiver accepted the delivery
 	EventTransmissionFailed     EventKind = "delivery.transmission_failed" // a channel gave up: an alert
 	EventDeliveryChecked        EventKind = "delivery.checked"             // a compliance check fetched the targets
+	EventDeliveryUnreceived     EventKind = "delivery.unreceived"          // its operator has still not received it: an alert
 	EventRecommendationMade     EventKind = "recommendation.made"
 	EventRecommendationAnswered EventKind = "recommendation.answered"
 	EventRecommendationReferred EventKind = "recommendation.referred"
@@ -71,7 +72,7 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified,
 	EventLogKeysChanged, EventListPublished, EventListReceived, EventListRolledBack, EventMeasureHeld,
 	EventMeasureOverridden, EventMeasureRestored, EventDeliveryTransmitted, EventTransmissionFailed, EventDeliveryChecked,
-	EventWebhookSecretCreated}
+	EventWebhookSecretCreated, EventDeliveryUnreceived}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

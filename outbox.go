@@ -94,10 +94,13 @@ const (
 	// TransmissionFailed: every attempt failed until the configured time ran out, or the
 	// receiver refused it for good; an alert was raised.
 	TransmissionFailed TransmissionState = "failed"
+	// TransmissionCancelled: the measure was withdrawn before it was sent; its withdrawal
+	// goes instead.
+	TransmissionCancelled TransmissionState = "cancelled"
 )
 
 // TransmissionStates lists every state.
-var TransmissionStates = []TransmissionState{TransmissionPending, TransmissionAccepted, TransmissionFailed}
+var TransmissionStates = []TransmissionState{TransmissionPending, TransmissionAccepted, TransmissionFailed, TransmissionCancelled}
 
 // Transmission is one delivery on its way to its operator through one channel: the outbox's
 // row, written in the same transaction as the delivery.
@@ -106,6 +109,9 @@ type Transmission struct {
 	DeliveryID int64     `json:"delivery_id"`
 	OperatorID int64     `json:"operator_id"`
 	Transport  Transport `json:"transport"`
+	// Clarification: it carries the authority's clarification of the delivery, whose
+	// receipt restarts a stopped deadline, rather than the delivery itself.
+	Clarification bool `json:"clarification,omitempty"`
 	// MessageID is the same on every attempt (the webhook-id, the e-mail's Message-ID): a
 	// receiver that already has it can tell a retry from a new delivery.
 	MessageID string            `json:"message_id"`

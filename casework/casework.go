@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/takedown-project/takedown"
@@ -33,6 +34,10 @@ type Service struct {
 	canary  *safety.Canary // nil when the server runs none
 	outbox  OutboxConfig
 	secrets *secretCache // webhook secrets, unsealed
+	// queued is set by a transaction that wrote into the outbox; onQueued, when set, is
+	// called after it commits (to wake the delivery worker).
+	queued   atomic.Bool
+	onQueued func()
 }
 
 // New returns a Service, with the default safety gates.
@@ -145,7 +150,11 @@ func (s *Service) view(ctx context.Context, fn func(takedown.Tx) error) error {
 
 // update runs fn in a write transaction.
 func (s *Service) update(ctx context.Context, fn func(takedown.Tx) error) error {
-	return s.store.Update(ctx, fn)
+	err := s.store.Update(ctx, fn)
+	if s.queued.Swap(false) && err == nil && s.onQueued != nil {
+		s.onQueued()
+	}
+	return err
 }
 
 // local formats a time in the authority's zone, for messages.

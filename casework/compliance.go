@@ -28,8 +28,19 @@ func (s *Service) ClaimChecks(ctx context.Context, limit int) ([]*CheckDue, erro
 		}
 		now := tx.Now()
 		for _, d := range due {
-			if d.State == takedown.DeliveryCancelled || d.State == takedown.DeliveryCannotComply {
-				d.NextCheckAt = nil // withdrawn, or waiting for the authority: nothing to check
+			var api string
+			if d.Kind == takedown.Dereferencing {
+				op, err := tx.Operator(d.OperatorID)
+				if err != nil {
+					return err
+				}
+				api = op.Channels.SearchAPI
+			}
+			if d.State == takedown.DeliveryCancelled || d.State == takedown.DeliveryCannotComply ||
+				d.Kind == takedown.Dereferencing && api == "" {
+				// withdrawn, waiting for the authority, or a search engine whose API was removed:
+				// nothing to check (a dereferencing is never checked by fetching the page)
+				d.NextCheckAt = nil
 				if err := tx.UpdateDelivery(d); err != nil {
 					return err
 				}
@@ -44,15 +55,7 @@ func (s *Service) ClaimChecks(ctx context.Context, limit int) ([]*CheckDue, erro
 			if err != nil {
 				return err
 			}
-			c := &CheckDue{Delivery: d, Targets: m.Targets}
-			if d.Kind == takedown.Dereferencing {
-				op, err := tx.Operator(d.OperatorID)
-				if err != nil {
-					return err
-				}
-				c.SearchAPI = op.Channels.SearchAPI
-			}
-			out = append(out, c)
+			out = append(out, &CheckDue{Delivery: d, Targets: m.Targets, SearchAPI: api})
 		}
 		return nil
 	})

@@ -136,11 +136,12 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 			return conflict("measure %d was withdrawn; delivery %d needs no answer any more", d.MeasureID, id)
 		}
 		now := tx.Now()
-		if in.Kind == takedown.AnswerAcknowledge && d.AcknowledgedAt != nil {
+		if in.Kind == takedown.AnswerAcknowledge && !awaitingReceipt(d) {
 			return nil
 		}
-		// Any answer is a receipt, whichever came first.
-		if err := s.receive(tx, d, takedown.ViaAPI); err != nil {
+		// Any answer is a receipt (of the delivery, or of the clarification it waits for),
+		// whichever came first.
+		if err := s.receive(tx, d, takedown.ViaAPI, now); err != nil {
 			return err
 		}
 		if in.Kind != takedown.AnswerAcknowledge {
@@ -150,14 +151,10 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 		}
 		switch in.Kind {
 		case takedown.AnswerComply:
-			at := now
-			if in.ActedAt != nil {
-				if in.ActedAt.After(now) || in.ActedAt.Before(d.SentAt) {
-					return takedown.Invalid("acted_at", "must be between the sending of delivery %d (%s) and now", d.ID, s.local(d.SentAt))
-				}
-				at = *in.ActedAt
+			if in.ActedAt != nil && (in.ActedAt.After(now) || in.ActedAt.Before(d.SentAt)) {
+				return takedown.Invalid("acted_at", "must be between the sending of delivery %d (%s) and now", d.ID, s.local(d.SentAt))
 			}
-			d.State, d.CompliedAt = takedown.DeliveryComplied, &at
+			d.State, d.CompliedAt = takedown.DeliveryComplied, &now
 			if checked(d) {
 				d.NextCheckAt = &now // verify the removal now
 			}
@@ -169,7 +166,7 @@ func (s *Service) Answer(ctx context.Context, id int64, in takedown.AnswerInput)
 			d.State = takedown.DeliveryDeclined
 		}
 		if in.Kind != takedown.AnswerAcknowledge {
-			d.Answer = &takedown.Answer{Kind: in.Kind, Reason: in.Reason, Text: in.Text, By: u.ID, At: now}
+			d.Answer = &takedown.Answer{Kind: in.Kind, Reason: in.Reason, Text: in.Text, ActedAt: in.ActedAt, By: u.ID, At: now}
 		}
 		if err := tx.UpdateDelivery(d); err != nil {
 			return err
@@ -261,9 +258,10 @@ func (s *Service) answerEndsMeasure(tx takedown.Tx, u *takedown.User, d *takedow
 		data: map[string]any{"delivery_id": d.ID}})
 }
 
-// Clarify is the authority's reply to an operator that cannot comply or disputes a measure.
-// After a cannot-comply the deadline starts again in full from the clarification, as TCO
-// art. 3(7)–(8) provide; a dispute never stopped it.
+// Clarify is the authority's reply to an operator that cannot comply or disputes a measure,
+// sent to it through its channels like the delivery. After a cannot-comply the deadline
+// starts again in full from the operator's receipt of the clarification, as TCO art.
+// 3(7)–(8) provide; a dispute never stopped it.
 func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*takedown.Delivery, error) {
 	u, err := require(ctx, authority...)
 	if err != nil {
@@ -281,21 +279,19 @@ func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*taked
 		if d.State != takedown.DeliveryCannotComply && d.State != takedown.DeliveryDisputed {
 			return conflict("delivery %d is %s; the authority clarifies only a cannot_comply or a dispute", id, d.State)
 		}
-		if d.HasDeadline && d.DeadlineAt == nil { // stopped by the cannot_comply
-			m, err := tx.Measure(d.MeasureID)
-			if err != nil {
-				return err
-			}
-			rule, err := s.rule(m.Kind)
-			if err != nil {
-				return err
-			}
-			at := now.Add(rule.Deadline.Duration)
-			d.DeadlineAt = &at
-		}
 		d.State = takedown.DeliveryAcknowledged
+		if d.HasDeadline && d.DeadlineAt == nil { // stopped by the cannot_comply: it restarts at the receipt
+			d.State = takedown.DeliverySent
+		}
 		d.Clarification = &takedown.Decision{Reasons: reasons, By: u.ID, At: now}
 		if err := tx.UpdateDelivery(d); err != nil {
+			return err
+		}
+		op, err := tx.Operator(d.OperatorID)
+		if err != nil {
+			return err
+		}
+		if err := s.queue(tx, d, op, true); err != nil {
 			return err
 		}
 		return record(tx, u, event{kind: takedown.EventDeliveryClarified, caseID: d.CaseID, measureID: d.MeasureID, operator: d.OperatorID,

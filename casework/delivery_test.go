@@ -35,19 +35,31 @@ func TestCannotComply(t *testing.T) {
 		if w.caseByID(c.ID).Overdue {
 			t.Fatal("case overdue while the deadline is stopped")
 		}
-		clarifiedAt := w.clock.Now()
 		d = must(w.svc.Clarify(w.as(w.officer), action.ID, "The video is the third item of the playlist, titled 'Example'."))(t)
-		if got, want := *d.DeadlineAt, clarifiedAt.Add(24*time.Hour); !got.Equal(want) {
-			t.Fatalf("deadline after clarification = %v, want %v", got, want)
+		if d.State != takedown.DeliverySent || d.DeadlineAt != nil || d.Deadline != takedown.DeadlineAwaitingReceipt || d.Clarification == nil {
+			t.Errorf("after clarification: state %s deadline %v status %s clarification %+v", d.State, d.DeadlineAt, d.Deadline, d.Clarification)
 		}
-		if d.State != takedown.DeliveryAcknowledged || d.Deadline != takedown.DeadlineRunning || d.Clarification == nil {
-			t.Errorf("after clarification: state %s status %s clarification %+v", d.State, d.Deadline, d.Clarification)
+		var sent *takedown.Transmission
+		for _, m := range mustList(w.svc.Transmissions(w.as(w.officer), takedown.TransmissionFilter{DeliveryID: action.ID}))(t) {
+			if m.Clarification {
+				sent = m
+			}
+		}
+		if sent == nil || sent.Transport != takedown.TransportEmail {
+			t.Fatalf("the clarification was not queued for the host's e-mail: %+v", sent)
+		}
+		// Art. 3(8): the deadline runs again, in full, from the receipt of the clarification.
+		w.clock.Advance(time.Hour)
+		receivedAt := w.clock.Now()
+		d = w.receive(m.ID, w.host)
+		if got, want := *d.DeadlineAt, receivedAt.Add(24*time.Hour); !got.Equal(want) || d.Deadline != takedown.DeadlineRunning {
+			t.Fatalf("deadline after the clarification's receipt = %v (%s), want %v", got, d.Deadline, want)
 		}
 		if res := w.tick(23 * time.Hour); res.Overdue != 0 {
-			t.Fatalf("overdue 23 h after clarification = %d, want 0", res.Overdue)
+			t.Fatalf("overdue 23 h after the receipt = %d, want 0", res.Overdue)
 		}
 		if res := w.tick(2 * time.Hour); res.Overdue != 1 {
-			t.Fatalf("overdue 25 h after clarification = %d, want 1", res.Overdue)
+			t.Fatalf("overdue 25 h after the receipt = %d, want 1", res.Overdue)
 		}
 	})
 

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/delivery/forms"
@@ -48,15 +49,23 @@ func Reference(m *takedown.Measure) string {
 // may not see yet.
 func (s *Service) notice(tx takedown.Tx, d *takedown.Delivery, m *takedown.Measure, op *takedown.Operator) (*forms.Notice, error) {
 	p := s.profile
-	lang := "en"
-	if len(op.Languages) > 0 {
-		lang = op.Languages[0]
+	lang := "en" // the forms are in French and English: the operator's first of those
+	for _, l := range op.Languages {
+		if base, _, _ := strings.Cut(strings.ToLower(l), "-"); base == "fr" || base == "en" {
+			lang = base
+			break
+		}
 	}
 	rule, err := s.rule(d.Kind)
 	if err != nil {
 		return nil, err
 	}
-	issuer, err := tx.User(m.ProposedBy)
+	// The issuer is who let the measure out: its approver when it needed one.
+	issuerID := m.ProposedBy
+	if m.ApprovedBy != 0 {
+		issuerID = m.ApprovedBy
+	}
+	issuer, err := tx.User(issuerID)
 	if err != nil {
 		return nil, err
 	}

@@ -577,7 +577,7 @@ func (s *Service) send(tx takedown.Tx, u *takedown.User, m *takedown.Measure, op
 	if err := tx.CreateDelivery(d); err != nil {
 		return err
 	}
-	if err := queue(tx, d, op); err != nil {
+	if err := s.queue(tx, d, op, false); err != nil {
 		return err
 	}
 	// The event says what was sent, so that its receipt lets the operator show it later. An

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/takedown-project/takedown"
@@ -51,16 +52,18 @@ func (c OutboxConfig) Validate() error {
 	return nil
 }
 
-// WithOutbox sets how deliveries are retried and checked.
-func (s *Service) WithOutbox(c OutboxConfig) *Service {
-	s.outbox = c
+// WithOutbox sets how deliveries are retried and checked, and what to call when a commit has
+// queued something to send (the delivery worker's Wake).
+func (s *Service) WithOutbox(c OutboxConfig, onQueued func()) *Service {
+	s.outbox, s.onQueued = c, onQueued
 	return s
 }
 
 // queue writes into the outbox, in the delivery's transaction, one transmission for each of
-// the operator's channels. The message id, the receivers' idempotency key, is random so that
-// it never repeats across databases.
-func queue(tx takedown.Tx, d *takedown.Delivery, op *takedown.Operator) error {
+// the operator's channels: of the delivery, or of the authority's clarification of it. The
+// message id, the receivers' idempotency key, is random so that it never repeats across
+// databases.
+func (s *Service) queue(tx takedown.Tx, d *takedown.Delivery, op *takedown.Operator, clarification bool) error {
 	var transports []takedown.Transport
 	if op.Channels.Webhook != "" {
 		transports = append(transports, takedown.TransportWebhook)
@@ -73,12 +76,13 @@ func queue(tx takedown.Tx, d *takedown.Delivery, op *takedown.Operator) error {
 		if _, err := rand.Read(nonce); err != nil {
 			return fmt.Errorf("casework: message id: %w", err)
 		}
-		m := &takedown.Transmission{DeliveryID: d.ID, OperatorID: d.OperatorID, Transport: t,
+		m := &takedown.Transmission{DeliveryID: d.ID, OperatorID: d.OperatorID, Transport: t, Clarification: clarification,
 			MessageID: fmt.Sprintf("msg_%d_%s_%s", d.ID, t, hex.EncodeToString(nonce)),
 			State:     takedown.TransmissionPending, CreatedAt: tx.Now(), NextAttemptAt: tx.Now()}
 		if err := tx.CreateTransmission(m); err != nil {
 			return err
 		}
+		s.queued.Store(true)
 	}
 	return nil
 }
@@ -99,7 +103,8 @@ type Outgoing struct {
 
 // ClaimTransmissions takes up to limit due transmissions for sending: each attempt is
 // counted and leased, so that a worker that dies mid-attempt leaves it to be retried when
-// the lease ends. Only the server's delivery worker calls it.
+// the lease ends. A transmission of a delivery cancelled since (its measure was withdrawn)
+// is cancelled, not sent: the withdrawal is. Only the server's delivery worker calls it.
 func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoing, error) {
 	var out []*Outgoing
 	err := s.update(ctx, func(tx takedown.Tx) error {
@@ -119,6 +124,13 @@ func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoin
 			o := &Outgoing{Transmission: m}
 			if o.Delivery, err = tx.Delivery(m.DeliveryID); err != nil {
 				return err
+			}
+			if o.Delivery.State == takedown.DeliveryCancelled && !m.Clarification {
+				m.State, m.LastError = takedown.TransmissionCancelled, "the measure was withdrawn before it was sent; the withdrawal is"
+				if err := tx.UpdateTransmission(m); err != nil {
+					return err
+				}
+				continue
 			}
 			if o.Operator, err = tx.Operator(m.OperatorID); err != nil {
 				return err
@@ -152,6 +164,9 @@ func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoin
 type TransmissionResult struct {
 	// ID is the transmission's.
 	ID int64
+	// At is when the receiver answered, by the service's clock: the time of an accepted
+	// webhook's receipt. The transaction's time when zero.
+	At time.Time
 	// Accepted: the receiver took the delivery (a webhook's 2xx, the relay's acceptance).
 	Accepted bool
 	// Retry: the failure may pass (a timeout, a 5xx, a 4xx of an SMTP relay); otherwise the
@@ -203,8 +218,12 @@ func (s *Service) transmitted(tx takedown.Tx, r TransmissionResult) (*takedown.T
 				"attempts": m.Attempts, "status": r.Status}}); err != nil {
 			return nil, err
 		}
-		if m.Transport == takedown.TransportWebhook && d.AcknowledgedAt == nil {
-			if err := s.receive(tx, d, takedown.ViaWebhook); err != nil {
+		if m.Transport == takedown.TransportWebhook && awaitingReceipt(d) {
+			at := r.At
+			if at.IsZero() || at.After(now) {
+				at = now
+			}
+			if err := s.receive(tx, d, takedown.ViaWebhook, at); err != nil {
 				return nil, err
 			}
 			if err := tx.UpdateDelivery(d); err != nil {
@@ -239,30 +258,36 @@ func (s *Service) backoff(attempts int) time.Duration {
 	return min(wait, s.outbox.MaxRetry)
 }
 
-// receive records the operator's first receipt of d, through via, at the transaction's
-// time. The deadline of an addressed measure runs from it (TCO art. 3(3): "within one hour
-// of receipt"); a list's ran from its publication in the zone or feed the operator pulls.
-// The caller writes d.
-func (s *Service) receive(tx takedown.Tx, d *takedown.Delivery, via takedown.ReceiptVia) error {
-	if d.AcknowledgedAt != nil {
+// awaitingReceipt reports whether d waits for its operator's receipt: of the delivery
+// itself, or of the authority's clarification that restarts a stopped deadline.
+func awaitingReceipt(d *takedown.Delivery) bool {
+	return d.State == takedown.DeliverySent
+}
+
+// receive records the operator's receipt of d, through via, at time at: the first receipt
+// of the delivery, or the receipt of a clarification. The deadline of an addressed measure
+// runs from it (TCO art. 3(3): "within one hour of receipt"; art. 3(8): from the receipt of
+// the clarification); a list's ran from its publication in the zone or feed the operator
+// pulls. The caller writes d.
+func (s *Service) receive(tx takedown.Tx, d *takedown.Delivery, via takedown.ReceiptVia, at time.Time) error {
+	if d.AcknowledgedAt == nil {
+		d.AcknowledgedAt, d.ReceivedVia = &at, via
+	}
+	if !awaitingReceipt(d) {
 		return nil
 	}
-	now := tx.Now()
-	d.AcknowledgedAt, d.ReceivedVia = &now, via
-	if d.State == takedown.DeliverySent {
-		if d.HasDeadline && d.DeadlineAt == nil {
-			rule, err := s.rule(d.Kind)
-			if err != nil {
-				return err
-			}
-			at := now.Add(rule.Deadline.Duration)
-			d.DeadlineAt = &at
-			if checked(d) {
-				d.NextCheckAt = &at
-			}
+	if d.HasDeadline && d.DeadlineAt == nil {
+		rule, err := s.rule(d.Kind)
+		if err != nil {
+			return err
 		}
-		d.State = takedown.DeliveryAcknowledged
+		due := at.Add(rule.Deadline.Duration)
+		d.DeadlineAt = &due
+		if checked(d) {
+			d.NextCheckAt = &due
+		}
 	}
+	d.State = takedown.DeliveryAcknowledged
 	return nil
 }
 
@@ -282,10 +307,8 @@ func (s *Service) Transmissions(ctx context.Context, f takedown.TransmissionFilt
 	if err := f.Normalize(); err != nil {
 		return nil, "", err
 	}
-	switch f.State {
-	case "", takedown.TransmissionPending, takedown.TransmissionAccepted, takedown.TransmissionFailed:
-	default:
-		return nil, "", takedown.Invalid("state", "must be pending, accepted or failed")
+	if f.State != "" && !slices.Contains(takedown.TransmissionStates, f.State) {
+		return nil, "", takedown.Invalid("state", "must be one of %s", orList(takedown.TransmissionStates))
 	}
 	if u.Role == takedown.RoleOperator {
 		f.OperatorID = u.OperatorID

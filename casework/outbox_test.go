@@ -19,11 +19,11 @@ func (w *world) withWebhook(op *takedown.Operator) string {
 	if !o.Channels.Email {
 		w.t.Fatal("setting a webhook turned e-mail off")
 	}
-	secret, _, err := w.svc.CreateWebhookSecret(w.as(w.admin), op.ID)
+	s, err := w.svc.CreateWebhookSecret(w.as(w.admin), op.ID)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return secret
+	return s.Secret
 }
 
 // transmitted records one attempt's outcome as the delivery worker does.
@@ -137,7 +137,7 @@ func TestOutboxGivesUp(t *testing.T) {
 	w := newWorld(t)
 	cfg := casework.DefaultOutbox()
 	cfg.GiveUp = 3 * time.Hour
-	w.svc.WithOutbox(cfg)
+	w.svc.WithOutbox(cfg, nil)
 	w.withWebhook(w.platform)
 	c := w.approvedCase("https://social.platform.test/p/outbox-2")
 	w.issue(c.ID, takedown.MeasureInput{Kind: takedown.Referral, OperatorID: w.platform.ID})
@@ -181,16 +181,20 @@ func TestWebhookSecretRotation(t *testing.T) {
 	w := newWorld(t)
 	first := w.withWebhook(w.host)
 	w.clock.Advance(time.Hour)
-	second, _, err := w.svc.CreateWebhookSecret(w.asOperator(w.host), w.host.ID)
+	made, err := w.svc.CreateWebhookSecret(w.asOperator(w.host), w.host.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	second := made.Secret
+	if made.PreviousSignUntil == nil || !made.PreviousSignUntil.Equal(w.clock.Now().Add(casework.DefaultOutbox().SecretOverlap)) {
+		t.Errorf("previous secrets sign until %v", made.PreviousSignUntil)
 	}
 	if first == second || !strings.HasPrefix(second, "whsec_") {
 		t.Fatalf("new secret %q", second)
 	}
-	_, _, err = w.svc.CreateWebhookSecret(w.asOperator(w.platform), w.host.ID)
+	_, err = w.svc.CreateWebhookSecret(w.asOperator(w.platform), w.host.ID)
 	wantCode(t, err, takedown.EFORBIDDEN)
-	_, _, err = w.svc.CreateWebhookSecret(w.as(w.officer), w.host.ID)
+	_, err = w.svc.CreateWebhookSecret(w.as(w.officer), w.host.ID)
 	wantCode(t, err, takedown.EFORBIDDEN)
 
 	n := 0
@@ -217,5 +221,47 @@ func TestWebhookSecretRotation(t *testing.T) {
 	}
 	if strings.Contains(w.snapshot(), strings.TrimPrefix(second, "whsec_")) {
 		t.Error("the secret is stored in clear")
+	}
+}
+
+// TestUnreceivedAlert: a removal request its operator never receives has no deadline to
+// miss; once the outbox's time to give up has passed, the scheduler records it once, as an
+// alert, so that the authority reaches the operator another way.
+func TestUnreceivedAlert(t *testing.T) {
+	w := newWorld(t)
+	c := w.approvedCase("https://video.host.test/v/lost-1")
+	w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+	if res := w.tick(casework.DefaultOutbox().GiveUp - time.Minute); res.Unreceived != 0 {
+		t.Fatalf("unreceived before the time to give up: %d", res.Unreceived)
+	}
+	if res := w.tick(2 * time.Minute); res.Unreceived != 1 || res.Overdue != 0 {
+		t.Fatalf("after the time to give up: %+v, want one unreceived, none overdue", res)
+	}
+	if res := w.tick(time.Hour); res.Unreceived != 0 {
+		t.Errorf("recorded again: %d", res.Unreceived)
+	}
+	if n := w.countEvents(takedown.EventDeliveryUnreceived); n != 1 {
+		t.Errorf("delivery.unreceived events = %d, want 1", n)
+	}
+}
+
+// TestWithdrawnBeforeSent: a measure withdrawn before its webhook went out is not sent; its
+// withdrawal is.
+func TestWithdrawnBeforeSent(t *testing.T) {
+	w := newWorld(t)
+	w.withWebhook(w.host)
+	c := w.approvedCase("https://video.host.test/v/withdrawn-1")
+	m := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+	action := w.deliveryTo(m.ID, w.host, takedown.PurposeAction)
+	must(w.svc.WithdrawMeasure(w.as(w.officer), m.ID, "Issued in error."))(t)
+	for _, o := range w.claim() {
+		if o.Delivery.ID == action.ID {
+			t.Errorf("the withdrawn action was claimed for sending by %s", o.Transmission.Transport)
+		}
+	}
+	for _, m := range mustList(w.svc.Transmissions(w.as(w.officer), takedown.TransmissionFilter{DeliveryID: action.ID}))(t) {
+		if m.State != takedown.TransmissionCancelled {
+			t.Errorf("transmission %d of the withdrawn action: %s", m.ID, m.State)
+		}
 	}
 }

@@ -12,8 +12,7 @@ import (
 // RecordsFilter selects an operator's records over a period [From, To); To is now when
 // zero.
 type RecordsFilter struct {
-	From time.Time `query:"from"`
-	To   time.Time `query:"to"`
+	From, To time.Time
 }
 
 // MaxRecordsPeriod bounds one export.

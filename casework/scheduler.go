@@ -15,6 +15,7 @@ var schedulerUser = &takedown.User{Name: "scheduler"}
 type TickResult struct {
 	Issued      int // scheduled TCO orders issued at the end of the advance-information period
 	Overdue     int // deliveries recorded as past their deadline
+	Unreceived  int // deliveries recorded as still not received by their operator
 	RechecksDue int // list measures recorded as due for re-check
 }
 
@@ -23,8 +24,10 @@ type TickResult struct {
 const tickBatch = 100
 
 // Tick does the work that time makes due: it issues scheduled orders, records missed
-// deadlines (of removals, blocking, dereferencing and restorations alike) and re-checks that
-// are due. Each item is recorded once, so running Tick again, or on several restarts, changes
+// deadlines (of removals, blocking, dereferencing and restorations alike), deliveries whose
+// operator has still not received them once the outbox's time to give up has passed (their
+// deadline cannot start: the authority must reach the operator another way), and re-checks
+// that are due. Each item is recorded once, so running Tick again, or on several restarts, changes
 // nothing more.
 func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 	var res TickResult
@@ -72,6 +75,29 @@ func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 				return "", err
 			}
 			res.Overdue++
+		}
+		return next, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	err = s.batches(ctx, func(tx takedown.Tx, cursor string) (string, error) {
+		lost, next, err := tx.Deliveries(takedown.DeliveryFilter{Deadline: takedown.DeadlineAwaitingReceipt, Unmarked: true,
+			SentBefore: tx.Now().Add(-s.outbox.GiveUp), Page: takedown.Page{Limit: tickBatch, Cursor: cursor}})
+		if err != nil {
+			return "", err
+		}
+		for _, d := range lost {
+			now := tx.Now()
+			d.UnreceivedAt = &now
+			if err := tx.UpdateDelivery(d); err != nil {
+				return "", err
+			}
+			if err := record(tx, schedulerUser, event{kind: takedown.EventDeliveryUnreceived, caseID: d.CaseID, measureID: d.MeasureID,
+				operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "purpose": d.Purpose, "sent_at": d.SentAt}}); err != nil {
+				return "", err
+			}
+			res.Unreceived++
 		}
 		return next, nil
 	})
@@ -152,8 +178,11 @@ func (sc *Scheduler) Run(ctx context.Context) {
 		switch {
 		case err != nil && ctx.Err() == nil:
 			sc.log.Error("scheduler pass failed", "err", err)
+		case res.Unreceived > 0:
+			sc.log.Warn("deliveries still not received by their operators: reach them another way", "unreceived", res.Unreceived)
 		case res != TickResult{}:
-			sc.log.Info("scheduler pass", slog.Group("done", "issued", res.Issued, "overdue", res.Overdue, "rechecks_due", res.RechecksDue))
+			sc.log.Info("scheduler pass", slog.Group("done", "issued", res.Issued, "overdue", res.Overdue, "unreceived", res.Unreceived,
+				"rechecks_due", res.RechecksDue))
 		}
 		select {
 		case <-ctx.Done():

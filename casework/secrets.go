@@ -5,32 +5,43 @@ import (
 	"crypto/rand"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/delivery/webhook"
 )
 
+// NewWebhookSecret is a webhook secret just made: the secret itself, shown this once, and
+// until when the previous ones still sign.
+type NewWebhookSecret struct {
+	Secret string `json:"secret"`
+	*takedown.WebhookSecret
+	// PreviousSignUntil is when the secrets made before stop signing; absent for a first one.
+	PreviousSignUntil *time.Time `json:"previous_sign_until,omitempty"`
+}
+
 // CreateWebhookSecret makes a new signing secret for an operator's webhooks and returns it,
 // the only time it is shown. The secrets that signed until now keep signing for the
 // configured overlap, so the operator's receiver can switch without losing a delivery. An
 // administrator or the operator itself may do it.
-func (s *Service) CreateWebhookSecret(ctx context.Context, operatorID int64) (string, *takedown.WebhookSecret, error) {
+func (s *Service) CreateWebhookSecret(ctx context.Context, operatorID int64) (*NewWebhookSecret, error) {
 	u, err := require(ctx, takedown.RoleAdmin, takedown.RoleOperator)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if u.Role == takedown.RoleOperator && u.OperatorID != operatorID {
-		return "", nil, forbidden("you can make webhook secrets for your own operator only")
+		return nil, forbidden("you can make webhook secrets for your own operator only")
 	}
 	secret, err := webhook.NewSecret(rand.Reader)
 	if err != nil {
-		return "", nil, fmt.Errorf("casework: webhook secret: %w", err)
+		return nil, fmt.Errorf("casework: webhook secret: %w", err)
 	}
 	sealed, err := s.sealer.Seal([]byte(secret))
 	if err != nil {
-		return "", nil, fmt.Errorf("casework: seal webhook secret: %w", err)
+		return nil, fmt.Errorf("casework: seal webhook secret: %w", err)
 	}
 	ws := &takedown.WebhookSecret{OperatorID: operatorID, Sealed: sealed}
+	out := &NewWebhookSecret{Secret: secret, WebhookSecret: ws}
 	err = s.update(ctx, func(tx takedown.Tx) error {
 		o, err := tx.Operator(operatorID)
 		if err != nil {
@@ -42,6 +53,9 @@ func (s *Service) CreateWebhookSecret(ctx context.Context, operatorID int64) (st
 			return err
 		}
 		expires := now.Add(s.outbox.SecretOverlap)
+		if len(old) > 0 {
+			out.PreviousSignUntil = &expires
+		}
 		for _, w := range old {
 			if w.ExpiresAt == nil || w.ExpiresAt.After(expires) {
 				w.ExpiresAt = &expires
@@ -58,9 +72,9 @@ func (s *Service) CreateWebhookSecret(ctx context.Context, operatorID int64) (st
 			data: map[string]any{"secret_id": ws.ID, "previous_expire_at": expires, "previous": len(old)}})
 	})
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	return secret, ws, nil
+	return out, nil
 }
 
 // signingSecrets returns an operator's secrets that sign now, newest first.

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,29 +33,35 @@ import (
 
 // Config says how the worker talks to the outside.
 type Config struct {
-	// Poll is how often the outbox is read when nothing wakes the worker.
+	// Poll is how often the outbox is read when nothing wakes the worker, and how often the
+	// compliance checks due are looked for.
 	Poll time.Duration
 	// Batch is how many transmissions one pass claims; Parallel how many are sent at once.
 	Batch    int
 	Parallel int
-	// Fetch configures the client of webhooks and compliance checks, which refuses private
-	// addresses unless told otherwise (tests, a demo on loopback).
-	Fetch fetch.Config
+	// Fetch configures the clients of webhooks and compliance checks, which refuse private
+	// addresses unless told otherwise (tests, a demo on loopback). Webhooks take their own
+	// User-Agent and HookTimeout, longer, to let receivers store what they receive.
+	Fetch       fetch.Config
+	HookTimeout time.Duration
 	// Mail is the SMTP relay; nil when the server has none, and e-mails then fail at once.
 	Mail *email.Config
 	// BaseURL is the server's public address, for the links in what is sent.
 	BaseURL string
+	// Clock is the service's clock: the time of a webhook's receipt is read from it.
+	Clock takedown.Clock
 }
 
 // DefaultConfig is the worker's configuration for production, without a mail relay.
 func DefaultConfig() Config {
-	return Config{Poll: 250 * time.Millisecond, Batch: 200, Parallel: 32, Fetch: fetch.Default(), BaseURL: "http://localhost:8080"}
+	return Config{Poll: 250 * time.Millisecond, Batch: 200, Parallel: 32, Fetch: fetch.Default(), HookTimeout: webhook.DefaultTimeout,
+		BaseURL: "http://localhost:8080", Clock: takedown.SystemClock{}}
 }
 
 // Validate checks the configuration.
 func (c Config) Validate() error {
-	if c.Poll <= 0 || c.Batch < 1 || c.Parallel < 1 {
-		return takedown.Invalid("delivery", "the poll interval, batch and parallelism must be positive")
+	if c.Poll <= 0 || c.Batch < 1 || c.Parallel < 1 || c.HookTimeout <= 0 || c.Clock == nil {
+		return takedown.Invalid("delivery", "the poll interval, batch, parallelism and webhook timeout must be positive, and a clock given")
 	}
 	if err := c.Fetch.Validate(); err != nil {
 		return fmt.Errorf("delivery: %w", err)
@@ -71,7 +78,8 @@ func (c Config) Validate() error {
 type Worker struct {
 	svc    *casework.Service
 	cfg    Config
-	client *http.Client
+	hooks  *http.Client // webhooks
+	checks *http.Client // compliance checks
 	log    *slog.Logger
 	wake   chan struct{}
 
@@ -82,9 +90,12 @@ type Worker struct {
 
 // New returns a worker; its metrics are registered on reg when it is not nil.
 func New(svc *casework.Service, cfg Config, log *slog.Logger, reg prometheus.Registerer) *Worker {
-	w := &Worker{svc: svc, cfg: cfg, client: fetch.NewClient(cfg.Fetch), log: log, wake: make(chan struct{}, 1),
+	hooks := cfg.Fetch
+	hooks.UserAgent, hooks.Timeout = webhook.UserAgent, cfg.HookTimeout
+	w := &Worker{svc: svc, cfg: cfg, hooks: fetch.NewClient(hooks), checks: fetch.NewClient(cfg.Fetch), log: log,
+		wake: make(chan struct{}, 1),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_transmissions_total",
-			Help: "Attempts to send a delivery, by transport and outcome (accepted, retry, failed)."}, []string{"transport", "outcome"}),
+			Help: "Attempts to send a delivery, by transport and outcome (accepted, retry, failed, cancelled)."}, []string{"transport", "outcome"}),
 		checked: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_compliance_checks_total",
 			Help: "Compliance checks of a delivery's targets, by outcome (gone, present, inconclusive)."}, []string{"outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "takedown_transmission_seconds",
@@ -96,7 +107,8 @@ func New(svc *casework.Service, cfg Config, log *slog.Logger, reg prometheus.Reg
 	return w
 }
 
-// Wake asks for a pass now (after a commit that queued deliveries).
+// Wake asks for a pass of the outbox now: casework calls it after a commit that queued
+// something to send.
 func (w *Worker) Wake() {
 	select {
 	case w.wake <- struct{}{}:
@@ -104,15 +116,23 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run sends and checks until ctx is done. A pass that found work is followed at once by
+// Run sends the outbox and runs the compliance checks, in two loops so that slow checks never
+// hold a delivery back, until ctx is done. A pass that found work is followed at once by
 // another, so a large fan-out drains without waiting for the poll.
 func (w *Worker) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { w.loop(ctx, "delivery", w.Send, w.wake) })
+	wg.Go(func() { w.loop(ctx, "compliance check", w.Check, nil) })
+	wg.Wait()
+}
+
+func (w *Worker) loop(ctx context.Context, what string, pass func(context.Context) (int, error), wake <-chan struct{}) {
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
 	for {
-		n, err := w.Pass(ctx)
+		n, err := pass(ctx)
 		if err != nil && ctx.Err() == nil {
-			w.log.Error("delivery pass failed", "err", err)
+			w.log.Error(what+" pass failed", "err", err)
 		}
 		if n > 0 && err == nil {
 			continue
@@ -121,51 +141,66 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-w.wake:
+		case <-wake:
 		}
 	}
 }
 
-// Pass sends one batch of due transmissions and runs one batch of due compliance checks; it
-// returns how many it handled. The outcomes of the batch are recorded in one transaction: a
-// crash before it leaves them to be sent again, under the same ids, when their lease ends.
+// Pass sends one batch of due transmissions, then runs one batch of due compliance checks;
+// it returns how many it handled.
 func (w *Worker) Pass(ctx context.Context) (int, error) {
-	out, err := w.svc.ClaimTransmissions(ctx, w.cfg.Batch)
+	sent, err := w.Send(ctx)
 	if err != nil {
-		return 0, err
+		return sent, err
 	}
-	checks, err := w.svc.ClaimChecks(ctx, w.cfg.Batch)
-	if err != nil {
-		return 0, err
-	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, w.cfg.Parallel)
-	results := make([]casework.TransmissionResult, len(out))
-	errs := make([]error, len(checks))
-	for i, o := range out {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i] = w.send(ctx, o)
-		}()
-	}
-	for i, c := range checks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = w.check(ctx, c)
-		}()
-	}
-	wg.Wait()
-	if len(out) > 0 {
-		err = w.record(ctx, out, results)
-	}
-	return len(out) + len(checks), errors.Join(append(errs, err)...)
+	checked, err := w.Check(ctx)
+	return sent + checked, err
 }
 
-// send makes one attempt of one transmission and says what the receiver did.
+// Send sends one batch of due transmissions, Parallel at a time, and records their outcomes
+// in one transaction: a crash before it leaves them to be sent again, under the same ids,
+// when their lease ends. The time of each receipt is when its receiver answered.
+func (w *Worker) Send(ctx context.Context) (int, error) {
+	out, err := w.svc.ClaimTransmissions(ctx, w.cfg.Batch)
+	if err != nil || len(out) == 0 {
+		return 0, err
+	}
+	results := make([]casework.TransmissionResult, len(out))
+	w.parallel(len(out), func(i int) { results[i] = w.send(ctx, out[i]) })
+	if ctx.Err() != nil {
+		// Shutting down: an attempt cut short says nothing of its receiver. Record only the
+		// acceptances; the rest are sent again when their lease ends.
+		results = slices.DeleteFunc(results, func(r casework.TransmissionResult) bool { return !r.Accepted })
+	}
+	return len(out), w.record(ctx, out, results)
+}
+
+// Check runs one batch of due compliance checks, Parallel at a time.
+func (w *Worker) Check(ctx context.Context) (int, error) {
+	checks, err := w.svc.ClaimChecks(ctx, w.cfg.Batch)
+	if err != nil || len(checks) == 0 {
+		return 0, err
+	}
+	errs := make([]error, len(checks))
+	w.parallel(len(checks), func(i int) { errs[i] = w.check(ctx, checks[i]) })
+	return len(checks), errors.Join(errs...)
+}
+
+// parallel runs fn(0) … fn(n-1), Parallel at a time, and waits for them.
+func (w *Worker) parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, w.cfg.Parallel)
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			fn(i)
+		})
+	}
+	wg.Wait()
+}
+
+// send makes one attempt of one transmission and says what the receiver did, and when.
 func (w *Worker) send(ctx context.Context, o *casework.Outgoing) casework.TransmissionResult {
 	started := time.Now()
 	var r casework.TransmissionResult
@@ -178,7 +213,7 @@ func (w *Worker) send(ctx context.Context, o *casework.Outgoing) casework.Transm
 		r = casework.TransmissionResult{Reason: fmt.Sprintf("unknown transport %q", o.Transmission.Transport)}
 	}
 	w.latency.WithLabelValues(string(o.Transmission.Transport)).Observe(time.Since(started).Seconds())
-	r.ID = o.Transmission.ID
+	r.ID, r.At = o.Transmission.ID, w.cfg.Clock.Now()
 	return r
 }
 
@@ -193,6 +228,8 @@ func (w *Worker) record(ctx context.Context, out []*casework.Outgoing, results [
 		switch m.State {
 		case takedown.TransmissionAccepted:
 			outcome = "accepted"
+		case takedown.TransmissionCancelled:
+			outcome = "cancelled"
 		case takedown.TransmissionFailed:
 			outcome = "failed"
 			w.log.Error("delivery failed: the authority must reach the operator another way", "delivery", out[i].Delivery.ID,
@@ -205,8 +242,13 @@ func (w *Worker) record(ctx context.Context, out []*casework.Outgoing, results [
 
 // postWebhook posts the signed payload to the operator's endpoint as configured now.
 func (w *Worker) postWebhook(ctx context.Context, o *casework.Outgoing) casework.TransmissionResult {
-	if o.Operator.Channels.Webhook == "" {
+	endpoint := o.Operator.Channels.Webhook
+	if endpoint == "" {
 		return casework.TransmissionResult{Reason: "the operator has no webhook endpoint any more"}
+	}
+	if strings.HasPrefix(endpoint, "http:") && !w.cfg.Fetch.AllowPrivate && !w.cfg.Fetch.AllowLoopback {
+		// The payload names the content and the reasons: it never crosses a network in clear.
+		return casework.TransmissionResult{Reason: "the webhook endpoint must be an https:// address (http:// only for tests and demos)"}
 	}
 	var secrets []webhook.Secret
 	for _, s := range o.Secrets {
@@ -223,8 +265,10 @@ func (w *Worker) postWebhook(ctx context.Context, o *casework.Outgoing) casework
 	if err != nil {
 		return casework.TransmissionResult{Reason: err.Error()}
 	}
-	resp := webhook.Post(ctx, w.client, o.Operator.Channels.Webhook, secrets, o.Transmission.MessageID, time.Now(), body)
-	return casework.TransmissionResult{Accepted: resp.Accepted, Retry: resp.Retry, RetryAfter: resp.RetryAfter,
+	resp := webhook.Post(ctx, w.hooks, endpoint, secrets, o.Transmission.MessageID, time.Now(), body)
+	// An endpoint the guard refuses to reach stays refused: fail at once, with the alert.
+	retry := resp.Retry && !errors.Is(resp.Err, fetch.ErrRefusedAddress)
+	return casework.TransmissionResult{Accepted: resp.Accepted, Retry: retry, RetryAfter: resp.RetryAfter,
 		Status: resp.Status, Reason: resp.Reason}
 }
 
@@ -234,9 +278,9 @@ func (w *Worker) check(ctx context.Context, c *casework.CheckDue) error {
 	for _, target := range c.Targets {
 		var r fetch.Result
 		if c.SearchAPI != "" {
-			r = fetch.SearchCheck(ctx, w.client, c.SearchAPI, target, time.Now())
+			r = fetch.SearchCheck(ctx, w.checks, c.SearchAPI, target, time.Now())
 		} else {
-			r = fetch.Check(ctx, w.client, target, time.Now())
+			r = fetch.Check(ctx, w.checks, target, time.Now())
 		}
 		w.checked.WithLabelValues(string(r.Outcome)).Inc()
 		results = append(results, takedown.ComplianceCheck{Target: target, CheckedAt: r.CheckedAt, Status: r.Status,
@@ -269,8 +313,11 @@ func Payload(o *casework.Outgoing, baseURL string, now time.Time) ([]byte, error
 			"answer": n.AnswerURL,
 		},
 	}
-	b, err := json.Marshal(map[string]any{"type": "delivery." + string(d.Purpose), "timestamp": now.UTC().Format(time.RFC3339),
-		"data": data})
+	kind := "delivery." + string(d.Purpose)
+	if o.Transmission.Clarification {
+		kind = "delivery.clarification" // data.delivery.clarification holds it
+	}
+	b, err := json.Marshal(map[string]any{"type": kind, "timestamp": now.UTC().Format(time.RFC3339), "data": data})
 	if err != nil {
 		return nil, fmt.Errorf("delivery: payload of delivery %d: %w", d.ID, err)
 	}
@@ -308,7 +355,7 @@ func (w *Worker) sendEmail(ctx context.Context, o *casework.Outgoing) casework.T
 	_, domain, _ := strings.Cut(w.cfg.Mail.From, "@")
 	msg := email.Message{
 		To:      []string{o.Operator.Contact},
-		Subject: forms.Title(n) + " — " + n.Reference,
+		Subject: subject(o, n),
 		Text:    text.String(), HTML: html.String(),
 		Attachments: []email.Attachment{
 			{Name: n.Reference + ".pdf", ContentType: "application/pdf", Data: pdf.Bytes()},
@@ -322,4 +369,14 @@ func (w *Worker) sendEmail(ctx context.Context, o *casework.Outgoing) casework.T
 		return casework.TransmissionResult{Retry: !email.Permanent(err), Reason: err.Error()}
 	}
 	return casework.TransmissionResult{Accepted: true, Status: 250}
+}
+
+// subject is the e-mail's subject: the form's title and reference, marked when the e-mail
+// carries the authority's clarification.
+func subject(o *casework.Outgoing, n forms.Notice) string {
+	s := forms.Title(n) + " — " + n.Reference
+	if o.Transmission.Clarification {
+		s = "Clarification — " + s
+	}
+	return s
 }

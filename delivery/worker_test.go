@@ -29,6 +29,7 @@ import (
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/delivery"
 	"github.com/takedown-project/takedown/delivery/email"
+	"github.com/takedown-project/takedown/delivery/webhook"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
@@ -76,9 +77,11 @@ func newAuthority(t *testing.T, channels takedown.DeliveryChannels) *authority {
 	}
 	a.desk = user(ctx, "Video Host desk", takedown.RoleOperator, a.host.ID)
 	if channels.Webhook != "" {
-		if a.secret, _, err = a.svc.CreateWebhookSecret(ctx, a.host.ID); err != nil {
+		made, err := a.svc.CreateWebhookSecret(ctx, a.host.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
+		a.secret = made.Secret
 	}
 	return a
 }
@@ -165,8 +168,9 @@ func (a *authority) transmissions(deliveryID int64) []*takedown.Transmission {
 func (a *authority) worker(mutate func(*delivery.Config)) *delivery.Worker {
 	cfg := delivery.DefaultConfig()
 	cfg.Fetch.AllowPrivate = true
-	cfg.Fetch.Timeout = 2 * time.Second
+	cfg.Fetch.Timeout, cfg.HookTimeout = 2*time.Second, 2*time.Second
 	cfg.BaseURL = "https://takedown.authority.example"
+	cfg.Clock = a.clock
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -214,6 +218,9 @@ func newReceiver(t *testing.T, secret string, answer func(n int) int) *receiver 
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
+	if ua := req.UserAgent(); ua != webhook.UserAgent {
+		r.t.Errorf("webhook sent with User-Agent %q, want %q", ua, webhook.UserAgent)
+	}
 	if err := r.wh.Verify(body, req.Header); err != nil {
 		r.t.Errorf("the independent verifier refused the webhook: %v", err)
 		http.Error(w, "bad signature", http.StatusUnauthorized)
@@ -310,7 +317,7 @@ func TestReceiverFailsThenRecovers(t *testing.T) {
 	})
 	a.setWebhook(rcv.srv.URL)
 	d := a.removalRequest()
-	w := a.worker(func(c *delivery.Config) { c.Fetch.Timeout = 300 * time.Millisecond })
+	w := a.worker(func(c *delivery.Config) { c.HookTimeout = 300 * time.Millisecond })
 	waits := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute}
 	for i, wait := range waits {
 		if i == 2 { // the third attempt times out
@@ -382,7 +389,7 @@ func TestRestartWithDeliveriesInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Header = http.Header{"webhook-id": {out[0].Transmission.MessageID},
-		"webhook-timestamp": {strconv.FormatInt(time.Now().Unix(), 10)}, "webhook-signature": {sig}}
+		"webhook-timestamp": {strconv.FormatInt(time.Now().Unix(), 10)}, "webhook-signature": {sig}, "User-Agent": {webhook.UserAgent}}
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("the in-flight attempt: %v %v", resp, err)
 	}
@@ -438,13 +445,23 @@ func TestBadReceivers(t *testing.T) {
 	})
 	t.Run("private address", func(t *testing.T) {
 		a := newAuthority(t, takedown.DeliveryChannels{Webhook: "http://placeholder.invalid/"})
-		rcv := newReceiver(t, a.secret, func(int) int { t.Error("a request reached the private address"); return 200 })
-		a.setWebhook(rcv.srv.URL)
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("a request reached the private address") }))
+		defer srv.Close()
+		a.setWebhook(srv.URL)
 		d := a.removalRequest()
 		pass(t, a.worker(func(c *delivery.Config) { c.Fetch.AllowPrivate = false }))
 		m := a.transmissions(d.ID)[0]
-		if m.State == takedown.TransmissionAccepted || !strings.Contains(m.LastError, "refused") {
-			t.Fatalf("private address: %s %q", m.State, m.LastError)
+		if m.State != takedown.TransmissionFailed || !strings.Contains(m.LastError, "refused") {
+			t.Fatalf("private address: %s %q, want failed at once: it stays refused", m.State, m.LastError)
+		}
+	})
+	t.Run("http in production", func(t *testing.T) {
+		a := newAuthority(t, takedown.DeliveryChannels{Webhook: "http://placeholder.invalid/"})
+		a.setWebhook("http://hooks.operator.example/takedown")
+		d := a.removalRequest()
+		pass(t, a.worker(func(c *delivery.Config) { c.Fetch.AllowPrivate = false }))
+		if m := a.transmissions(d.ID)[0]; m.State != takedown.TransmissionFailed || !strings.Contains(m.LastError, "https://") {
+			t.Fatalf("http endpoint: %s %q", m.State, m.LastError)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -15,20 +14,6 @@ import (
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/delivery/forms"
 )
-
-// WebhookSecret is a new webhook secret, shown once.
-type WebhookSecret struct {
-	Secret string `json:"secret"`
-	*takedown.WebhookSecret
-}
-
-func (s *Server) createWebhookSecret(ctx context.Context, id int64) (*WebhookSecret, error) {
-	secret, ws, err := s.svc.CreateWebhookSecret(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return &WebhookSecret{Secret: secret, WebhookSecret: ws}, nil
-}
 
 // recordsQuery is the period of an operator's records, and the format of the answer.
 type recordsQuery struct {
@@ -58,7 +43,7 @@ func (s *Server) recordsHandler() handler {
 		}
 		return rawResponse{contentType: "text/csv; charset=utf-8", body: RecordsCSV(rec), header: http.Header{
 			"Content-Disposition": {fmt.Sprintf(`attachment; filename="operator-%d-records-%s-%s.csv"`, id,
-				q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))}}}, nil
+				rec.From.Format(time.DateOnly), rec.To.Format(time.DateOnly))}}}, nil
 	}
 	return h
 }

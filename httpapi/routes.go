@@ -116,7 +116,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/operators", 201, "Register an operator", admin, false, create(v.CreateOperator)},
 		{"GET", "/operators/{id}", 200, "One operator (an operator user sees its own)", operatorSelf, false, byID(v.Operator)},
 		{"PATCH", "/operators/{id}", 200, "Change an operator's name, contact, languages, domains or delivery channels (webhook endpoint, e-mail, search API)", admin, false, byIDWith(v.UpdateOperator)},
-		{"POST", "/operators/{id}/webhook-secrets", 201, "Make a new webhook signing secret, shown only once; the previous ones keep signing for the overlap", adminOrSelf, false, byID(s.createWebhookSecret)},
+		{"POST", "/operators/{id}/webhook-secrets", 201, "Make a new webhook signing secret, shown only once; the previous ones keep signing for the overlap", adminOrSelf, false, byID(v.CreateWebhookSecret)},
 		{"GET", "/operators/{id}/records", 200, "An operator's records over a period (from, to): deliveries, receipts, answers, times to receipt and to compliance, list updates; format=csv for a spreadsheet", recordReaders, false, s.recordsHandler()},
 
 		{"GET", "/users", 200, "List users", adminOrCtrl, false, list(v.Users)},

@@ -10,18 +10,18 @@ import (
 
 const deliveryColumns = `d.id, d.measure_id, d.case_id, d.operator_id, d.kind, d.purpose, d.state, d.sent_at, d.has_deadline,
 	d.deadline_at, d.acknowledged_at, d.complied_at, d.overdue_at, d.answer, d.clarification, d.list_version, d.received_via,
-	d.verified_at, d.next_check_at, d.checks`
+	d.verified_at, d.next_check_at, d.checks, d.unreceived_at`
 
 func scanDelivery(s scanner) (*takedown.Delivery, error) {
 	var d takedown.Delivery
 	var sent int64
 	var hasDeadline int
-	var deadline, acked, complied, overdue, verified, nextCheck sql.NullInt64
+	var deadline, acked, complied, overdue, verified, nextCheck, unreceived sql.NullInt64
 	var answer, clarification sql.NullString
 	var listVersion sql.NullInt64
 	if err := s.Scan(&d.ID, &d.MeasureID, &d.CaseID, &d.OperatorID, &d.Kind, &d.Purpose, &d.State, &sent, &hasDeadline,
 		&deadline, &acked, &complied, &overdue, &answer, &clarification, &listVersion, &d.ReceivedVia,
-		&verified, &nextCheck, &d.Checks); err != nil {
+		&verified, &nextCheck, &d.Checks, &unreceived); err != nil {
 		return nil, err
 	}
 	var err error
@@ -33,7 +33,7 @@ func scanDelivery(s scanner) (*takedown.Delivery, error) {
 	}
 	d.SentAt, d.HasDeadline, d.ListVersion = fromTS(sent), hasDeadline == 1, listVersion.Int64
 	d.DeadlineAt, d.AcknowledgedAt, d.CompliedAt, d.OverdueAt = fromTSPtr(deadline), fromTSPtr(acked), fromTSPtr(complied), fromTSPtr(overdue)
-	d.VerifiedAt, d.NextCheckAt = fromTSPtr(verified), fromTSPtr(nextCheck)
+	d.VerifiedAt, d.NextCheckAt, d.UnreceivedAt = fromTSPtr(verified), fromTSPtr(nextCheck), fromTSPtr(unreceived)
 	return &d, nil
 }
 
@@ -50,11 +50,11 @@ func (t *Tx) CreateDelivery(d *takedown.Delivery) error {
 	d.Deadline = d.DeadlineStatusAt(t.now)
 	d.ID, err = t.insert(`INSERT INTO deliveries (measure_id, case_id, operator_id, kind, purpose, state, sent_at, has_deadline,
 		deadline_at, acknowledged_at, complied_at, overdue_at, answer, clarification, list_version, received_via,
-		verified_at, next_check_at, checks)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		verified_at, next_check_at, checks, unreceived_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.MeasureID, d.CaseID, d.OperatorID, d.Kind, d.Purpose, d.State, ts(d.SentAt), boolInt(d.HasDeadline),
 		tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar, nullInt(d.ListVersion),
-		d.ReceivedVia, tsPtr(d.VerifiedAt), tsPtr(d.NextCheckAt), d.Checks)
+		d.ReceivedVia, tsPtr(d.VerifiedAt), tsPtr(d.NextCheckAt), d.Checks, tsPtr(d.UnreceivedAt))
 	return err
 }
 
@@ -70,9 +70,9 @@ func (t *Tx) UpdateDelivery(d *takedown.Delivery) error {
 	}
 	d.Deadline = d.DeadlineStatusAt(t.now)
 	_, err = t.exec(`UPDATE deliveries SET state = ?, deadline_at = ?, acknowledged_at = ?, complied_at = ?, overdue_at = ?,
-		answer = ?, clarification = ?, received_via = ?, verified_at = ?, next_check_at = ?, checks = ? WHERE id = ?`,
+		answer = ?, clarification = ?, received_via = ?, verified_at = ?, next_check_at = ?, checks = ?, unreceived_at = ? WHERE id = ?`,
 		d.State, tsPtr(d.DeadlineAt), tsPtr(d.AcknowledgedAt), tsPtr(d.CompliedAt), tsPtr(d.OverdueAt), answer, clar,
-		d.ReceivedVia, tsPtr(d.VerifiedAt), tsPtr(d.NextCheckAt), d.Checks, d.ID)
+		d.ReceivedVia, tsPtr(d.VerifiedAt), tsPtr(d.NextCheckAt), d.Checks, tsPtr(d.UnreceivedAt), d.ID)
 	return err
 }
 
@@ -116,7 +116,10 @@ func (t *Tx) Deliveries(f takedown.DeliveryFilter) ([]*takedown.Delivery, string
 	if f.Deadline != "" {
 		w.add(deadlineCase+" = ?", t.now.UnixNano(), f.Deadline)
 	}
-	if f.Unmarked {
+	switch {
+	case f.Unmarked && f.Deadline == takedown.DeadlineAwaitingReceipt:
+		w.add("d.unreceived_at IS NULL")
+	case f.Unmarked:
 		w.add("d.overdue_at IS NULL")
 	}
 	if !f.SentFrom.IsZero() {

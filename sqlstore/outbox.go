@@ -8,16 +8,18 @@ import (
 )
 
 const transmissionColumns = `id, delivery_id, operator_id, transport, message_id, state, attempts, created_at, next_attempt_at,
-	last_attempt_at, last_status, last_error, accepted_at, failed_at`
+	last_attempt_at, last_status, last_error, accepted_at, failed_at, clarification`
 
 func scanTransmission(s scanner) (*takedown.Transmission, error) {
 	var m takedown.Transmission
 	var created, next int64
 	var last, accepted, failed sql.NullInt64
+	var clarification int
 	if err := s.Scan(&m.ID, &m.DeliveryID, &m.OperatorID, &m.Transport, &m.MessageID, &m.State, &m.Attempts, &created, &next,
-		&last, &m.LastStatus, &m.LastError, &accepted, &failed); err != nil {
+		&last, &m.LastStatus, &m.LastError, &accepted, &failed, &clarification); err != nil {
 		return nil, err
 	}
+	m.Clarification = clarification == 1
 	m.CreatedAt, m.NextAttemptAt = fromTS(created), fromTS(next)
 	m.LastAttemptAt, m.AcceptedAt, m.FailedAt = fromTSPtr(last), fromTSPtr(accepted), fromTSPtr(failed)
 	return &m, nil
@@ -26,10 +28,10 @@ func scanTransmission(s scanner) (*takedown.Transmission, error) {
 // CreateTransmission inserts a transmission into the outbox and sets its id.
 func (t *Tx) CreateTransmission(m *takedown.Transmission) (err error) {
 	m.ID, err = t.insert(`INSERT INTO transmissions (delivery_id, operator_id, transport, message_id, state, attempts, created_at,
-		next_attempt_at, last_attempt_at, last_status, last_error, accepted_at, failed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		next_attempt_at, last_attempt_at, last_status, last_error, accepted_at, failed_at, clarification)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.DeliveryID, m.OperatorID, m.Transport, m.MessageID, m.State, m.Attempts, ts(m.CreatedAt), ts(m.NextAttemptAt),
-		tsPtr(m.LastAttemptAt), m.LastStatus, m.LastError, tsPtr(m.AcceptedAt), tsPtr(m.FailedAt))
+		tsPtr(m.LastAttemptAt), m.LastStatus, m.LastError, tsPtr(m.AcceptedAt), tsPtr(m.FailedAt), boolInt(m.Clarification))
 	return err
 }
 

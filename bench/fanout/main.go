@@ -128,11 +128,11 @@ func run(operators, parallel, runs int) error {
 		if err != nil {
 			return err
 		}
-		secret, _, err := svc.CreateWebhookSecret(admin, o.ID)
+		made, err := svc.CreateWebhookSecret(admin, o.ID)
 		if err != nil {
 			return err
 		}
-		s, err := webhook.ParseSecret(secret)
+		s, err := webhook.ParseSecret(made.Secret)
 		if err != nil {
 			return err
 		}

@@ -53,7 +53,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	cfg.AllowPrivate = true // the demo's operators, and their webhook endpoints, are on this machine
+	cfg.AllowLoopback = true // the demo's operators, and their webhook endpoints, are on this machine
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -26,6 +26,8 @@ type outboxConfig struct {
 	GiveUp           time.Duration
 	Lease            time.Duration
 	AllowPrivate     bool
+	// AllowLoopback lets webhooks and checks reach this machine only (the demo, not a flag).
+	AllowLoopback bool
 }
 
 func (c *outboxConfig) register(fs *flag.FlagSet, e *env) {
@@ -71,7 +73,7 @@ func (c *outboxConfig) outbox(httpAddr string) (casework.OutboxConfig, delivery.
 	} else if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return rules, cfg, takedown.Invalid("public-url", "%q is not an http or https address", c.PublicURL)
 	}
-	cfg.Fetch.AllowPrivate = c.AllowPrivate
+	cfg.Fetch.AllowPrivate, cfg.Fetch.AllowLoopback = c.AllowPrivate, c.AllowLoopback
 	if c.Proxy != "" {
 		u, err := url.Parse(c.Proxy)
 		if err != nil {

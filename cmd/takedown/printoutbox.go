@@ -9,7 +9,6 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
-	"github.com/takedown-project/takedown/httpapi"
 )
 
 func printTransmissions(o *output, raw json.RawMessage) error {
@@ -37,13 +36,16 @@ func printChecks(o *output, raw json.RawMessage) error {
 }
 
 func printWebhookSecret(o *output, raw json.RawMessage) error {
-	v, err := decode[httpapi.WebhookSecret](raw)
+	v, err := decode[casework.NewWebhookSecret](raw)
 	if err != nil {
 		return err
 	}
 	if !o.quiet {
-		fmt.Fprintf(o.stdout, "webhook secret %d of operator %d, shown only now; the previous ones sign until %s:\n",
-			v.ID, v.OperatorID, o.when(v.CreatedAt.Add(casework.DefaultOutbox().SecretOverlap)))
+		fmt.Fprintf(o.stdout, "webhook secret %d of operator %d, shown only now", v.ID, v.OperatorID)
+		if v.PreviousSignUntil != nil {
+			fmt.Fprintf(o.stdout, "; the previous ones sign until %s", o.when(*v.PreviousSignUntil))
+		}
+		fmt.Fprintln(o.stdout, ":")
 	}
 	fmt.Fprintln(o.stdout, v.Secret)
 	return nil

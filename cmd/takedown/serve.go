@@ -257,6 +257,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.SMTP == "" {
 		log.Warn("no SMTP relay (--smtp): deliveries to operators that take e-mail will fail, with an alert; webhooks and the API work")
 	}
+	if cfg.PublicURL == "" {
+		log.Warn("no --public-url: the links in forms, webhooks and e-mails point to this server's listening address", "http", cfg.HTTP)
+	}
 	return a.serve(ctx, func(url string) {
 		attrs := []any{"url", url, "data", cfg.Data, "profile", a.svc.Profile().ID,
 			slog.Group("log", "origin", a.keys.Origin, "key", a.keys.Public[0])}
@@ -419,10 +422,11 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		db.Close()
 		return nil, err
 	}
-	svc.WithOutbox(rules)
+	outbox.Clock = clock
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	worker := delivery.New(svc, outbox, log.With("component", "delivery"), reg)
+	svc.WithOutbox(rules, worker.Wake)
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
 	sched.OnTick = schedulerMetrics(reg)
 	var cosigner publisher.Cosigner
@@ -480,7 +484,7 @@ func schedulerMetrics(reg prometheus.Registerer) func(casework.TickResult, error
 	passes := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_scheduler_passes_total",
 		Help: "Scheduler passes by result."}, []string{"result"})
 	done := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_scheduler_items_total",
-		Help: "Items the scheduler recorded: orders issued, deadlines missed, re-checks due."}, []string{"item"})
+		Help: "Items the scheduler recorded: orders issued, deadlines missed, deliveries still not received (an alert), re-checks due."}, []string{"item"})
 	reg.MustRegister(passes, done)
 	return func(r casework.TickResult, err error) {
 		if err != nil {
@@ -491,6 +495,7 @@ func schedulerMetrics(reg prometheus.Registerer) func(casework.TickResult, error
 		done.WithLabelValues("issued").Add(float64(r.Issued))
 		done.WithLabelValues("overdue").Add(float64(r.Overdue))
 		done.WithLabelValues("recheck_due").Add(float64(r.RechecksDue))
+		done.WithLabelValues("unreceived").Add(float64(r.Unreceived))
 	}
 }
 

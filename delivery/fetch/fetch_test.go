@@ -435,6 +435,23 @@ func TestGuard(t *testing.T) {
 	}
 }
 
+// TestAllowLoopback: a demo's guard lets loopback through, and still refuses the rest.
+func TestAllowLoopback(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("here")) }))
+	t.Cleanup(srv.Close)
+	c := Default()
+	c.AllowLoopback = true
+	client := NewClient(c)
+	if r := Check(context.Background(), client, srv.URL, now); r.Outcome != OutcomePresent {
+		t.Errorf("loopback with AllowLoopback: %s (%s)", r.Outcome, r.Reason)
+	}
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://0.0.0.0:1/"} {
+		if r := Check(context.Background(), client, u, now); r.Code != ReasonRefusedAddress {
+			t.Errorf("%s with AllowLoopback: %s %s (%s), want refused", u, r.Outcome, r.Code, r.Reason)
+		}
+	}
+}
+
 // forwardProxy is a plain-HTTP forward proxy: it reads the absolute URI of each request and
 // sends it on, counting what it sees.
 func forwardProxy(t *testing.T) (*httptest.Server, *atomic.Int64) {

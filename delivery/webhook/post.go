@@ -56,6 +56,10 @@ type Response struct {
 	// Body is the start of the receiver's answer, at most MaxResponseBody bytes of valid
 	// UTF-8, for the record.
 	Body string
+	// Err is the error that kept the request from getting an answer, nil when it got one:
+	// the caller can tell a refusal of its own client (an address it must not reach) from a
+	// failure of the network.
+	Err error
 }
 
 // Post sends one signed message to endpoint and reports what the receiver did. msgID must be
@@ -87,7 +91,7 @@ func Post(ctx context.Context, client *http.Client, endpoint string, secrets []S
 
 	resp, err := noRedirects(client).Do(req)
 	if err != nil {
-		return Response{Retry: true, Reason: transportReason(err)}
+		return Response{Retry: true, Reason: transportReason(err), Err: err}
 	}
 	defer resp.Body.Close()
 	r := Response{

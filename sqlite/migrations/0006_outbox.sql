@@ -61,3 +61,8 @@ CREATE INDEX events_operator ON events (operator_id, id) WHERE operator_id IS NO
 
 -- The end of a non-disclosure decision (TCO art. 11(3)) on a removal request or order.
 ALTER TABLE measures ADD COLUMN non_disclosure_until INTEGER;
+
+-- A transmission of the authority's clarification of a delivery (its receipt restarts a
+-- stopped deadline), and when the scheduler recorded a delivery still not received.
+ALTER TABLE transmissions ADD COLUMN clarification INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN unreceived_at INTEGER;
