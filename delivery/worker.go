@@ -116,32 +116,101 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run sends the outbox and runs the compliance checks, in two loops so that slow checks never
-// hold a delivery back, until ctx is done. A pass that found work is followed at once by
-// another, so a large fan-out drains without waiting for the poll.
+// Run sends the outbox and runs the compliance checks until ctx is done, in two loops so that
+// slow checks never hold a delivery back.
 func (w *Worker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { w.loop(ctx, "delivery", w.Send, w.wake) })
-	wg.Go(func() { w.loop(ctx, "compliance check", w.Check, nil) })
+	wg.Go(func() { w.deliver(ctx) })
+	wg.Go(func() {
+		t := time.NewTicker(w.cfg.Poll)
+		defer t.Stop()
+		for {
+			n, err := w.Check(ctx)
+			if err != nil && ctx.Err() == nil {
+				w.log.Error("compliance check pass failed", "err", err)
+			}
+			if n > 0 && err == nil {
+				continue
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
 	wg.Wait()
 }
 
-func (w *Worker) loop(ctx context.Context, what string, pass func(context.Context) (int, error), wake <-chan struct{}) {
-	t := time.NewTicker(w.cfg.Poll)
-	defer t.Stop()
-	for {
-		n, err := pass(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log.Error(what+" pass failed", "err", err)
+// attempt is one attempt made, waiting to be recorded.
+type attempt struct {
+	o *casework.Outgoing
+	r casework.TransmissionResult
+}
+
+// recordAfter is how long an outcome waits for others to be recorded with it.
+const recordAfter = 20 * time.Millisecond
+
+// deliver keeps up to Parallel attempts in flight until ctx is done: it claims due
+// transmissions whenever half the slots are free, so that a slow receiver holds up its own
+// slot only, and records the outcomes as they come, together when they come close (one
+// transaction for a fan-out's many receipts, each timed when its receiver answered).
+func (w *Worker) deliver(ctx context.Context) {
+	done := make(chan attempt, w.cfg.Parallel)
+	tick := time.NewTicker(w.cfg.Poll)
+	defer tick.Stop()
+	flush := time.NewTimer(time.Hour)
+	flush.Stop()
+	stop := ctx.Done()
+	var pending []attempt
+	inflight := 0
+	record := func() {
+		if len(pending) == 0 {
+			return
 		}
-		if n > 0 && err == nil {
-			continue
+		if ctx.Err() != nil { // shutting down: only acceptances say something of the receiver
+			pending = slices.DeleteFunc(pending, func(a attempt) bool { return !a.r.Accepted })
+		}
+		out, results := make([]*casework.Outgoing, len(pending)), make([]casework.TransmissionResult, len(pending))
+		for i, a := range pending {
+			out[i], results[i] = a.o, a.r
+		}
+		if err := w.record(ctx, out, results); err != nil {
+			w.log.Error("delivery outcomes not recorded; they are sent again when their lease ends", "err", err)
+		}
+		pending = pending[:0]
+	}
+	for {
+		if free := w.cfg.Parallel - inflight; free*2 >= w.cfg.Parallel && ctx.Err() == nil {
+			out, err := w.svc.ClaimTransmissions(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				w.log.Error("delivery claim failed", "err", err)
+			}
+			for _, o := range out {
+				inflight++
+				go func() { done <- attempt{o, w.send(ctx, o)} }()
+			}
+		}
+		if ctx.Err() != nil && inflight == 0 {
+			record()
+			return
 		}
 		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-wake:
+		case a := <-done:
+			inflight--
+			pending = append(pending, a)
+			if len(pending) == 1 {
+				flush.Reset(recordAfter)
+			}
+			if len(pending) >= w.cfg.Batch {
+				record()
+			}
+		case <-flush.C:
+			record()
+		case <-w.wake:
+		case <-tick.C:
+		case <-stop:
+			stop = nil // then wait for the attempts in flight, which the context cuts short
 		}
 	}
 }
@@ -159,7 +228,8 @@ func (w *Worker) Pass(ctx context.Context) (int, error) {
 
 // Send sends one batch of due transmissions, Parallel at a time, and records their outcomes
 // in one transaction: a crash before it leaves them to be sent again, under the same ids,
-// when their lease ends. The time of each receipt is when its receiver answered.
+// when their lease ends. The time of each receipt is when its receiver answered. Run does
+// the same continuously; Send is one step of it, for tests and tools.
 func (w *Worker) Send(ctx context.Context) (int, error) {
 	out, err := w.svc.ClaimTransmissions(ctx, w.cfg.Batch)
 	if err != nil || len(out) == 0 {
