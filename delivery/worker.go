@@ -95,7 +95,7 @@ func New(svc *casework.Service, cfg Config, log *slog.Logger, reg prometheus.Reg
 	w := &Worker{svc: svc, cfg: cfg, hooks: fetch.NewClient(hooks), checks: fetch.NewClient(cfg.Fetch), log: log,
 		wake: make(chan struct{}, 1),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_transmissions_total",
-			Help: "Attempts to send a delivery, by transport and outcome (accepted, retry, failed, cancelled)."}, []string{"transport", "outcome"}),
+			Help: "Attempts to send a delivery, by transport and outcome (accepted, retry, failed)."}, []string{"transport", "outcome"}),
 		checked: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "takedown_compliance_checks_total",
 			Help: "Compliance checks of a delivery's targets, by outcome (gone, present, inconclusive)."}, []string{"outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "takedown_transmission_seconds",
@@ -142,12 +142,6 @@ func (w *Worker) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// attempt is one attempt made, waiting to be recorded.
-type attempt struct {
-	o *casework.Outgoing
-	r casework.TransmissionResult
-}
-
 // recordAfter is how long an outcome waits for others to be recorded with it.
 const recordAfter = 20 * time.Millisecond
 
@@ -156,26 +150,22 @@ const recordAfter = 20 * time.Millisecond
 // slot only, and records the outcomes as they come, together when they come close (one
 // transaction for a fan-out's many receipts, each timed when its receiver answered).
 func (w *Worker) deliver(ctx context.Context) {
-	done := make(chan attempt, w.cfg.Parallel)
+	done := make(chan casework.TransmissionResult, w.cfg.Parallel)
 	tick := time.NewTicker(w.cfg.Poll)
 	defer tick.Stop()
 	flush := time.NewTimer(time.Hour)
 	flush.Stop()
 	stop := ctx.Done()
-	var pending []attempt
+	var pending []casework.TransmissionResult
 	inflight := 0
 	record := func() {
 		if len(pending) == 0 {
 			return
 		}
 		if ctx.Err() != nil { // shutting down: only acceptances say something of the receiver
-			pending = slices.DeleteFunc(pending, func(a attempt) bool { return !a.r.Accepted })
+			pending = slices.DeleteFunc(pending, func(r casework.TransmissionResult) bool { return !r.Accepted })
 		}
-		out, results := make([]*casework.Outgoing, len(pending)), make([]casework.TransmissionResult, len(pending))
-		for i, a := range pending {
-			out[i], results[i] = a.o, a.r
-		}
-		if err := w.record(ctx, out, results); err != nil {
+		if err := w.record(ctx, pending); err != nil {
 			w.log.Error("delivery outcomes not recorded; they are sent again when their lease ends", "err", err)
 		}
 		pending = pending[:0]
@@ -188,7 +178,7 @@ func (w *Worker) deliver(ctx context.Context) {
 			}
 			for _, o := range out {
 				inflight++
-				go func() { done <- attempt{o, w.send(ctx, o)} }()
+				go func() { done <- w.send(ctx, o) }()
 			}
 		}
 		if ctx.Err() != nil && inflight == 0 {
@@ -196,9 +186,9 @@ func (w *Worker) deliver(ctx context.Context) {
 			return
 		}
 		select {
-		case a := <-done:
+		case r := <-done:
 			inflight--
-			pending = append(pending, a)
+			pending = append(pending, r)
 			if len(pending) == 1 {
 				flush.Reset(recordAfter)
 			}
@@ -242,7 +232,7 @@ func (w *Worker) Send(ctx context.Context) (int, error) {
 		// acceptances; the rest are sent again when their lease ends.
 		results = slices.DeleteFunc(results, func(r casework.TransmissionResult) bool { return !r.Accepted })
 	}
-	return len(out), w.record(ctx, out, results)
+	return len(out), w.record(ctx, results)
 }
 
 // Check runs one batch of due compliance checks, Parallel at a time.
@@ -288,22 +278,20 @@ func (w *Worker) send(ctx context.Context, o *casework.Outgoing) casework.Transm
 }
 
 // record records a batch's outcomes, counts them, and logs the alerts.
-func (w *Worker) record(ctx context.Context, out []*casework.Outgoing, results []casework.TransmissionResult) error {
+func (w *Worker) record(ctx context.Context, results []casework.TransmissionResult) error {
 	recorded, err := w.svc.Transmitted(context.WithoutCancel(ctx), results)
 	if err != nil {
 		return fmt.Errorf("delivery: record %d transmissions: %w", len(results), err)
 	}
-	for i, m := range recorded {
+	for _, m := range recorded {
 		outcome := "retry"
 		switch m.State {
 		case takedown.TransmissionAccepted:
 			outcome = "accepted"
-		case takedown.TransmissionCancelled:
-			outcome = "cancelled"
 		case takedown.TransmissionFailed:
 			outcome = "failed"
-			w.log.Error("delivery failed: the authority must reach the operator another way", "delivery", out[i].Delivery.ID,
-				"operator", out[i].Operator.ID, "transport", m.Transport, "attempts", m.Attempts, "reason", m.LastError)
+			w.log.Error("delivery failed: the authority must reach the operator another way", "delivery", m.DeliveryID,
+				"operator", m.OperatorID, "transport", m.Transport, "attempts", m.Attempts, "reason", m.LastError)
 		}
 		w.sent.WithLabelValues(string(m.Transport), outcome).Inc()
 	}
