@@ -50,7 +50,7 @@ func (c *outboxConfig) register(fs *flag.FlagSet, e *env) {
 	fs.DurationVar(&c.Lease, "delivery-lease", lease,
 		"how long an attempt holds its delivery: one whose server died mid-attempt is sent again, under the same id, after it [TAKEDOWN_DELIVERY_LEASE]")
 	fs.BoolVar(&c.AllowPrivate, "allow-private-endpoints", e.getenv("TAKEDOWN_ALLOW_PRIVATE_ENDPOINTS") == "1",
-		"let webhooks and compliance checks reach loopback and private addresses: for tests and demos only [TAKEDOWN_ALLOW_PRIVATE_ENDPOINTS=1]")
+		"let webhooks (also over http://) and compliance checks reach loopback and private addresses: for tests only [TAKEDOWN_ALLOW_PRIVATE_ENDPOINTS=1]")
 }
 
 // outbox returns the outbox's rules and the worker's configuration; httpAddr is the
@@ -92,7 +92,7 @@ func (c *outboxConfig) outbox(httpAddr string) (casework.OutboxConfig, delivery.
 		}
 		cfg.Mail = m
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.Validate(); err != nil { // the relay's settings or the proxy's
 		return rules, cfg, takedown.Invalid("smtp", "%v", err)
 	}
 	return rules, cfg, nil
