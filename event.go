@@ -111,5 +111,7 @@ type EventFilter struct {
 	Kind      EventKind `query:"kind"`
 	// OperatorID selects the events about one operator.
 	OperatorID int64 `query:"operator_id"`
+	// From and Before select the events recorded in a period.
+	From, Before time.Time
 	Page
 }

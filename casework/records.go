@@ -125,15 +125,12 @@ func (s *Service) Records(ctx context.Context, operatorID int64, f RecordsFilter
 			out.Deliveries = append(out.Deliveries, deliveryRecord(d, ms))
 		}
 		evs, err := takedown.All(func(p takedown.Page) ([]*takedown.Event, string, error) {
-			return tx.Events(takedown.EventFilter{OperatorID: operatorID, Kind: takedown.EventListReceived, Page: p})
+			return tx.Events(takedown.EventFilter{OperatorID: operatorID, Kind: takedown.EventListReceived, From: f.From, Before: f.To, Page: p})
 		})
 		if err != nil {
 			return err
 		}
 		for _, e := range evs {
-			if e.At.Before(f.From) || !e.At.Before(f.To) {
-				continue
-			}
 			var r takedown.ListReceipt
 			if err := json.Unmarshal(e.Data, &r); err != nil {
 				return err

@@ -48,6 +48,12 @@ func (t *Tx) Events(f takedown.EventFilter) ([]*takedown.Event, string, error) {
 	if f.OperatorID != 0 {
 		w.add("operator_id = ?", f.OperatorID)
 	}
+	if !f.From.IsZero() {
+		w.add("at >= ?", ts(f.From))
+	}
+	if !f.Before.IsZero() {
+		w.add("at < ?", ts(f.Before))
+	}
 	limit, err := afterID(&w, f.Page, "id")
 	if err != nil {
 		return nil, "", err
