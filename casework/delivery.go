@@ -284,6 +284,7 @@ func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*taked
 			d.State = takedown.DeliverySent
 		}
 		d.Clarification = &takedown.Decision{Reasons: reasons, By: u.ID, At: now}
+		d.UnreceivedAt = nil // a new wait for a receipt
 		if err := tx.UpdateDelivery(d); err != nil {
 			return err
 		}

@@ -101,5 +101,8 @@ func (s *Service) notice(tx takedown.Tx, d *takedown.Delivery, m *takedown.Measu
 	if m.Ending != nil {
 		n.Ending = m.Ending.Reasons
 	}
+	if d.Clarification != nil {
+		n.Clarification = d.Clarification.Reasons
+	}
 	return n, nil
 }

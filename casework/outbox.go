@@ -116,21 +116,21 @@ func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoin
 		// A list change goes to every recipient: read its measure once per batch.
 		measures := map[int64]*takedown.Measure{}
 		for _, m := range due {
-			m.Attempts++
-			m.LastAttemptAt, m.NextAttemptAt = &now, now.Add(s.outbox.Lease)
-			if err := tx.UpdateTransmission(m); err != nil {
-				return err
-			}
 			o := &Outgoing{Transmission: m}
 			if o.Delivery, err = tx.Delivery(m.DeliveryID); err != nil {
 				return err
 			}
-			if o.Delivery.State == takedown.DeliveryCancelled && !m.Clarification {
-				m.State, m.LastError = takedown.TransmissionCancelled, "the measure was withdrawn before it was sent; the withdrawal is"
+			if o.Delivery.State == takedown.DeliveryCancelled {
+				m.State, m.LastError = takedown.TransmissionCancelled, "the measure ended before it was sent; the notice of its ending is"
 				if err := tx.UpdateTransmission(m); err != nil {
 					return err
 				}
 				continue
+			}
+			m.Attempts++
+			m.LastAttemptAt, m.NextAttemptAt = &now, now.Add(s.outbox.Lease)
+			if err := tx.UpdateTransmission(m); err != nil {
+				return err
 			}
 			if o.Operator, err = tx.Operator(m.OperatorID); err != nil {
 				return err
@@ -218,7 +218,8 @@ func (s *Service) transmitted(tx takedown.Tx, r TransmissionResult) (*takedown.T
 				"attempts": m.Attempts, "status": r.Status}}); err != nil {
 			return nil, err
 		}
-		if m.Transport == takedown.TransportWebhook && awaitingReceipt(d) {
+		// Awaiting a clarification's receipt, only the clarification's own webhook is it.
+		if m.Transport == takedown.TransportWebhook && awaitingReceipt(d) && (m.Clarification || d.Clarification == nil) {
 			at := r.At
 			if at.IsZero() || at.After(now) {
 				at = now
@@ -231,7 +232,7 @@ func (s *Service) transmitted(tx takedown.Tx, r TransmissionResult) (*takedown.T
 			}
 			if err := record(tx, schedulerUser, event{kind: takedown.EventDeliveryAnswered, caseID: d.CaseID, measureID: d.MeasureID,
 				operator: d.OperatorID, data: map[string]any{"delivery_id": d.ID, "answer": takedown.AnswerAcknowledge,
-					"via": takedown.ViaWebhook, "deadline_at": d.DeadlineAt}}); err != nil {
+					"via": takedown.ViaWebhook, "clarification": m.Clarification, "deadline_at": d.DeadlineAt}}); err != nil {
 				return nil, err
 			}
 		}
@@ -291,10 +292,12 @@ func (s *Service) receive(tx takedown.Tx, d *takedown.Delivery, via takedown.Rec
 	return nil
 }
 
-// checked reports whether a delivery's compliance is checked by fetching its targets: a
-// removal, once its deadline passes or its operator says it complied.
+// checked reports whether a delivery's compliance is checked once its deadline passes or its
+// operator says it complied: a removal, by fetching its targets; a dereferencing, through the
+// search engine's API when it has one.
 func checked(d *takedown.Delivery) bool {
-	return d.Purpose == takedown.PurposeAction && (d.Kind == takedown.RemovalRequest || d.Kind == takedown.RemovalOrder)
+	return d.Purpose == takedown.PurposeAction &&
+		(d.Kind == takedown.RemovalRequest || d.Kind == takedown.RemovalOrder || d.Kind == takedown.Dereferencing)
 }
 
 // Transmissions lists the outbox's transmissions: the authority and the controller see

@@ -265,3 +265,51 @@ func TestWithdrawnBeforeSent(t *testing.T) {
 		}
 	}
 }
+
+// TestClarificationReceiptIsItsOwn: after a cannot-comply and the authority's clarification,
+// the deadline restarts from the receipt of the clarification itself — not from a late retry
+// of the original webhook, nor from a feed fetch — and the wait raises no alert before its
+// own time to give up.
+func TestClarificationReceiptIsItsOwn(t *testing.T) {
+	w := newWorld(t)
+	w.withWebhook(w.host)
+	c := w.approvedCase("https://video.host.test/v/clarify-1")
+	m := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: w.host.ID})
+	action := w.deliveryTo(m.ID, w.host, takedown.PurposeAction)
+	var original *casework.Outgoing
+	for _, o := range w.claim() {
+		if o.Delivery.ID == action.ID && o.Transmission.Transport == takedown.TransportWebhook {
+			original = o
+		}
+	}
+	must(w.transmitted(original.Transmission.ID, casework.TransmissionResult{Retry: true, Reason: "timeout"}))(t)
+	w.receive(m.ID, w.host) // the desk acknowledges through the API meanwhile
+	must(w.svc.Answer(w.asOperator(w.host), action.ID, takedown.AnswerInput{Kind: takedown.AnswerCannotComply,
+		Reason: takedown.ReasonInsufficientInformation, Text: "Which video?"}))(t)
+	w.clock.Advance(8 * time.Hour)
+	must(w.svc.Clarify(w.as(w.officer), action.ID, "The second video of the page."))(t)
+
+	// The original webhook's retry is accepted now: it is not the clarification.
+	must(w.transmitted(original.Transmission.ID, casework.TransmissionResult{Accepted: true, Status: 204}))(t)
+	if d := w.delivery(action.ID); d.Deadline != takedown.DeadlineAwaitingReceipt {
+		t.Fatalf("a retry of the original restarted the deadline: %s %v", d.Deadline, d.DeadlineAt)
+	}
+	if res := w.tick(time.Minute); res.Unreceived != 0 {
+		t.Errorf("the clarification's wait raised an alert at once: %+v", res)
+	}
+	var clar *casework.Outgoing
+	for _, o := range w.claim() {
+		if o.Transmission.Clarification && o.Transmission.Transport == takedown.TransportWebhook {
+			clar = o
+		}
+	}
+	if clar == nil || clar.Notice.Clarification != "The second video of the page." {
+		t.Fatalf("the clarification's webhook does not carry it: %+v", clar)
+	}
+	receivedAt := w.clock.Now()
+	must(w.transmitted(clar.Transmission.ID, casework.TransmissionResult{Accepted: true, Status: 204}))(t)
+	d := w.delivery(action.ID)
+	if d.DeadlineAt == nil || !d.DeadlineAt.Equal(receivedAt.Add(24*time.Hour)) || d.NextCheckAt == nil {
+		t.Fatalf("after the clarification's receipt: deadline %v, next check %v", d.DeadlineAt, d.NextCheckAt)
+	}
+}

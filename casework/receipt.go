@@ -104,6 +104,8 @@ func (s *Service) receiveDeliveries(tx takedown.Tx, u *takedown.User, r takedown
 		switch {
 		case r.Via.Deployed() && d.State != takedown.DeliveryCannotComply:
 			answer, d.State, d.CompliedAt = takedown.AnswerComply, takedown.DeliveryComplied, &now
+		case d.State == takedown.DeliverySent && d.Clarification != nil:
+			continue // a fetch does not carry the clarification: its own receipt restarts the deadline
 		case d.State == takedown.DeliverySent:
 			d.State = takedown.DeliveryAcknowledged
 		default:

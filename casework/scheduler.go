@@ -89,6 +89,9 @@ func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 		}
 		for _, d := range lost {
 			now := tx.Now()
+			if c := d.Clarification; c != nil && now.Sub(c.At) < s.outbox.GiveUp {
+				continue // waiting for the clarification's receipt, which has had less time
+			}
 			d.UnreceivedAt = &now
 			if err := tx.UpdateDelivery(d); err != nil {
 				return "", err

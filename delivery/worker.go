@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -304,7 +305,7 @@ func (w *Worker) postWebhook(ctx context.Context, o *casework.Outgoing) casework
 	if endpoint == "" {
 		return casework.TransmissionResult{Reason: "the operator has no webhook endpoint any more"}
 	}
-	if strings.HasPrefix(endpoint, "http:") && !w.cfg.Fetch.AllowPrivate && !w.cfg.Fetch.AllowLoopback {
+	if u, err := url.Parse(endpoint); (err != nil || u.Scheme != "https") && !w.cfg.Fetch.AllowPrivate && !w.cfg.Fetch.AllowLoopback {
 		// The payload names the content and the reasons: it never crosses a network in clear.
 		return casework.TransmissionResult{Reason: "the webhook endpoint must be an https:// address (http:// only for tests and demos)"}
 	}

@@ -101,6 +101,7 @@ func Fields(n Notice) []Field {
 	}
 	addText(content, "reasons", n.Reasons)
 	addText(content, "ending", n.Ending)
+	addText(content, "clarification", n.Clarification)
 
 	if n.Deadline > 0 {
 		add(oblig, "deadline", formatDeadline(l, n.Deadline), formatDuration(n.Deadline))

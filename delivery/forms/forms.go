@@ -63,6 +63,9 @@ type Notice struct {
 	// Ending is why the measure was withdrawn or lifted, on withdrawal and restoration
 	// notices.
 	Ending string
+	// Clarification is the authority's answer to the operator's cannot-comply or dispute,
+	// when the notice carries it.
+	Clarification string
 	// LegalBasis and Redress are the measure's, localised, from the procedure profile.
 	LegalBasis string
 	Redress    string

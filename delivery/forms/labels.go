@@ -150,6 +150,7 @@ var texts = map[string][2]string{
 	"field.category":                 {"Type de contenu à caractère terroriste (article 2, point 7, du règlement (UE) 2021/784)", "Type of terrorist content (Article 2(7) of Regulation (EU) 2021/784)"},
 	"field.reasons":                  {"Motivation", "Statement of reasons"},
 	"field.ending":                   {"Motifs de la fin de la mesure", "Reasons for ending the measure"},
+	"field.clarification":            {"Précisions de l'autorité (le délai court de nouveau à compter de leur réception)", "The authority's clarification (the deadline runs again from its receipt)"},
 	"field.deadline":                 {"Délai", "Deadline"},
 	"field.deadline_at":              {"Échéance", "Due by"},
 	"field.legal_basis":              {"Fondement juridique de la mesure", "Legal basis of the measure"},
