@@ -38,11 +38,12 @@ func ParseHash(s string) (Hash, error) {
 	if len(s) != 64 {
 		return h, fmt.Errorf("pdq: parse hash: %w: %d characters, want 64 hex digits", ErrInvalidHash, len(s))
 	}
-	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
-		var inv hex.InvalidByteError
-		if errors.As(err, &inv) {
-			return Hash{}, fmt.Errorf("pdq: parse hash: %w: %q is not a hex digit", ErrInvalidHash, byte(inv))
+	for i := range len(s) {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return h, fmt.Errorf("pdq: parse hash: %w: character %d, %q, is not a hex digit", ErrInvalidHash, i+1, s[i:i+1])
 		}
+	}
+	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
 		return Hash{}, fmt.Errorf("pdq: parse hash: %w: %v", ErrInvalidHash, err)
 	}
 	return h, nil
