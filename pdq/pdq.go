@@ -3,9 +3,9 @@
 // of other bodies (HMA, ThreatExchange, industry hash-sharing) can be compared.
 //
 // PDQ maps an image to 256 bits that change little when the image is re-encoded, resized or
-// lightly edited; two images are "the same" when their hashes are a few bits apart (Meta
-// suggests a Hamming distance of 31 or less for a match). A quality from 0 to 100 says how
-// much detail the hash rests on: hashes of quality under 50 are usually not worth matching.
+// lightly edited; two images are taken to match when their hashes are at most 31 bits apart
+// (Meta's threshold, pdq/README.md). A quality from 0 to 100 says how much detail the hash
+// rests on: Meta recommends discarding hashes of quality 49 or less, which match too easily.
 package pdq
 
 import (
