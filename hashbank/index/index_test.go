@@ -393,14 +393,14 @@ func TestConcurrent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(9, 10))
 			base := randomHash(rng)
-			for i := range 2000 {
+			for i := range 600 {
 				x.Add(uint64(i), flip(rng, base, rng.IntN(40)))
 			}
 			var wg sync.WaitGroup
 			for g := range 4 {
 				wg.Go(func() {
 					r := rand.New(rand.NewPCG(uint64(g), 11))
-					for range 200 {
+					for range 100 {
 						if _, err := x.Search(flip(r, base, r.IntN(20)), 31); err != nil {
 							t.Error(err)
 							return
@@ -408,15 +408,15 @@ func TestConcurrent(t *testing.T) {
 					}
 				})
 			}
-			for i := range 2000 {
+			for i := range 600 {
 				if i%2 == 0 {
 					x.Remove(uint64(i))
 				} else {
-					x.Add(uint64(2000+i), flip(rng, base, rng.IntN(40)))
+					x.Add(uint64(600+i), flip(rng, base, rng.IntN(40)))
 				}
 			}
 			wg.Wait()
-			if got, want := x.Len(), 2000; got != want {
+			if got, want := x.Len(), 600; got != want {
 				t.Fatalf("len: got %d, want %d", got, want)
 			}
 		})

@@ -281,4 +281,3 @@ func (x *mih) Len() int {
 	defer x.mu.RUnlock()
 	return len(x.pos)
 }
-
