@@ -71,6 +71,8 @@ func run(n, queries, bruteQueries, m, radius int, seed uint64) error {
 		nq := queries
 		if method == "brute force" {
 			x, nq = index.NewBruteForce(), bruteQueries
+		} else if m == index.SubstringsFor(n) && n >= index.BruteForceBelow {
+			x = index.New(n) // sized for n
 		} else {
 			x = index.NewMIH(m)
 		}

@@ -54,15 +54,16 @@ type Index interface {
 // BruteForceBelow is the bank size under which New chooses the brute-force scan: below it a
 // scan of every hash at radius 31 is as fast as multi-index hashing. Measured with
 // BenchmarkCrossover; see docs/matching.md.
-const BruteForceBelow = 4096
+const BruteForceBelow = 2048
 
 // New returns an index suited to a bank of about n entries: a brute-force scan below
-// BruteForceBelow, multi-index hashing with SubstringsFor(n) substrings above.
+// BruteForceBelow, multi-index hashing with SubstringsFor(n) substrings above, its tables
+// sized for n entries so that loading the bank does not rehash them as it grows.
 func New(n int) Index {
 	if n < BruteForceBelow {
 		return NewBruteForce()
 	}
-	return NewMIH(SubstringsFor(n))
+	return newMIH(SubstringsFor(n), n)
 }
 
 // SubstringsFor returns the number of substrings that makes multi-index hashing fastest for

@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -45,6 +46,7 @@ type mih struct {
 	next      [][]uint32
 	lookups   [Bits + 1]uint64 // keys looked up per search at each radius
 	alwaysUse bool             // tests: use the tables even when a scan is cheaper, within reason
+	bufs      sync.Pool        // of *searchBuf
 }
 
 // NewMIH returns a multi-index hashing index on m substrings of 256/m bits each, clamped to
@@ -52,8 +54,21 @@ type mih struct {
 // Each entry costs 44 bytes plus 4·m bytes of chains, plus the tables' heads; see
 // docs/matching.md.
 func NewMIH(m int) Index {
+	return newMIH(m, 0)
+}
+
+// newMIH returns a multi-index hashing index with room for about n entries, so a bank loaded
+// whole is not copied and rehashed as it grows.
+func newMIH(m, n int) *mih {
 	m = max(8, min(m, 64))
-	x := &mih{pos: make(map[uint64]uint32), tableBits: minTableBits}
+	x := &mih{
+		pos:       make(map[uint64]uint32, n),
+		tableBits: max(minTableBits, uint(bits.Len(uint(n)))),
+		hashes:    make([]words, 0, n),
+		ids:       make([]uint64, 0, n),
+		dead:      make([]bool, 0, n),
+	}
+	x.bufs.New = func() any { return new(searchBuf) }
 	base, extra := Bits/m, Bits%m
 	start := uint(0)
 	for k := range m {
@@ -64,6 +79,7 @@ func NewMIH(m int) Index {
 		x.subs = append(x.subs, substring{start: start, width: w})
 		start += w
 	}
+	x.tableBits = min(x.tableBits, x.maxWidth())
 	for r := range x.lookups {
 		x.lookups[r] = x.countLookups(r)
 	}
@@ -215,7 +231,9 @@ func (x *mih) Search(q Hash, radius int) ([]Match, error) {
 	qw := toWords(q)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	var hits []hit
+	buf := x.bufs.Get().(*searchBuf)
+	defer x.bufs.Put(buf)
+	hits := buf.hits[:0]
 	if x.scanIsCheaper(radius) {
 		for p := range x.hashes {
 			if d, ok := within(&qw, &x.hashes[p], radius); ok && !x.dead[p] {
@@ -223,27 +241,11 @@ func (x *mih) Search(q Hash, radius int) ([]Match, error) {
 			}
 		}
 	} else {
-		for k, s := range x.subs {
-			key := s.of(&qw)
-			rk := x.radius(k, radius)
-			if rk < 0 {
-				continue
-			}
-			hits = x.probe(k, key, &qw, radius, hits)
-			// Every key at distance d from the query's, d = 1..rk: masks of d bits set, in
-			// increasing order (Gosper's hack).
-			for d := 1; d <= rk; d++ {
-				for mask := uint64(1)<<d - 1; mask < 1<<s.width; {
-					hits = x.probe(k, key^uint32(mask), &qw, radius, hits)
-					c := mask & -mask
-					r := mask + c
-					mask = (((r ^ mask) >> 2) / c) | r
-				}
-			}
-		}
+		hits = x.walk(buf, &qw, radius, hits)
 		slices.SortFunc(hits, func(a, b hit) int { return cmp.Compare(a.pos, b.pos) })
 		hits = slices.CompactFunc(hits, func(a, b hit) bool { return a.pos == b.pos })
 	}
+	buf.hits = hits
 	ms := make([]Match, len(hits))
 	for i, h := range hits {
 		ms[i] = Match{ID: x.ids[h.pos], Distance: h.dist}
@@ -252,15 +254,88 @@ func (x *mih) Search(q Hash, radius int) ([]Match, error) {
 	return ms, nil
 }
 
-// probe checks every live entry in the bucket of key in substring k's table.
-func (x *mih) probe(k int, key uint32, q *words, radius int, hits []hit) []hit {
-	next := x.next[k]
-	for e := x.heads[k][x.bucket(k, key)]; e != 0; e = next[e-1] {
-		p := e - 1
-		if d, ok := within(q, &x.hashes[p], radius); ok && !x.dead[p] {
-			hits = append(hits, hit{p, d})
+// link is an entry reached in substring k's table, whose chain may go on.
+type link struct {
+	k, pos uint32
+}
+
+// searchBuf is one search's scratch space, reused across searches.
+type searchBuf struct {
+	front, front2 []link
+	hits          []hit
+}
+
+// walk finds the entries within radius through the tables. It goes breadth first: every
+// key's bucket head is read in one loop, then every entry reached is checked and its chain
+// followed one step, and so on. The reads in each loop are independent of one another, so
+// the processor overlaps their cache misses instead of waiting on each in turn; the tables
+// are far larger than the caches, and those misses are what a search costs.
+func (x *mih) walk(buf *searchBuf, q *words, radius int, hits []hit) []hit {
+	front := buf.front[:0]
+	for k, s := range x.subs {
+		rk := x.radius(k, radius)
+		if rk < 0 {
+			continue
+		}
+		head := x.heads[k]
+		bb := x.bucketBits(k)
+		direct := bb == s.width
+		key := s.of(q)
+		b := key
+		if !direct {
+			b = (key * 0x9E3779B1) >> (32 - bb)
+		}
+		if e := head[b]; e != 0 {
+			front = append(front, link{uint32(k), e - 1})
+		}
+
+		// Every key at distance d from the query's, d = 1..rk: one or two bits by loops (the
+		// default radius needs no more), more by masks of d bits set in increasing order
+		// (Gosper's hack).
+		probe := func(b uint32) {
+			if !direct {
+				b = (b * 0x9E3779B1) >> (32 - bb)
+			}
+			if e := head[b]; e != 0 {
+				front = append(front, link{uint32(k), e - 1})
+			}
+		}
+		for d := 1; d <= rk; d++ {
+			switch d {
+			case 1:
+				for i := range s.width {
+					probe(key ^ 1<<i)
+				}
+			case 2:
+				for i := range s.width {
+					for j := i + 1; j < s.width; j++ {
+						probe(key ^ 1<<i ^ 1<<j)
+					}
+				}
+			default:
+				for mask := uint64(1)<<d - 1; mask < 1<<s.width; {
+					probe(key ^ uint32(mask))
+					c := mask & -mask
+					r := mask + c
+					mask = (((r ^ mask) >> 2) / c) | r
+				}
+			}
 		}
 	}
+	more := buf.front2[:0]
+	for len(front) > 0 {
+		more = more[:0]
+		for _, l := range front {
+			if d, ok := within(q, &x.hashes[l.pos], radius); ok && !x.dead[l.pos] {
+				hits = append(hits, hit{l.pos, d})
+			}
+			if e := x.next[l.k][l.pos]; e != 0 {
+				more = append(more, link{l.k, e - 1})
+			}
+		}
+		front, more = more, front
+	}
+	buf.front, buf.front2 = front, more
 	return hits
 }
 
