@@ -24,7 +24,7 @@ const Bits = 256
 // ThreatExchange and HMA match by default.
 const DefaultRadius = 31
 
-// Hash is a 256-bit PDQ hash. It has the pdq package's layout, so one converts to the other.
+// Hash is a 256-bit PDQ hash, a [32]byte as the pdq package's is, so one converts to the other.
 type Hash [32]byte
 
 // Match is one bank entry found by a search, with its distance to the query so the caller

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -209,24 +210,10 @@ func FuzzParseHex(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if got, want := hex.EncodeToString(h[:]), s; !equalFold(got, want) {
+		if got, want := hex.EncodeToString(h[:]), s; !strings.EqualFold(got, want) {
 			t.Errorf("round trip: got %s, want %s", got, want)
 		}
 	})
-}
-
-func equalFold(a, b string) bool {
-	return len(a) == len(b) && hex.EncodeToString([]byte(a)) != "" && lower(a) == lower(b)
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // FuzzSearch checks multi-index hashing against the brute-force scan on hashes and radii
@@ -235,7 +222,12 @@ func FuzzSearch(f *testing.F) {
 	f.Add([]byte("seed"), uint64(1), uint8(31), uint8(11))
 	f.Add(make([]byte, 32*8), uint64(7), uint8(0), uint8(8))
 	f.Add([]byte{0xff, 0x00, 0x55}, uint64(3), uint8(200), uint8(64))
-	f.Fuzz(func(t *testing.T, data []byte, seed uint64, radius, m uint8) {
+	f.Fuzz(checkAgainstBrute)
+}
+
+// checkAgainstBrute builds both indexes from the fuzzer's input and compares their answers.
+func checkAgainstBrute(t *testing.T, data []byte, seed uint64, radius, m uint8) {
+	{
 		rng := rand.New(rand.NewPCG(seed, 0))
 		bf, x := NewBruteForce(), forcedMIH(int(m))
 		var hs []Hash
@@ -270,7 +262,7 @@ func FuzzSearch(f *testing.F) {
 		if got, want := x.Len(), bf.Len(); got != want {
 			t.Fatalf("len: got %d, want %d", got, want)
 		}
-	})
+	}
 }
 
 func TestAddRemoveReplace(t *testing.T) {

@@ -51,8 +51,10 @@ type mih struct {
 
 // NewMIH returns a multi-index hashing index on m substrings of 256/m bits each, clamped to
 // 8..64 (substrings of 32 down to 4 bits). SubstringsFor gives the best m for a bank's size.
-// Each entry costs 44 bytes plus 4·m bytes of chains, plus the tables' heads; see
-// docs/matching.md.
+// Each entry costs its hash, id and tombstone (41 bytes), about 30 bytes of id map and 4·m
+// bytes of chains, plus 4 bytes per table slot: 162 bytes an entry at 10 M entries and m = 11
+// (docs/matching.md). The tables start small and double as entries are added; New sizes them
+// for the bank at once.
 func NewMIH(m int) Index {
 	return newMIH(m, 0)
 }
