@@ -8,33 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/takedown-project/takedown/internal/shared"
 )
 
-// refDir finds Meta's reference data (shared with the project, never copied into it):
-// $TAKEDOWN_SHARED/testdata/pdq, else a shared/testdata/pdq beside an ancestor of the working
-// directory, else /work/shared/testdata/pdq. It skips the test when none is there.
+// refDir finds Meta's reference data, shared with the project and never copied into it.
 func refDir(t testing.TB) string {
 	t.Helper()
-	var candidates []string
-	if s := os.Getenv("TAKEDOWN_SHARED"); s != "" {
-		candidates = append(candidates, filepath.Join(s, "testdata", "pdq"))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			candidates = append(candidates, filepath.Join(d, "shared", "testdata", "pdq"))
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	candidates = append(candidates, "/work/shared/testdata/pdq")
-	for _, c := range candidates {
-		if _, err := os.Stat(filepath.Join(c, "expected.tsv")); err == nil {
-			return c
-		}
-	}
-	t.Skip("PDQ reference data not found: set TAKEDOWN_SHARED to the folder holding testdata/pdq")
-	return ""
+	return shared.TestData(t, "pdq", "expected.tsv")
 }
 
 // readTSV returns the rows of a tab-separated file, without its header line.

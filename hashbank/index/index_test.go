@@ -3,7 +3,6 @@ package index
 import (
 	"bufio"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/internal/shared"
 )
 
 // flip returns h with k distinct random bits inverted.
@@ -99,29 +99,12 @@ func TestRecallRandom(t *testing.T) {
 // pdqTestdata finds the shared PDQ test lists, which live outside the repository.
 func pdqTestdata(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("TAKEDOWN_SHARED"); d != "" {
-		return filepath.Join(d, "testdata", "pdq")
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			c := filepath.Join(d, "shared", "testdata", "pdq")
-			if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-				return c
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return "/work/shared/testdata/pdq"
+	return shared.TestData(t, "pdq", filepath.Join("hamming", "haystack.txt"))
 }
 
 func readHashes(t *testing.T, path string) []Hash {
 	t.Helper()
 	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("shared PDQ test data not found at %s (set TAKEDOWN_SHARED): skipping", path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
