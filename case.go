@@ -59,6 +59,17 @@ type Case struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// Overdue is true while one of the case's measures has missed its deadline.
 	Overdue bool `json:"overdue"`
+	// Related are the other cases whose hashes the reports of this case matched: the same
+	// content, found elsewhere. Closest first.
+	Related []RelatedCase `json:"related"`
+}
+
+// RelatedCase is a case whose hashes matched those of a report, with the closest match.
+type RelatedCase struct {
+	CaseID   int64    `json:"case_id"`
+	ReportID int64    `json:"report_id"`
+	Type     HashType `json:"type"`
+	Distance int      `json:"distance"`
 }
 
 // Open reports whether the case still groups new reports about its URLs.

@@ -45,6 +45,10 @@ type Report struct {
 	HasContact    bool      `json:"has_contact"`
 	GoodFaith     bool      `json:"good_faith"`
 	ReceivedAt    time.Time `json:"received_at"`
+	// Hashes are the hashes of the files the report carried, or that it gave.
+	Hashes []HashValue `json:"hashes"`
+	// Matches are the bank entries its hashes matched when it arrived, closest first.
+	Matches []Match `json:"matches"`
 }
 
 // ReportURL is one address in a report, as given and as canonicalised, with the case it was
@@ -71,7 +75,18 @@ const (
 	MaxReportURLs        = 50
 	MaxDescriptionLength = 10000
 	MaxContactLength     = 500
+	MaxReportFiles       = 5
+	MaxReportFileSize    = 20 << 20
+	MaxReportHashes      = 20
+	MaxFileNameLength    = 255
 )
+
+// ReportFile is a file a reporter attaches: a screenshot or the image itself. Only its
+// hashes are kept; the bytes are not stored.
+type ReportFile struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"` // base64 in JSON
+}
 
 // ReportInput is what a reporter submits.
 type ReportInput struct {
@@ -82,6 +97,10 @@ type ReportInput struct {
 	// GoodFaith is the reporter's statement that the report is made in good faith and is
 	// accurate to the best of their knowledge; a false report is itself an offence.
 	GoodFaith bool `json:"good_faith"`
+	// Files are hashed on arrival to find the cases about the same content; Hashes are
+	// hashes the reporter computed (PDQ, MD5, SHA-256).
+	Files  []ReportFile `json:"files,omitempty"`
+	Hashes []HashValue  `json:"hashes,omitempty"`
 }
 
 // Validate checks the shape of a report; casework checks the offence against the procedure
@@ -104,6 +123,29 @@ func (in *ReportInput) Validate() error {
 		return Invalid("contact", "is longer than %d bytes", MaxContactLength)
 	case !in.GoodFaith:
 		return Invalid("good_faith", "must be true: confirm that the report is made in good faith")
+	case len(in.Files) > MaxReportFiles:
+		return Invalid("files", "has more than %d files", MaxReportFiles)
+	case len(in.Hashes) > MaxReportHashes:
+		return Invalid("hashes", "has more than %d hashes", MaxReportHashes)
+	}
+	for i, f := range in.Files {
+		field := IndexField("files", i)
+		switch {
+		case len(f.Data) == 0:
+			return Invalid(field+".data", "is empty: attach the file's content, base64-encoded in JSON")
+		case len(f.Data) > MaxReportFileSize:
+			return Invalid(field+".data", "is larger than %d MB", MaxReportFileSize>>20)
+		case len(f.Name) > MaxFileNameLength:
+			return Invalid(field+".name", "is longer than %d bytes", MaxFileNameLength)
+		}
+		if err := CheckText(field+".name", f.Name, false); err != nil {
+			return err
+		}
+	}
+	for i := range in.Hashes {
+		if err := in.Hashes[i].Validate(IndexField("hashes", i)); err != nil {
+			return err
+		}
 	}
 	if err := CheckText("description", in.Description, true); err != nil {
 		return err

@@ -93,6 +93,26 @@ type Tx interface {
 	// ListReceipts returns the receipts of a list, one per operator that received it.
 	ListReceipts(list MeasureKind) ([]*ListReceipt, error)
 
+	// CreateBank inserts a hash bank; ECONFLICT if its name is taken.
+	CreateBank(b *Bank) error
+	UpdateBank(b *Bank) error
+	Bank(id int64) (*Bank, error)
+	Banks(f BankFilter) ([]*Bank, string, error)
+	// ResequenceBank gives every entry of a bank the next seqs, in order, so that feeds
+	// since any earlier cursor carry them again.
+	ResequenceBank(bankID int64) error
+	// CreateEntry inserts a bank entry with the next seq; ECONFLICT if its bank holds the hash.
+	CreateEntry(e *HashEntry) error
+	// UpdateEntry writes an entry's mutable fields and gives it the next seq.
+	UpdateEntry(e *HashEntry) error
+	Entry(id int64) (*HashEntry, error)
+	// EntryByValue returns a bank's entry for a hash, or ENOTFOUND.
+	EntryByValue(bankID int64, typ HashType, value string) (*HashEntry, error)
+	Entries(f EntryFilter) ([]*HashEntry, string, error)
+	// CreateFeedback stores a platform's feedback and adds it to its entry's counts.
+	CreateFeedback(f *Feedback) error
+	Feedback(f FeedbackFilter) ([]*Feedback, string, error)
+
 	CreateRecommendation(r *Recommendation) error
 	UpdateRecommendation(r *Recommendation) error
 	Recommendation(id int64) (*Recommendation, error)

@@ -16,18 +16,24 @@ var lateDelivery = `d.has_deadline = 1 AND d.deadline_at < ? AND d.state IN ` + 
 
 var caseColumns = `c.id, c.state, c.priority, c.offence, c.qualification, c.hold, c.returned, c.closure,
 	(SELECT COUNT(DISTINCT r.report_id) FROM report_urls r WHERE r.case_id = c.id),
-	c.opened_at, c.updated_at, EXISTS (SELECT 1 FROM deliveries d WHERE d.case_id = c.id AND ` + lateDelivery + `)`
+	c.opened_at, c.updated_at, EXISTS (SELECT 1 FROM deliveries d WHERE d.case_id = c.id AND ` + lateDelivery + `), c.related`
 
 func scanCase(s scanner) (*takedown.Case, error) {
 	var c takedown.Case
-	var qual, hold, returned, closure sql.NullString
+	var qual, hold, returned, closure, related sql.NullString
 	var opened, updated int64
 	var overdue bool
 	if err := s.Scan(&c.ID, &c.State, &c.Priority, &c.Offence, &qual, &hold, &returned, &closure, &c.Reports,
-		&opened, &updated, &overdue); err != nil {
+		&opened, &updated, &overdue, &related); err != nil {
 		return nil, err
 	}
 	var err error
+	if c.Related, err = fromJSONList[takedown.RelatedCase](related); err != nil {
+		return nil, err
+	}
+	if c.Related == nil {
+		c.Related = []takedown.RelatedCase{}
+	}
 	if c.Qualification, err = fromJSON[takedown.Qualification](qual); err != nil {
 		return nil, err
 	}
@@ -60,8 +66,8 @@ func (t *Tx) CreateCase(c *takedown.Case) error {
 	if err != nil {
 		return err
 	}
-	c.ID, err = t.insert(`INSERT INTO cases (state, priority, offence, qualification, hold, returned, closure, updated_at, opened_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, ts(c.OpenedAt))...)
+	c.ID, err = t.insert(`INSERT INTO cases (state, priority, offence, qualification, hold, returned, closure, updated_at, related, opened_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, ts(c.OpenedAt))...)
 	if err != nil {
 		return err
 	}
@@ -95,7 +101,7 @@ func caseValues(c *takedown.Case) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{c.State, c.Priority, c.Offence, qual, hold, returned, closure, ts(c.UpdatedAt)}, nil
+	return []any{c.State, c.Priority, c.Offence, qual, hold, returned, closure, ts(c.UpdatedAt), jsonList(c.Related)}, nil
 }
 
 // UpdateCase writes a case's mutable fields; a closed case's URLs are freed.
@@ -105,7 +111,7 @@ func (t *Tx) UpdateCase(c *takedown.Case) error {
 		return err
 	}
 	_, err = t.exec(`UPDATE cases SET state = ?, priority = ?, offence = ?, qualification = ?, hold = ?, returned = ?,
-		closure = ?, updated_at = ? WHERE id = ?`, append(args, c.ID)...)
+		closure = ?, updated_at = ?, related = ? WHERE id = ?`, append(args, c.ID)...)
 	if err != nil {
 		return err
 	}

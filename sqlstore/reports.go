@@ -7,15 +7,30 @@ import (
 	"github.com/takedown-project/takedown"
 )
 
-const reportColumns = "id, receipt, channel, flagger_id, offence, description, contact, good_faith, received_at"
+const reportColumns = "id, receipt, channel, flagger_id, offence, description, contact, good_faith, received_at, hashes, matches"
 
 func scanReport(s scanner) (*takedown.Report, error) {
 	var r takedown.Report
 	var flagger sql.NullInt64
 	var goodFaith int
 	var received int64
-	if err := s.Scan(&r.ID, &r.Receipt, &r.Channel, &flagger, &r.Offence, &r.Description, &r.SealedContact, &goodFaith, &received); err != nil {
+	var hashes, matches sql.NullString
+	if err := s.Scan(&r.ID, &r.Receipt, &r.Channel, &flagger, &r.Offence, &r.Description, &r.SealedContact, &goodFaith, &received,
+		&hashes, &matches); err != nil {
 		return nil, err
+	}
+	var err error
+	if r.Hashes, err = fromJSONList[takedown.HashValue](hashes); err != nil {
+		return nil, err
+	}
+	if r.Matches, err = fromJSONList[takedown.Match](matches); err != nil {
+		return nil, err
+	}
+	if r.Hashes == nil {
+		r.Hashes = []takedown.HashValue{}
+	}
+	if r.Matches == nil {
+		r.Matches = []takedown.Match{}
 	}
 	r.Flagger, r.GoodFaith, r.ReceivedAt, r.HasContact = flagger.Int64, goodFaith == 1, fromTS(received), len(r.SealedContact) > 0
 	return &r, nil
@@ -27,9 +42,10 @@ func (t *Tx) CreateReport(r *takedown.Report) (err error) {
 	if len(r.SealedContact) > 0 {
 		contact = r.SealedContact
 	}
-	r.ID, err = t.insert(`INSERT INTO reports (receipt, channel, flagger_id, offence, description, contact, good_faith, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Receipt, r.Channel, nullInt(r.Flagger), r.Offence, r.Description, contact, boolInt(r.GoodFaith), ts(r.ReceivedAt))
+	r.ID, err = t.insert(`INSERT INTO reports (receipt, channel, flagger_id, offence, description, contact, good_faith, received_at, hashes, matches)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Receipt, r.Channel, nullInt(r.Flagger), r.Offence, r.Description, contact, boolInt(r.GoodFaith), ts(r.ReceivedAt),
+		jsonList(r.Hashes), jsonList(r.Matches))
 	if err != nil {
 		return err
 	}
