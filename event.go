@@ -60,6 +60,11 @@ const (
 	EventMeasureHeld            EventKind = "measure.held"       // a safety gate held a list measure
 	EventMeasureOverridden      EventKind = "measure.overridden" // a supervisor overrode a safety gate
 	EventMeasureRestored        EventKind = "measure.restored"   // a rollback put an ended list measure back in force
+	EventBankCreated            EventKind = "hashbank.bank_created"
+	EventBankUpdated            EventKind = "hashbank.bank_updated"
+	EventEntriesAdded           EventKind = "hashbank.entries_added" // hashes added to a bank, or merged into its entries
+	EventEntryChanged           EventKind = "hashbank.entry_changed" // an entry disabled, enabled, tombstoned or relabelled
+	EventHashFeedback           EventKind = "hashbank.feedback"      // a platform reported matches or its view of labels
 )
 
 // EventKinds lists every event kind.
@@ -72,7 +77,8 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventOperatorUpdated, EventUserCreated, EventUserDisabled, EventTokenIssued, EventClockAdvanced, EventLogVerified,
 	EventLogKeysChanged, EventListPublished, EventListReceived, EventListRolledBack, EventMeasureHeld,
 	EventMeasureOverridden, EventMeasureRestored, EventDeliveryTransmitted, EventTransmissionFailed, EventDeliveryChecked,
-	EventWebhookSecretCreated, EventDeliveryUnreceived}
+	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
+	EventHashFeedback}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

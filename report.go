@@ -88,6 +88,19 @@ type ReportFile struct {
 	Data []byte `json:"data"` // base64 in JSON
 }
 
+// Validate checks the file's size and name.
+func (f ReportFile) Validate(field string) error {
+	switch {
+	case len(f.Data) == 0:
+		return Invalid(field+".data", "is empty: attach the file's content, base64-encoded in JSON")
+	case len(f.Data) > MaxReportFileSize:
+		return Invalid(field+".data", "is larger than %d MB", MaxReportFileSize>>20)
+	case len(f.Name) > MaxFileNameLength:
+		return Invalid(field+".name", "is longer than %d bytes", MaxFileNameLength)
+	}
+	return CheckText(field+".name", f.Name, false)
+}
+
 // ReportInput is what a reporter submits.
 type ReportInput struct {
 	URLs        []string `json:"urls"`
@@ -129,16 +142,7 @@ func (in *ReportInput) Validate() error {
 		return Invalid("hashes", "has more than %d hashes", MaxReportHashes)
 	}
 	for i, f := range in.Files {
-		field := IndexField("files", i)
-		switch {
-		case len(f.Data) == 0:
-			return Invalid(field+".data", "is empty: attach the file's content, base64-encoded in JSON")
-		case len(f.Data) > MaxReportFileSize:
-			return Invalid(field+".data", "is larger than %d MB", MaxReportFileSize>>20)
-		case len(f.Name) > MaxFileNameLength:
-			return Invalid(field+".name", "is longer than %d bytes", MaxFileNameLength)
-		}
-		if err := CheckText(field+".name", f.Name, false); err != nil {
+		if err := f.Validate(IndexField("files", i)); err != nil {
 			return err
 		}
 	}

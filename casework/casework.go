@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/hashbank"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/safety"
 )
@@ -34,6 +35,8 @@ type Service struct {
 	canary  *safety.Canary // nil when the server runs none
 	outbox  OutboxConfig
 	secrets *secretCache // webhook secrets, unsealed
+	// bankIndex holds the hash banks in memory for matching.
+	bankIndex *bankMatcher
 	// queued is set by a transaction that wrote into the outbox; onQueued, when set, is
 	// called after it commits (to wake the delivery worker).
 	queued   atomic.Bool
@@ -42,7 +45,8 @@ type Service struct {
 
 // New returns a Service, with the default safety gates.
 func New(store takedown.Store, profile *procedure.Profile, sealer Sealer) *Service {
-	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default(), outbox: DefaultOutbox(), secrets: &secretCache{}}
+	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default(), outbox: DefaultOutbox(), secrets: &secretCache{},
+		bankIndex: &bankMatcher{m: hashbank.NewMatcher()}}
 }
 
 // Profile returns the procedure profile the service applies.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/canon"
+	"github.com/takedown-project/takedown/hashbank"
 )
 
 // SubmitReport accepts a report from the public (no user in ctx), a trusted flagger, or an
@@ -53,6 +54,17 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 		r.SealedContact, r.HasContact = sealed, true
 	}
 	r.Receipt = newReceipt()
+	queries := reportQueries(in)
+	for _, q := range queries {
+		r.Hashes = append(r.Hashes, q.HashValue)
+	}
+	if len(queries) > 0 {
+		results, err := s.lookup(ctx, queries)
+		if err != nil {
+			return nil, err
+		}
+		r.Matches = closest(results)
+	}
 
 	err := s.update(ctx, func(tx takedown.Tx) error {
 		r.ReceivedAt = tx.Now()
@@ -85,38 +97,110 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 				data: map[string]any{"urls": len(unmatched), "priority": priority}}); err != nil {
 				return err
 			}
+			joined[c.ID] = false
 		}
-		for id := range joined {
-			if priority == takedown.PriorityPublic {
-				break // a public report never raises a case's priority
-			}
+		if err := tx.CreateReport(r); err != nil {
+			return err
+		}
+		for id, existing := range joined {
 			c, err := tx.Case(id)
 			if err != nil {
 				return err
 			}
-			if priority > c.Priority {
-				c.Priority = priority
+			changed := relate(c, r.ID, r.Matches)
+			if existing && priority > c.Priority { // a public report never raises a case's priority
+				c.Priority, changed = priority, true
+			}
+			if changed {
 				if err := tx.UpdateCase(c); err != nil {
 					return err
 				}
 			}
 		}
-		if err := tx.CreateReport(r); err != nil {
+		if err := keepReportHashes(tx, u, r); err != nil {
 			return err
 		}
 		for _, id := range r.CaseIDs() {
 			err := record(tx, u, event{kind: takedown.EventReportReceived, caseID: id,
-				data: map[string]any{"report_id": r.ID, "receipt": r.Receipt, "channel": r.Channel, "urls": len(r.URLs)}})
+				data: map[string]any{"report_id": r.ID, "receipt": r.Receipt, "channel": r.Channel, "urls": len(r.URLs),
+					"hashes": len(r.Hashes), "matches": len(r.Matches)}})
 			if err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if len(r.Hashes) > 0 {
+		s.bankIndex.dirty.Store(true)
+	}
 	if err != nil {
 		return nil, err
 	}
+	hideMatches(u, r)
 	return r, nil
+}
+
+// reportQueries are the hashes of a report's files (PDQ with its variants, SHA-256, MD5)
+// and those it gave, each once.
+func reportQueries(in takedown.ReportInput) []hashbank.Query {
+	var qs []hashbank.Query
+	for _, f := range in.Files {
+		qs = append(qs, fileQueries(hashbank.HashFile(f.Name, f.Data))...)
+	}
+	for _, h := range in.Hashes {
+		qs = append(qs, hashbank.Query{HashValue: h})
+	}
+	seen := map[string]bool{}
+	return slices.DeleteFunc(qs, func(q hashbank.Query) bool {
+		k := string(q.Type) + ":" + q.Value
+		defer func() { seen[k] = true }()
+		return seen[k]
+	})
+}
+
+// closest returns the entries the results found, each once with its closest match, closest
+// first.
+func closest(results []takedown.MatchResult) []takedown.Match {
+	var out []takedown.Match
+	for _, r := range results {
+		for _, m := range r.Matches {
+			i := slices.IndexFunc(out, func(o takedown.Match) bool { return o.EntryID == m.EntryID })
+			switch {
+			case i < 0:
+				out = append(out, m)
+			case m.Distance < out[i].Distance:
+				out[i] = m
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b takedown.Match) int { return a.Distance - b.Distance })
+	return out
+}
+
+// keepReportHashes puts a report's hashes in the reports bank, linked to its cases, so that
+// later reports of the same content find them.
+func keepReportHashes(tx takedown.Tx, u *takedown.User, r *takedown.Report) error {
+	if len(r.Hashes) == 0 {
+		return nil
+	}
+	b, err := reportsBank(tx, u, true)
+	if err != nil {
+		return err
+	}
+	for _, h := range r.Hashes {
+		if _, err := putEntry(tx, b.ID, takedown.EntryInput{HashValue: h, CaseIDs: r.CaseIDs()}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hideMatches removes from a report what only the authority and the controller may see:
+// what its hashes matched in the banks (a reporter must not learn what the banks hold).
+func hideMatches(u *takedown.User, r *takedown.Report) {
+	if u == nil || u.Role == takedown.RoleFlagger {
+		r.Matches = []takedown.Match{}
+	}
 }
 
 // receiptAlphabet is Crockford's base32: no I, L, O or U, so a receipt read over the phone
@@ -163,6 +247,7 @@ func (s *Service) Report(ctx context.Context, id int64) (*takedown.Report, error
 		}
 		r.Contact = string(plain)
 	}
+	hideMatches(u, r)
 	return r, nil
 }
 
@@ -184,5 +269,8 @@ func (s *Service) Reports(ctx context.Context, f takedown.ReportFilter) ([]*take
 		list, next, err = tx.Reports(f)
 		return err
 	})
+	for _, r := range list {
+		hideMatches(u, r)
+	}
 	return list, next, err
 }
