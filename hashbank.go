@@ -135,8 +135,7 @@ type Bank struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// BankInput is what an officer gives to make a bank, or to change one (zero fields in a
-// change are left as they are, except Platforms, which replaces the list when not nil).
+// BankInput is what an officer gives to make a bank.
 type BankInput struct {
 	Name        string     `json:"name"`
 	Offence     string     `json:"offence"`
@@ -146,6 +145,16 @@ type BankInput struct {
 	Radius      *int       `json:"radius,omitempty"`
 	MinQuality  *int       `json:"min_quality,omitempty"`
 	Platforms   []int64    `json:"platforms,omitempty"`
+}
+
+// BankChange changes a bank: the fields given replace the bank's (Platforms the whole list);
+// its source, offence and negative flag never change.
+type BankChange struct {
+	Name        string  `json:"name,omitempty"`
+	Description string  `json:"description,omitempty"`
+	Radius      *int    `json:"radius,omitempty"`
+	MinQuality  *int    `json:"min_quality,omitempty"`
+	Platforms   []int64 `json:"platforms,omitempty"`
 }
 
 // ValidateBankSettings checks a radius and a minimum quality.
@@ -265,10 +274,10 @@ type EntryFilter struct {
 	CaseID int64      `query:"case_id"`
 	// BySeq lists the entries in the order of their changes, those changed after AfterSeq
 	// (a feed cursor); the page cursor is then a seq.
-	BySeq    bool  `query:"-"`
-	AfterSeq int64 `query:"-"`
+	BySeq    bool
+	AfterSeq int64
 	// Banks, when not empty, restricts the entries to these banks.
-	Banks []int64 `query:"-"`
+	Banks []int64
 	Page
 }
 

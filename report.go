@@ -75,8 +75,8 @@ const (
 	MaxReportURLs        = 50
 	MaxDescriptionLength = 10000
 	MaxContactLength     = 500
-	MaxReportFiles       = 5
-	MaxReportFileSize    = 20 << 20
+	MaxReportFiles       = 3
+	MaxReportFileSize    = 10 << 20
 	MaxReportHashes      = 20
 	MaxFileNameLength    = 255
 )

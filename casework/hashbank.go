@@ -78,8 +78,9 @@ func (s *Service) CreateBank(ctx context.Context, in takedown.BankInput) (*taked
 		return nil, err
 	}
 	b := &takedown.Bank{Name: strings.TrimSpace(in.Name), Offence: in.Offence, Source: in.Source, Negative: in.Negative,
-		Description: strings.TrimSpace(in.Description), Radius: takedown.DefaultMatchRadius, MinQuality: takedown.DefaultMinQuality}
-	if err := s.checkBank(b, in); err != nil {
+		Description: strings.TrimSpace(in.Description), Radius: takedown.DefaultMatchRadius, MinQuality: takedown.DefaultMinQuality,
+		Platforms: []int64{}}
+	if err := s.checkBank(b, takedown.BankChange{Radius: in.Radius, MinQuality: in.MinQuality, Platforms: in.Platforms}); err != nil {
 		return nil, err
 	}
 	err = s.bankWrite(ctx, func(tx takedown.Tx) error {
@@ -100,8 +101,8 @@ func (s *Service) CreateBank(ctx context.Context, in takedown.BankInput) (*taked
 	return b, nil
 }
 
-// checkBank applies the fields of in that may change to b and checks the bank.
-func (s *Service) checkBank(b *takedown.Bank, in takedown.BankInput) error {
+// checkBank applies the settings of in to b and checks the bank.
+func (s *Service) checkBank(b *takedown.Bank, in takedown.BankChange) error {
 	if err := takedown.ValidateBankSettings(in.Radius, in.MinQuality); err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func checkPlatforms(tx takedown.Tx, ids []int64) error {
 
 // UpdateBank changes a bank's name, description, radius, minimum quality or the platforms
 // entitled to it. A platform newly entitled finds all of the bank's entries in its next feed.
-func (s *Service) UpdateBank(ctx context.Context, id int64, in takedown.BankInput) (*takedown.Bank, error) {
+func (s *Service) UpdateBank(ctx context.Context, id int64, in takedown.BankChange) (*takedown.Bank, error) {
 	u, err := require(ctx, authority...)
 	if err != nil {
 		return nil, err
@@ -169,9 +170,6 @@ func (s *Service) UpdateBank(ctx context.Context, id int64, in takedown.BankInpu
 		}
 		if b.Source == takedown.SourceReports {
 			return precondition("the reports bank is kept by the system: it groups reports and is never shared")
-		}
-		if (in.Source != "" && in.Source != b.Source) || (in.Offence != "" && in.Offence != b.Offence) || (in.Negative && !b.Negative) {
-			return takedown.Invalid("source", "a bank's source, offence and negative flag never change: make another bank")
 		}
 		old := *b
 		if in.Name != "" {

@@ -207,7 +207,7 @@ func TestBanksLookupAndFeed(t *testing.T) {
 	}
 	_, err = w.svc.AddEntries(officer, imported.ID, []takedown.EntryInput{{HashValue: takedown.HashValue{Type: "pdq", Value: "00"}}})
 	wantInvalid(t, err, "entries[0]", "64 hex digits")
-	must(w.svc.UpdateBank(officer, imported.ID, takedown.BankInput{Platforms: []int64{w.platform.ID}}))(t)
+	must(w.svc.UpdateBank(officer, imported.ID, takedown.BankChange{Platforms: []int64{w.platform.ID}}))(t)
 	delta = must(w.svc.HashFeed(platform, delta.Cursor, 0))(t)
 	if len(delta.Banks) != 2 || len(delta.Entries) != 1 || delta.Entries[0].Labels[0] != "propaganda" {
 		t.Errorf("after sharing a second bank: %d banks, entries %+v", len(delta.Banks), delta.Entries)

@@ -31,11 +31,25 @@ type Opened struct {
 // Open verifies a signed feed with the authority's keys (either key during a rotation) and
 // parses it. Its errors wrap ErrMalformed, for what is not a signed feed, or ErrSignature.
 func Open(msg []byte, keys []note.Verifier) (*Opened, error) {
+	n, signers, err := openNote(msg, keys)
+	if err != nil {
+		return nil, err
+	}
+	f, format, err := Parse([]byte(n.Text))
+	if err != nil {
+		return nil, err
+	}
+	return &Opened{Feed: f, Format: format, Text: []byte(n.Text), Signers: signers}, nil
+}
+
+// openNote verifies a signed note with the authority's keys and returns it with the names
+// of the given keys that signed it. Its errors wrap ErrMalformed or ErrSignature.
+func openNote(msg []byte, keys []note.Verifier) (*note.Note, []string, error) {
 	if len(msg) > MaxSize {
-		return nil, malformed("longer than %d bytes", MaxSize)
+		return nil, nil, malformed("longer than %d bytes", MaxSize)
 	}
 	if len(keys) == 0 {
-		return nil, errors.New("feed: open: no key")
+		return nil, nil, errors.New("feed: open: no key")
 	}
 	n, err := note.Open(msg, note.VerifierList(keys...))
 	var unverified *note.UnverifiedNoteError
@@ -47,30 +61,26 @@ func Open(msg []byte, keys []note.Verifier) (*Opened, error) {
 			by = append(by, fmt.Sprintf("%s+%08x", s.Name, s.Hash))
 		}
 		if len(by) == 0 {
-			return nil, fmt.Errorf("%w: it is signed by no key", ErrSignature)
+			return nil, nil, fmt.Errorf("%w: it is signed by no key", ErrSignature)
 		}
-		return nil, fmt.Errorf("%w: it is not signed by the key %s but by %s: it is not the authority's feed, or you hold another key",
+		return nil, nil, fmt.Errorf("%w: it is not signed by the key %s but by %s: it is not the authority's feed, or you hold another key",
 			ErrSignature, keyName(keys[0]), strings.Join(by, ", "))
 	case errors.As(err, &invalid):
-		return nil, fmt.Errorf("%w: the signature by %s does not verify: the feed was changed after it was signed", ErrSignature, invalid.Name)
+		return nil, nil, fmt.Errorf("%w: the signature by %s does not verify: the feed was changed after it was signed", ErrSignature, invalid.Name)
 	case err != nil && strings.Contains(err.Error(), "malformed"):
-		return nil, malformed("not a signed note: the feed's text, a blank line, then its signature lines")
+		return nil, nil, malformed("not a signed note: the feed's text, a blank line, then its signature lines")
 	case err != nil:
-		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrSignature, err)
 	}
-	f, format, err := Parse([]byte(n.Text))
-	if err != nil {
-		return nil, err
-	}
-	o := &Opened{Feed: f, Format: format, Text: []byte(n.Text)}
+	var signers []string
 	for _, k := range keys {
 		for _, s := range n.Sigs {
 			if s.Name == k.Name() && s.Hash == k.KeyHash() {
-				o.Signers = append(o.Signers, keyName(k))
+				signers = append(signers, keyName(k))
 			}
 		}
 	}
-	return o, nil
+	return n, signers, nil
 }
 
 func keyName(k note.Verifier) string { return fmt.Sprintf("%s+%08x", k.Name(), k.KeyHash()) }

@@ -85,8 +85,11 @@ func TestBadInput(t *testing.T) {
 		}), 400, takedown.EINVALID, "urls", []string{"more than 50"}},
 		{"description over 10000 bytes", report(func(in *takedown.ReportInput) { in.Description = strings.Repeat("é", 5001) }),
 			400, takedown.EINVALID, "description", []string{"10000 bytes"}},
-		{"body over 64 KiB", report(func(in *takedown.ReportInput) { in.Description = strings.Repeat("a", 65<<10) }),
-			413, takedown.ETOOLARGE, "", []string{"65536 bytes"}},
+		{"body over 64 KiB", func(t *testing.T) *http.Request {
+			return f.newRequest(t, "POST", "/hashbanks", f.officer.token, jsonBody(t, bigBank()))
+		}, 413, takedown.ETOOLARGE, "", []string{"65536 bytes"}},
+		{"file as a report's JSON", rawReport(`{"urls": ["https://video.host.test/v/f"], "offence": "terrorism-apology", "description": "x", "good_faith": true, "files": [{"name": "a.png", "data": "not base64!"}]}`),
+			400, takedown.EINVALID, "", []string{"base64"}},
 		{"text/plain body", func(t *testing.T) *http.Request {
 			req := report(func(*takedown.ReportInput) {})(t)
 			req.Header.Set("Content-Type", "text/plain")
@@ -188,6 +191,11 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// bigBank is a bank whose description makes its body larger than the server's limit.
+func bigBank() takedown.BankInput {
+	return takedown.BankInput{Name: "big", Offence: "terrorism-apology", Source: takedown.SourceEvidence, Description: strings.Repeat("a", 65<<10)}
+}
+
 // jsonBody encodes v as a request body; nil stays nil.
 func jsonBody(t *testing.T, v any) []byte {
 	t.Helper()
@@ -205,13 +213,11 @@ func jsonBody(t *testing.T, v any) []byte {
 // 413 (with the race detector, that the answer shares no state between requests).
 func TestOversizedBodiesAtOnce(t *testing.T) {
 	f := newFixture(t, unlimited)
-	in := reportInput("https://video.host.test/big")
-	in.Description = strings.Repeat("a", 65<<10)
-	body := jsonBody(t, in)
+	body := jsonBody(t, bigBank())
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			r := f.send(t, f.newRequest(t, "POST", "/reports", "", body))
+			r := f.send(t, f.newRequest(t, "POST", "/hashbanks", f.officer.token, body))
 			wantProblem(t, r, 413, takedown.ETOOLARGE, "", "65536 bytes")
 		})
 	}

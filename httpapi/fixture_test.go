@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"crypto/md5"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -52,6 +53,7 @@ type fixture struct {
 	isp, search                     *takedown.Operator
 	keys                            *publisher.Keys    // the log's, which sign feeds too
 	desk                            map[int64]*account // an operator's user, by operator id
+	banks                           int                // hash banks made, to name the next
 	urls                            int                // addresses reported so far
 	logs                            *logBuffer         // everything the server logged, debug included
 }
@@ -255,7 +257,24 @@ func wantProblem(t *testing.T, r response, status int, code, field string, hints
 // reportInput is a valid report about one address.
 func reportInput(u string) takedown.ReportInput {
 	return takedown.ReportInput{URLs: []string{u}, Offence: "terrorism-apology",
-		Description: "A video praising an attack and its authors.", GoodFaith: true}
+		Description: "A video praising an attack and its authors.", GoodFaith: true,
+		Hashes: []takedown.HashValue{{Type: takedown.HashMD5, Value: fmt.Sprintf("%x", md5.Sum([]byte(u)))}}}
+}
+
+// bank makes, as the officer, an evidence bank shared with the platform, holding one MD5
+// hash; it returns the bank and the entry.
+func (f *fixture) bank(t *testing.T) (*takedown.Bank, *takedown.HashEntry) {
+	t.Helper()
+	f.banks++
+	var b takedown.Bank
+	f.do(t, f.officer.api, "POST", "/hashbanks", takedown.BankInput{Name: fmt.Sprintf("bank %d", f.banks), Offence: "terrorism-apology",
+		Source: takedown.SourceEvidence, Platforms: []int64{f.platform.ID}}, &b)
+	value := fmt.Sprintf("%x", md5.Sum([]byte(b.Name)))
+	f.do(t, f.officer.api, "POST", fmt.Sprintf("/hashbanks/%d/entries", b.ID), map[string]any{"format": "takedown.hashes/v1",
+		"entries": []takedown.EntryInput{{HashValue: takedown.HashValue{Type: takedown.HashMD5, Value: value}, Labels: []string{"video"}}}}, nil)
+	var entries list[*takedown.HashEntry]
+	f.do(t, f.officer.api, "GET", fmt.Sprintf("/hashbank-entries?bank_id=%d", b.ID), nil, &entries)
+	return &b, entries.Items[0]
 }
 
 // newURL returns an address on the host operator's domain that no case holds yet, on a host

@@ -63,7 +63,12 @@ func (s *Server) OpenAPI() map[string]any {
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
-		if rt.in != nil {
+		if rt.in == reflect.TypeFor[fileBody]() {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/octet-stream": map[string]any{
+				"schema": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}
+		} else if rt.in == reflect.TypeFor[hashList]() {
+			op["requestBody"] = map[string]any{"required": true, "content": hashListContent()}
+		} else if rt.in != nil {
 			op["requestBody"] = map[string]any{"required": true,
 				"content": map[string]any{"application/json": map[string]any{"schema": g.of(rt.in)}}}
 		}
@@ -74,6 +79,8 @@ func (s *Server) OpenAPI() map[string]any {
 				"application/pdf": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/pdf"}},
 				"application/json": map[string]any{"schema": map[string]any{"type": "object",
 					"description": "the form's fields, as docs/forms.md describes them"}}}
+		} else if rt.out == reflect.TypeFor[hashList]() {
+			success["content"] = hashListContent()
 		} else if text, ok := textAnswers[rt.out]; ok {
 			success["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string", "description": text}}}
 		} else if rt.out != nil {
@@ -118,6 +125,14 @@ var textAnswers = map[reflect.Type]string{
 	reflect.TypeFor[tlogProof](): "a C2SP tlog-proof (https://c2sp.org/tlog-proof) whose extra data is the event's salt and canonical body",
 	reflect.TypeFor[signedFeed](): "a signed note (golang.org/x/mod/sumdb/note) signed by the audit log's key, whose text is the feed in the format asked for, " +
 		"named by the " + FeedFormatHeader + " header (docs/blocking.md): check it with takedown feed verify",
+	reflect.TypeFor[signedHashFeed](): "a signed note (golang.org/x/mod/sumdb/note) signed by the audit log's key, whose text is the hash feed as JSON (docs/hash-exchange.md)",
+}
+
+// hashListContent documents a hash list in each of its formats.
+func hashListContent() map[string]any {
+	doc := map[string]any{"type": "string", "description": "a hash list, as docs/hash-exchange.md describes it"}
+	return map[string]any{"text/csv": map[string]any{"schema": doc}, "text/plain": map[string]any{"schema": doc},
+		"application/json": map[string]any{"schema": map[string]any{"type": "object", "description": "a hash list, as docs/hash-exchange.md describes it"}}}
 }
 
 var nonWord = regexp.MustCompile(`[^a-zA-Z0-9]+`)

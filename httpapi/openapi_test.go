@@ -169,8 +169,12 @@ func TestRequestBodiesMatchSchemas(t *testing.T) {
 			continue // TestRoleMatrix reports it
 		}
 		t.Run(key, func(t *testing.T) {
+			body := lookup(doc, "paths", "/api/v1"+rt.Path, strings.ToLower(rt.Method), "requestBody")
 			schema := lookup(doc, "paths", "/api/v1"+rt.Path, strings.ToLower(rt.Method), "requestBody", "content", "application/json", "schema")
 			tg := prepare(t, f, f.officer.user)
+			if schema == nil && body != nil {
+				return // a file, which the JSON-encoded scenario body stands for
+			}
 			if (tg.body != nil) != (schema != nil) {
 				t.Fatalf("the scenario sends a body: %t; the document has a request schema: %t", tg.body != nil, schema != nil)
 			}

@@ -246,6 +246,57 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 		return target{path: "/log/verifications", body: takedown.Verification{Checkpoint: cp.Note, Size: cp.Size, OK: true}}
 	},
 
+	"POST /hashes": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/hashes?name=notes.txt", body: "some notes"} },
+	"POST /match": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/match", body: map[string]any{"hashes": reportInput(f.newURL()).Hashes}}
+	},
+	"GET /hashbanks": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/hashbanks"} },
+	"POST /hashbanks": func(t *testing.T, f *fixture, self *takedown.User) target {
+		f.banks++
+		return target{path: "/hashbanks", body: takedown.BankInput{Name: fmt.Sprintf("bank %d", f.banks), Offence: "terrorism-apology",
+			Source: takedown.SourceImported}}
+	},
+	"GET /hashbanks/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
+		b, _ := f.bank(t)
+		return target{path: fmt.Sprintf("/hashbanks/%d", b.ID)}
+	},
+	"PATCH /hashbanks/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
+		b, _ := f.bank(t)
+		return target{path: fmt.Sprintf("/hashbanks/%d", b.ID), body: map[string]any{"radius": 24}}
+	},
+	"POST /hashbanks/{id}/entries": func(t *testing.T, f *fixture, self *takedown.User) target {
+		b, _ := f.bank(t)
+		return target{path: fmt.Sprintf("/hashbanks/%d/entries", b.ID), body: map[string]any{"format": "takedown.hashes/v1",
+			"entries": reportInput(f.newURL()).Hashes}}
+	},
+	"GET /hashbanks/{id}/export": func(t *testing.T, f *fixture, self *takedown.User) target {
+		b, _ := f.bank(t)
+		return target{path: fmt.Sprintf("/hashbanks/%d/export?format=json", b.ID)}
+	},
+	"GET /hashbank-entries": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/hashbank-entries"} },
+	"GET /hashbank-entries/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
+		_, e := f.bank(t)
+		return target{path: fmt.Sprintf("/hashbank-entries/%d", e.ID)}
+	},
+	"POST /hashbank-entries/{id}/change": func(t *testing.T, f *fixture, self *takedown.User) target {
+		_, e := f.bank(t)
+		return target{path: fmt.Sprintf("/hashbank-entries/%d/change", e.ID), body: map[string]any{"state": "disabled", "reasons": "Under review."}}
+	},
+	"POST /cases/{id}/evidence-hashes": func(t *testing.T, f *fixture, self *takedown.User) target {
+		b, _ := f.bank(t)
+		return target{path: fmt.Sprintf("/cases/%d/evidence-hashes", f.caseAt(t, approved).ID), body: map[string]any{"bank_id": b.ID}}
+	},
+	"GET /hashbank-feed": func(t *testing.T, f *fixture, self *takedown.User) target {
+		f.bank(t)
+		return target{path: "/hashbank-feed?since=0", owner: f.platform}
+	},
+	"POST /hashbank-feedback": func(t *testing.T, f *fixture, self *takedown.User) target {
+		_, e := f.bank(t)
+		return target{path: "/hashbank-feedback", owner: f.platform, body: map[string]any{"feedback": []map[string]any{
+			{"entry_id": e.ID, "kind": "match", "count": 3}}}}
+	},
+	"GET /hashbank-feedback": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/hashbank-feedback"} },
+
 	"GET /operators": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/operators"} },
 	"POST /operators": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/operators", body: map[string]any{"name": "New Publisher", "kind": "publisher",

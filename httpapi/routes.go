@@ -26,6 +26,7 @@ type route struct {
 type handler struct {
 	handle         func(*http.Request) (any, error)
 	in, out, query reflect.Type
+	maxBody        int64 // the body limit, when not the server's
 }
 
 // Role sets used in the table.
@@ -56,7 +57,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/profile", 200, "The procedure profile: offences, their legal elements, measures and deadlines", public, false, get(s.profile)},
 		{"GET", "/me", 200, "The signed-in user, and its operator for operator users", anyUser, false, get(s.me)},
 
-		{"POST", "/reports", 201, "Report content (no account needed; trusted flaggers report with their token and come first)", reporters, true, create(s.submitReport)},
+		{"POST", "/reports", 201, "Report content (no account needed; trusted flaggers report with their token and come first), with files or hashes to find the cases of the same content", reporters, true, withBody(create(s.submitReport), maxFilesBody)},
 		{"GET", "/reports", 200, "List reports (a trusted flagger lists its own)", reportReader, false, list(v.Reports)},
 		{"GET", "/reports/{id}", 200, "One report, with the reporter's contact for the authority and the controller", reportReader, false, byID(v.Report)},
 
@@ -111,6 +112,22 @@ func (s *Server) routeTable() []route {
 		{"GET", "/log/checkpoints", 200, "The published checkpoints of the audit log, newest first", readers, false, list(v.Checkpoints)},
 		{"GET", "/log/consistency", 200, "The consistency proof between two published checkpoints, given by their sizes", public, false, query(v.Consistency)},
 		{"POST", "/log/verifications", 201, "Record in the log the result of a verification of the log (controller)", controller, false, create(v.RecordVerification)},
+
+		{"POST", "/hashes", 200, "The hashes of a file in the body: SHA-256, MD5 and, for an image, PDQ with its quality and 8 dihedral variants; nothing is stored", anyUser, false, s.hashHandler()},
+		{"POST", "/match", 200, "Look hashes or files up in every bank: PDQ within each bank's radius (dihedral variants of files), digests exactly; a known false positive matches nothing", readers, false, withBody(create(s.lookup), maxFilesBody)},
+		{"GET", "/hashbanks", 200, "The hash banks, per offence and source, with their radius, minimum quality and the platforms they are shared with", readers, false, list(v.Banks)},
+		{"POST", "/hashbanks", 201, "Make a hash bank (evidence or imported; negative for known false positives)", authority, false, create(v.CreateBank)},
+		{"GET", "/hashbanks/{id}", 200, "One hash bank", readers, false, byID(v.Bank)},
+		{"PATCH", "/hashbanks/{id}", 200, "Change a bank's name, description, radius, minimum quality or the platforms entitled to it", authority, false, byIDWith(v.UpdateBank)},
+		{"POST", "/hashbanks/{id}/entries", 200, "Add hashes to a bank: a list as CSV, JSON or plain text (docs/hash-exchange.md); hashes it holds gain the labels and cases given", authority, false, s.importHandler()},
+		{"GET", "/hashbanks/{id}/export", 200, "A bank's entries as CSV, JSON or plain text (format=)", readers, false, s.exportHandler()},
+		{"GET", "/hashbank-entries", 200, "Bank entries, with the platforms' feedback counts", readers, false, list(v.Entries)},
+		{"GET", "/hashbank-entries/{id}", 200, "One bank entry", readers, false, byID(v.Entry)},
+		{"POST", "/hashbank-entries/{id}/change", 200, "Disable, enable or tombstone an entry, or change its labels, with reasons", authority, false, byIDWith(v.ChangeEntry)},
+		{"POST", "/cases/{id}/evidence-hashes", 200, "Add an approved case's hashes (those its reports carried) to an evidence bank of its offence", authority, false, byIDWith(s.addCaseEvidence)},
+		{"GET", "/hashbank-feed", 200, "The banks shared with this platform and their entries, since 0 or a cursor, as a signed note (docs/hash-exchange.md)", operatorOnly, false, s.hashFeedHandler()},
+		{"POST", "/hashbank-feedback", 201, "Report matches found with the feed's entries, and confirm or disagree with their labels (platforms)", operatorOnly, false, create(s.submitFeedback)},
+		{"GET", "/hashbank-feedback", 200, "The platforms' feedback on entries (a platform lists its own)", measureRead, false, list(v.Feedback)},
 
 		{"GET", "/operators", 200, "The operator registry", operatorRead, false, list(v.Operators)},
 		{"POST", "/operators", 201, "Register an operator", admin, false, create(v.CreateOperator)},

@@ -187,7 +187,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, e
 	}
 	var out any
 	if err == nil {
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		limit := s.cfg.MaxBodyBytes
+		if rt.maxBody > 0 {
+			limit = rt.maxBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		out, err = rt.handle(r.WithContext(ctx))
 	}
 	if err != nil {
