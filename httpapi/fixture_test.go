@@ -1,8 +1,8 @@
 package httpapi_test
 
 import (
-	"crypto/md5"
 	"bytes"
+	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"io"

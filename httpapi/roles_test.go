@@ -246,7 +246,9 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 		return target{path: "/log/verifications", body: takedown.Verification{Checkpoint: cp.Note, Size: cp.Size, OK: true}}
 	},
 
-	"POST /hashes": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/hashes?name=notes.txt", body: "some notes"} },
+	"POST /hashes": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/hashes?name=notes.txt", body: "some notes"}
+	},
 	"POST /match": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/match", body: map[string]any{"hashes": reportInput(f.newURL()).Hashes}}
 	},
