@@ -35,24 +35,32 @@ const maxResponse = 64 << 20
 // Do calls method on path (under /api/v1, such as "/cases/12/accept") with the query and
 // JSON body in (nil for none), and decodes the answer into out (nil to discard it).
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	if in == nil {
+		return c.Send(ctx, method, path, query, "", nil, out)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("client: encode request: %w", err)
+	}
+	return c.Send(ctx, method, path, query, "application/json", b, out)
+}
+
+// Send is Do with a body of its own media type: a file, a hash list as CSV.
+func (c *Client) Send(ctx context.Context, method, path string, query url.Values, contentType string, in []byte, out any) error {
 	u := c.BaseURL + "/api/v1" + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
 	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("client: encode request: %w", err)
-		}
-		body = bytes.NewReader(b)
+	if contentType != "" {
+		body = bytes.NewReader(in)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
 		return takedown.Errorf(takedown.EINVALID, "bad server address %q: %v", c.BaseURL, err)
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	if c.Token != "" {

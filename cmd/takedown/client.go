@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,9 @@ const (
 	flagBool         // a boolean
 	list             // repeatable string
 	elements         // repeatable key=value into an object; "true"/"false" become booleans
+	numList          // repeatable integer
+	files            // repeatable file name: the files' contents, as {name, data}
+	hashes           // repeatable hash, as TYPE:HEX (a bare 64-digit hex is PDQ, 32 MD5)
 )
 
 // idArg is the usual ID positional argument.
@@ -83,7 +87,7 @@ func runOp(o op) func(ctx context.Context, e *env, args []string) error {
 				nums[f.name] = fs.Int64(f.name, 0, f.usage)
 			case flagBool:
 				bools[f.name] = fs.Bool(f.name, false, f.usage)
-			case list, elements:
+			case list, elements, numList, files, hashes:
 				lists[f.name] = &listFlag{}
 				fs.Var(lists[f.name], f.name, f.usage+" (repeat for several)")
 			}
@@ -145,6 +149,10 @@ func runOp(o op) func(ctx context.Context, e *env, args []string) error {
 					return err
 				}
 				v = m
+			case numList, files, hashes:
+				if v, err = listValue(f, *lists[f.name]); err != nil {
+					return err
+				}
 			}
 			switch parent, child, nested := strings.Cut(f.field, "."); {
 			case f.query:
@@ -217,6 +225,41 @@ func usageLine(o op) string {
 		}
 	}
 	return strings.Join(append(parts, "[flags]"), " ")
+}
+
+// listValue turns the values of a repeated numList, files or hashes flag into its body field.
+func listValue(f opt, values []string) (any, error) {
+	switch f.kind {
+	case numList:
+		out := make([]int64, len(values))
+		for i, v := range values {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, takedown.Invalid(f.name, "%q is not a number", v)
+			}
+			out[i] = n
+		}
+		return out, nil
+	case files:
+		out := make([]takedown.ReportFile, len(values))
+		for i, name := range values {
+			data, err := readFile(name, takedown.MaxReportFileSize)
+			if err != nil {
+				return nil, takedown.Invalid(f.name, "%v", err)
+			}
+			out[i] = takedown.ReportFile{Name: filepath.Base(name), Data: data}
+		}
+		return out, nil
+	}
+	out := make([]takedown.HashValue, len(values))
+	for i, v := range values {
+		h, err := parseHashArg(v)
+		if err != nil {
+			return nil, takedown.Invalid(f.name, "%v", err)
+		}
+		out[i] = h
+	}
+	return out, nil
 }
 
 // keyValues turns repeated key=value flags into an object; true and false become booleans.

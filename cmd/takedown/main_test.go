@@ -83,6 +83,11 @@ func TestEveryOperationHasACommand(t *testing.T) {
 		commands[o.method+" "+o.path] = append(commands[o.method+" "+o.path], o.name)
 	}
 	commands["GET /lists/{list}/feed"] = append(commands["GET /lists/{list}/feed"], "feed get") // writes a file, and verifies it
+	// Commands that send files or write them.
+	for route, name := range map[string]string{"POST /hashes": "hash", "POST /match": "match", "POST /hashbanks/{id}/entries": "bank import",
+		"GET /hashbanks/{id}/export": "bank export", "GET /hashbank-feed": "bank feed", "POST /hashbank-feedback": "bank feedback send"} {
+		commands[route] = append(commands[route], name)
+	}
 	var problems []string
 	for r := range routes {
 		if len(commands[r]) == 0 {

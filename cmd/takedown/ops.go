@@ -25,6 +25,8 @@ func ops() []op {
 				{name: "description", field: "description", kind: str, usage: "what the content shows or says", required: true},
 				{name: "contact", field: "contact", kind: str, usage: "how to reach you (optional; stored encrypted)"},
 				{name: "good-faith", field: "good_faith", kind: flagBool, usage: "state that the report is made in good faith", required: true},
+				{name: "file", field: "files", kind: files, usage: "a picture of the content, hashed to find the cases about the same content (at most 3, 10 MB each)"},
+				{name: "hash", field: "hashes", kind: hashes, usage: "a hash of the content you computed: pdq:HEX, md5:HEX or sha256:HEX"},
 			}, printReceipt},
 		{"report list", "list reports", "GET", "/reports", nil, append([]opt{caseFilter,
 			{name: "flagger", field: "flagger_id", kind: num, usage: "only those of this trusted flagger", query: true}}, page...), printReports},
@@ -148,6 +150,35 @@ func ops() []op {
 			{name: "problem", field: "problem", kind: str, usage: "what failed, without --ok"},
 		}, printEvent},
 
+		{"bank list", "the hash banks, per offence and source", "GET", "/hashbanks", nil, append([]opt{
+			{name: "offence", field: "offence", kind: str, usage: "only the banks of this offence", query: true},
+			{name: "source", field: "source", kind: str, usage: "evidence, imported or reports", query: true}}, page...), printBanks},
+		{"bank show", "show one hash bank", "GET", "/hashbanks/{id}", idArg("BANK"), nil, printBank},
+		{"bank add", "make a hash bank for an offence (evidence or imported; --negative for known false positives)", "POST", "/hashbanks", nil, append([]opt{
+			{name: "name", field: "name", kind: str, usage: "the bank's name", required: true},
+			{name: "offence", field: "offence", kind: str, usage: "the offence its hashes show (a negative bank may have none)"},
+			{name: "source", field: "source", kind: str, usage: "evidence (the authority's own, from approved cases) or imported (a list from elsewhere)", required: true},
+			{name: "negative", field: "negative", kind: flagBool, usage: "a bank of known false positives: a query near one of its hashes matches nothing"}},
+			bankOpts...), printBank},
+		{"bank update", "change a bank's name, description, radius, minimum quality or the platforms it is shared with", "PATCH", "/hashbanks/{id}",
+			idArg("BANK"), append([]opt{{name: "name", field: "name", kind: str, usage: "the bank's new name"}}, bankOpts...), printBank},
+		{"bank entries", "list bank entries, with the platforms' feedback", "GET", "/hashbank-entries", nil, append([]opt{
+			{name: "bank", field: "bank_id", kind: num, usage: "only those of this bank", query: true},
+			{name: "state", field: "state", kind: str, usage: "active, disabled or tombstoned", query: true},
+			{name: "type", field: "type", kind: str, usage: "pdq, md5 or sha256", query: true},
+			caseFilter}, page...), printEntries},
+		{"bank entry", "show one bank entry", "GET", "/hashbank-entries/{id}", idArg("ENTRY"), nil, printEntry},
+		{"bank entry change", "disable, enable or tombstone an entry, or change its labels", "POST", "/hashbank-entries/{id}/change", idArg("ENTRY"), []opt{
+			{name: "state", field: "state", kind: str, usage: "active, disabled or tombstoned (final)"},
+			{name: "label", field: "labels", kind: list, usage: "the entry's labels, replacing them"},
+			reasons[0]}, printEntry},
+		{"case add-hashes", "add an approved case's hashes (from its reports) to an evidence bank of its offence", "POST", "/cases/{id}/evidence-hashes",
+			idArg("CASE"), []opt{{name: "bank", field: "bank_id", kind: num, usage: "the evidence bank", required: true}}, printAddResult},
+		{"bank feedback", "the platforms' feedback on entries (a platform lists its own)", "GET", "/hashbank-feedback", nil, append([]opt{
+			{name: "entry", field: "entry_id", kind: num, usage: "only on this entry", query: true},
+			operatorFilter,
+			{name: "kind", field: "kind", kind: str, usage: "match, confirm or disagree", query: true}}, page...), printFeedback},
+
 		{"operator list", "list the operator registry", "GET", "/operators", nil, append([]opt{
 			kind("host, platform, publisher, isp or search_engine")}, page...), printOperators},
 		{"operator show", "show one operator", "GET", "/operators/{id}", idArg("OPERATOR"), nil, printOperator},
@@ -174,6 +205,14 @@ func ops() []op {
 		{"demo clock advance", "advance the demo's simulated time, such as 25h or 92d", "POST", "/demo/clock",
 			[]arg{{name: "DURATION", field: "advance", kind: str}}, nil, printClock},
 	}
+}
+
+// bankOpts are the settings of bank add and update.
+var bankOpts = []opt{
+	{name: "description", field: "description", kind: str, usage: "what the bank holds and where it comes from"},
+	{name: "radius", field: "radius", kind: num, usage: "the PDQ distance within which a query matches (default 31)"},
+	{name: "min-quality", field: "min_quality", kind: num, usage: "the PDQ quality a query needs (default 50)"},
+	{name: "platform", field: "platforms", kind: numList, usage: "a platform operator entitled to the bank's feed (the whole list)"},
 }
 
 // listArg is the LIST positional argument: blocking or dereferencing.

@@ -282,6 +282,12 @@ func printReport(o *output, raw json.RawMessage) error {
 			fmt.Fprintf(o.stdout, "  %s  (case %d)\n", u.Canonical, u.CaseID)
 		}
 		fmt.Fprintf(o.stdout, "Description:\n  %s\n", clean(r.Description, true))
+		for _, h := range r.Hashes {
+			fmt.Fprintf(o.stdout, "Hash: %s %s\n", h.Type, h.Value)
+		}
+		for _, m := range r.Matches {
+			fmt.Fprintf(o.stdout, "Matched: bank %q entry %d (%s, distance %d), cases %s\n", m.Bank, m.EntryID, m.Type, m.Distance, idList(m.CaseIDs))
+		}
 	})
 }
 
@@ -335,6 +341,9 @@ func printCase(o *output, raw json.RawMessage) error {
 		}
 		if r := c.Closure; r != nil {
 			fmt.Fprintf(o.stdout, "Closed by user %d on %s: %s\n", r.By, o.when(r.At), clean(r.Reasons, true))
+		}
+		for _, r := range c.Related {
+			fmt.Fprintf(o.stdout, "Same content as case %d: report %d's %s hash at distance %d\n", r.CaseID, r.ReportID, r.Type, r.Distance)
 		}
 	})
 }
