@@ -77,7 +77,7 @@ func TestGolden(t *testing.T) {
 }
 
 // keys returns a log key and its verifier.
-func keys(t *testing.T, origin string) (note.Signer, note.Verifier) {
+func keys(t testing.TB, origin string) (note.Signer, note.Verifier) {
 	t.Helper()
 	skey, vkey, err := auditlog.GenerateKey(origin)
 	if err != nil {

@@ -115,7 +115,10 @@ func add(in []takedown.EntryInput, e takedown.EntryInput, where string) ([]taked
 	if err := e.Validate("entry"); err != nil {
 		var te *takedown.Error
 		if errors.As(err, &te) {
-			return nil, fmt.Errorf("%s: %s: %s", where, strings.TrimPrefix(strings.TrimPrefix(te.Field, "entry"), "."), te.Message)
+			if field := strings.TrimPrefix(strings.TrimPrefix(te.Field, "entry"), "."); field != "" {
+				return nil, fmt.Errorf("%s: %s: %s", where, field, te.Message)
+			}
+			return nil, fmt.Errorf("%s: %s", where, te.Message)
 		}
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
@@ -155,10 +158,13 @@ func readCSV(data []byte) ([]takedown.EntryInput, error) {
 		if err == io.EOF {
 			return in, nil
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", line, csvError(err))
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("line %d: %v", pe.StartLine, pe.Err)
+		} else if err != nil {
+			return nil, err
 		}
+		line, _ := cr.FieldPos(0)
 		where := fmt.Sprintf("line %d", line)
 		e := takedown.EntryInput{HashValue: takedown.HashValue{Type: takedown.HashType(field(rec, "type")), Value: field(rec, "value")}}
 		if q := field(rec, "quality"); q != "" {
