@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
 )
 
 // elements establishes the legal elements of each offence of the default profile.
@@ -32,8 +33,18 @@ func (s *seeder) history(ctx context.Context) {
 	// reported by the public and by the trusted flagger; its host does not remove them in 24
 	// hours; the site is blocked and the videos dereferenced.
 	video := s.report(nil, "terrorism-apology", "https://propaganda-mirror.example/watch/v1001", "https://propaganda-mirror.example/watch/v1002")
-	s.report(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-apology", "https://PROPAGANDA-mirror.example/watch/v1001#t=12")
+	s.reportFiles(s.as("Echo Trust & Safety (trusted flagger)"), "terrorism-apology", s.world.Images[:1], "https://PROPAGANDA-mirror.example/watch/v1001#t=12")
 	s.approve(video, "terrorism-apology", "The video praises the authors of the attack and calls for them to be imitated as heroes.")
+	// Its still goes into the evidence bank of the offence, shared with two platforms that
+	// run it in their own matchers.
+	bank := do(s, func() (*takedown.Bank, error) {
+		return s.svc.CreateBank(s.as("Officer Alpha"), takedown.BankInput{Name: "Apology of terrorism: evidence", Offence: "terrorism-apology",
+			Source: takedown.SourceEvidence, Description: "Hashes of content qualified and approved by the authority.",
+			Platforms: []int64{s.ops["Microblog Platform"].ID, s.ops["Videoshare"].ID}})
+	})
+	if bank != nil {
+		do(s, func() (*casework.AddResult, error) { return s.svc.AddCaseEvidence(s.as("Officer Alpha"), video, bank.ID) })
+	}
 	removal := s.measure(video, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Example Web Hosting"].ID})
 	s.answer("Example Web Hosting", s.delivery(removal, "Example Web Hosting", takedown.PurposeAction), takedown.AnswerInput{Kind: takedown.AnswerAcknowledge})
 	s.advance(25 * time.Hour)
@@ -163,13 +174,23 @@ func (s *seeder) history(ctx context.Context) {
 
 // report submits a report (public when ctx is nil) and returns the case of its first URL.
 func (s *seeder) report(ctx context.Context, offence string, urls ...string) int64 {
+	return s.reportFiles(ctx, offence, nil, urls...)
+}
+
+// reportFiles submits a report that carries pictures of the content.
+func (s *seeder) reportFiles(ctx context.Context, offence string, images []Image, urls ...string) int64 {
 	if s.err != nil {
 		return 0
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	r, err := s.svc.SubmitReport(ctx, takedown.ReportInput{URLs: urls, Offence: offence, Description: descriptions[offence], GoodFaith: true})
+	var files []takedown.ReportFile
+	for _, img := range images {
+		files = append(files, takedown.ReportFile{Name: img.Name, Data: img.Data})
+	}
+	r, err := s.svc.SubmitReport(ctx, takedown.ReportInput{URLs: urls, Offence: offence, Description: descriptions[offence], GoodFaith: true,
+		Files: files})
 	if err != nil {
 		s.err = err
 		return 0

@@ -31,6 +31,9 @@ type World struct {
 	Accounts []Account
 	Cases    int
 	Reports  int
+	// Images are the generated pictures of the story: the demo writes them out so that a
+	// newcomer can match them against the banks.
+	Images []Image
 }
 
 // Account returns the account exported as env; it panics if there is none, which is a
@@ -57,7 +60,8 @@ type seeder struct {
 // Seed fills an empty store. The clock must stand History before the intended present; Seed
 // advances it to the present as it goes.
 func Seed(ctx context.Context, svc *casework.Service, clock *takedown.SimClock) (*World, error) {
-	s := &seeder{svc: svc, clock: clock, ops: map[string]*takedown.Operator{}, users: map[string]*takedown.User{}}
+	s := &seeder{svc: svc, clock: clock, ops: map[string]*takedown.Operator{}, users: map[string]*takedown.User{},
+		world: World{Images: images()}}
 	s.people(ctx)
 	s.operators()
 	s.history(ctx)

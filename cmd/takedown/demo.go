@@ -83,6 +83,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	images := filepath.Join(cfg.Data, "images")
+	if err := writeImages(images, world.Images); err != nil {
+		return err
+	}
 	if *dnsAddr != "" {
 		if a.dns, err = demoZone(ctx, a, world, log); err != nil {
 			return err
@@ -101,6 +105,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			{"WITNESS_KEY", w.key + "  # verifies the controller's witness's cosignatures"},
 			{"DEMO_DATA", cfg.Data + "  # the demo's data directory"},
 			{"DEMO_DNS", a.dnsAddr + "  # the blocking zone's primary"},
+			{"DEMO_IMAGES", images + "  # the story's generated pictures, to match against the banks"},
 		}
 		if err := writeEnv(*envFile, vars, world); err != nil {
 			log.Warn("cannot write the demo environment file", "file", *envFile, "err", err)
@@ -153,6 +158,19 @@ func startWitness(ctx context.Context, dir string, keys *publisher.Keys, log *sl
 	case err := <-errc:
 		return nil, err
 	}
+}
+
+// writeImages writes the demo's pictures into dir.
+func writeImages(dir string, images []demo.Image) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, img := range images {
+		if err := os.WriteFile(filepath.Join(dir, img.Name), img.Data, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeEnv writes the server address and every token as shell exports, readable by the
