@@ -43,7 +43,9 @@ func (s *seeder) history(ctx context.Context) {
 			Platforms: []int64{s.ops["Microblog Platform"].ID, s.ops["Videoshare"].ID}})
 	})
 	if bank != nil {
-		do(s, func() (*casework.AddResult, error) { return s.svc.AddCaseEvidence(s.as("Officer Alpha"), video, bank.ID) })
+		do(s, func() (*casework.AddResult, error) {
+			return s.svc.AddCaseEvidence(s.as("Officer Alpha"), video, bank.ID)
+		})
 	}
 	removal := s.measure(video, takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: s.ops["Example Web Hosting"].ID})
 	s.answer("Example Web Hosting", s.delivery(removal, "Example Web Hosting", takedown.PurposeAction), takedown.AnswerInput{Kind: takedown.AnswerAcknowledge})
