@@ -124,9 +124,7 @@ func downsample(luma []float32, rows, cols int, out *[64][64]float32) {
 		for i := range rows {
 			box1D(luma[i*cols:], tmp[i*cols:], cols, 1, alongRows)
 		}
-		for j := range cols {
-			box1D(tmp[j:], luma[j:], rows, cols, alongCols)
-		}
+		boxColumns(tmp, luma, rows, cols, alongCols)
 	}
 	for oi := range 64 {
 		ii := int((float64(oi) + 0.5) * float64(rows) / 64)
@@ -180,6 +178,69 @@ func box1D(in, out []float32, n, stride, window int) {
 		out[oi] = sum / float32(size)
 		li += stride
 		oi += stride
+	}
+}
+
+// boxColumns is box1D down every column of a rows×cols buffer, done a row at a time for all
+// columns together, so that memory is read in order rather than a row apart. Each column's
+// running sum sees the same additions, subtractions and divisions in the same order as box1D
+// would give it, so the result is bit for bit the same.
+func boxColumns(in, out []float32, rows, cols, window int) {
+	half := (window + 2) / 2
+	phase1 := half - 1
+	phase2 := window - half + 1
+	phase3 := rows - window
+	phase4 := half - 1
+	sums := make([]float32, cols)
+	li, ri, oi := 0, 0, 0 // row offsets
+	size := 0
+	for range phase1 {
+		addRow(sums, in[ri:ri+cols])
+		size++
+		ri += cols
+	}
+	for range phase2 {
+		addRow(sums, in[ri:ri+cols])
+		size++
+		divideRow(out[oi:oi+cols], sums, float32(size))
+		ri += cols
+		oi += cols
+	}
+	for range phase3 {
+		addRow(sums, in[ri:ri+cols])
+		subRow(sums, in[li:li+cols])
+		divideRow(out[oi:oi+cols], sums, float32(size))
+		li += cols
+		ri += cols
+		oi += cols
+	}
+	for range phase4 {
+		subRow(sums, in[li:li+cols])
+		size--
+		divideRow(out[oi:oi+cols], sums, float32(size))
+		li += cols
+		oi += cols
+	}
+}
+
+func addRow(sums, row []float32) {
+	row = row[:len(sums)]
+	for j := range sums {
+		sums[j] += row[j]
+	}
+}
+
+func subRow(sums, row []float32) {
+	row = row[:len(sums)]
+	for j := range sums {
+		sums[j] -= row[j]
+	}
+}
+
+func divideRow(out, sums []float32, size float32) {
+	out = out[:len(sums)]
+	for j := range sums {
+		out[j] = sums[j] / size
 	}
 }
 
