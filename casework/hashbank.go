@@ -279,17 +279,8 @@ func (s *Service) AddEntries(ctx context.Context, bankID int64, in []takedown.En
 		if err := checkCases(tx, in); err != nil {
 			return err
 		}
-		for _, e := range in {
-			switch added, err := putEntry(tx, b.ID, e); {
-			case err != nil:
-				return err
-			case added == entryAdded:
-				res.Added++
-			case added == entryMerged:
-				res.Merged++
-			default:
-				res.Unchanged++
-			}
+		if err := res.put(tx, in); err != nil {
+			return err
 		}
 		return record(tx, u, event{kind: takedown.EventEntriesAdded, data: map[string]any{"bank_id": b.ID,
 			"added": res.Added, "merged": res.Merged, "unchanged": res.Unchanged, "digest": res.Digest}})
@@ -298,6 +289,23 @@ func (s *Service) AddEntries(ctx context.Context, bankID int64, in []takedown.En
 		return nil, err
 	}
 	return res, nil
+}
+
+// put adds the entries to the result's bank and counts what it did.
+func (r *AddResult) put(tx takedown.Tx, in []takedown.EntryInput) error {
+	for _, e := range in {
+		switch outcome, err := putEntry(tx, r.BankID, e); {
+		case err != nil:
+			return err
+		case outcome == entryAdded:
+			r.Added++
+		case outcome == entryMerged:
+			r.Merged++
+		default:
+			r.Unchanged++
+		}
+	}
+	return nil
 }
 
 // entriesDigest is the SHA-256 of the hashes, one "type:value" line each.

@@ -175,17 +175,8 @@ func (s *Service) AddCaseEvidence(ctx context.Context, caseID, bankID int64) (*A
 			in[i] = takedown.EntryInput{HashValue: h.HashValue, CaseIDs: []int64{c.ID}, Labels: labels}
 		}
 		res.Digest = entriesDigest(in)
-		for _, e := range in {
-			switch added, err := putEntry(tx, b.ID, e); {
-			case err != nil:
-				return err
-			case added == entryAdded:
-				res.Added++
-			case added == entryMerged:
-				res.Merged++
-			default:
-				res.Unchanged++
-			}
+		if err := res.put(tx, in); err != nil {
+			return err
 		}
 		return record(tx, u, event{kind: takedown.EventEntriesAdded, caseID: c.ID, data: map[string]any{"bank_id": b.ID,
 			"added": res.Added, "merged": res.Merged, "unchanged": res.Unchanged, "digest": res.Digest, "from_case": c.ID}})
