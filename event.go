@@ -51,6 +51,8 @@ const (
 	EventUserCreated            EventKind = "user.created"
 	EventUserDisabled           EventKind = "user.disabled"
 	EventTokenIssued            EventKind = "token.issued"
+	EventSignInLinkIssued       EventKind = "user.signin_link_issued" // a one-time console sign-in link was printed
+	EventSignedIn               EventKind = "user.signed_in"          // a user opened a console session
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
 	EventLogVerified            EventKind = "log.verified"       // the controller verified the audit log
 	EventLogKeysChanged         EventKind = "log.keys_changed"   // a rotation of the log's signing key began or ended
@@ -78,7 +80,7 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventLogKeysChanged, EventListPublished, EventListReceived, EventListRolledBack, EventMeasureHeld,
 	EventMeasureOverridden, EventMeasureRestored, EventDeliveryTransmitted, EventTransmissionFailed, EventDeliveryChecked,
 	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
-	EventHashFeedback}
+	EventHashFeedback, EventSignInLinkIssued, EventSignedIn}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

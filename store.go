@@ -29,9 +29,11 @@ type Tx interface {
 	User(id int64) (*User, error)
 	Users(p Page) ([]*User, string, error)
 	CreateToken(t *Token, hash []byte) error
-	// UserByTokenHash returns the user owning an unrevoked token with this hash, or
-	// EUNAUTHORIZED.
-	UserByTokenHash(hash []byte) (*User, error)
+	// UserByToken returns the user owning an unrevoked token of this kind and hash that
+	// has not expired at now, or EUNAUTHORIZED.
+	UserByToken(kind TokenKind, hash []byte, now time.Time) (*User, error)
+	// RevokeToken revokes one token (a session signed out, a sign-in link used).
+	RevokeToken(hash []byte, at time.Time) error
 	RevokeTokens(userID int64, at time.Time) error
 
 	CreateOperator(o *Operator) error
@@ -74,6 +76,15 @@ type Tx interface {
 	ComplianceChecks(deliveryID int64) ([]*ComplianceCheck, error)
 	// CountDeadlines counts deliveries that carry a deadline by status, at the transaction's time.
 	CountDeadlines() (map[DeadlineStatus]int, error)
+	// ReportTimes returns when each report received since from arrived.
+	ReportTimes(from time.Time) ([]time.Time, error)
+	// CountMeasures counts measures by kind and state.
+	CountMeasures() (map[MeasureKind]map[MeasureState]int, error)
+	// CountDeadlinesByOperator counts the deliveries with a deadline by operator and status.
+	CountDeadlinesByOperator() (map[int64]map[DeadlineStatus]int, error)
+	// RemovalTimes returns, for each removal request or order complied with, the time from
+	// its receipt (or sending, if never acknowledged) to its compliance.
+	RemovalTimes() ([]time.Duration, error)
 	// CountRechecksDue counts the lists in force whose re-check date has passed.
 	CountRechecksDue() (int, error)
 

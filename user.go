@@ -84,12 +84,35 @@ func (u *UserInput) Validate() error {
 	return CheckText("name", u.Name, false)
 }
 
-// Token is an API credential. Only its hash is stored; the secret is shown once at creation.
+// Token is a credential. Only its hash is stored; the secret is shown once at creation.
 type Token struct {
 	ID        int64
 	UserID    int64
+	Kind      TokenKind
 	CreatedAt time.Time
+	// ExpiresAt ends a session or a sign-in link; API tokens do not expire (zero).
+	ExpiresAt time.Time
 }
+
+// TokenKind says what a token opens.
+type TokenKind string
+
+// The kinds of token. Each opens only its own door: a session cookie is no API token, and
+// a sign-in link is good once, for a session.
+const (
+	// TokenAPI authenticates API calls (Authorization: Bearer).
+	TokenAPI TokenKind = "api"
+	// TokenSession is a signed-in console session, held in a cookie.
+	TokenSession TokenKind = "session"
+	// TokenSignInLink is a one-time link printed by `takedown admin user link`.
+	TokenSignInLink TokenKind = "signin_link"
+)
+
+// How long console credentials last.
+const (
+	SessionLifetime    = 12 * time.Hour
+	SignInLinkLifetime = 15 * time.Minute
+)
 
 // tokenPrefix makes tokens recognisable by secret scanners and in support requests.
 const tokenPrefix = "tdk_"

@@ -14,7 +14,7 @@ import (
 func (s *Service) Authenticate(ctx context.Context, secret string) (*takedown.User, error) {
 	var u *takedown.User
 	err := s.view(ctx, func(tx takedown.Tx) (err error) {
-		u, err = tx.UserByTokenHash(takedown.HashToken(secret))
+		u, err = tx.UserByToken(takedown.TokenAPI, takedown.HashToken(secret), tx.Now())
 		return err
 	})
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *Service) IssueToken(ctx context.Context, userID int64, revokeOthers boo
 }
 
 func (s *Service) createToken(tx takedown.Tx, admin, u *takedown.User, secret string, revokedOthers bool) error {
-	t := &takedown.Token{UserID: u.ID, CreatedAt: tx.Now()}
+	t := &takedown.Token{UserID: u.ID, Kind: takedown.TokenAPI, CreatedAt: tx.Now()}
 	if err := tx.CreateToken(t, takedown.HashToken(secret)); err != nil {
 		return err
 	}

@@ -63,18 +63,30 @@ func (t *Tx) Users(p takedown.Page) ([]*takedown.User, string, error) {
 
 // CreateToken stores a token's hash and sets its id.
 func (t *Tx) CreateToken(tok *takedown.Token, hash []byte) (err error) {
-	tok.ID, err = t.insert(`INSERT INTO tokens (user_id, hash, created_at) VALUES (?, ?, ?)`, tok.UserID, hash, ts(tok.CreatedAt))
+	var expires sql.NullInt64
+	if !tok.ExpiresAt.IsZero() {
+		expires = sql.NullInt64{Int64: ts(tok.ExpiresAt), Valid: true}
+	}
+	tok.ID, err = t.insert(`INSERT INTO tokens (user_id, hash, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		tok.UserID, hash, tok.Kind, ts(tok.CreatedAt), expires)
 	return err
 }
 
-// UserByTokenHash returns the owner of an unrevoked token.
-func (t *Tx) UserByTokenHash(hash []byte) (*takedown.User, error) {
+// UserByToken returns the owner of an unrevoked, unexpired token of a kind.
+func (t *Tx) UserByToken(kind takedown.TokenKind, hash []byte, now time.Time) (*takedown.User, error) {
 	u, err := scanUser(t.queryRow(`SELECT u.id, u.name, u.role, u.operator_id, u.disabled, u.created_at
-		FROM tokens k JOIN users u ON u.id = k.user_id WHERE k.hash = ? AND k.revoked_at IS NULL`, hash))
+		FROM tokens k JOIN users u ON u.id = k.user_id
+		WHERE k.hash = ? AND k.kind = ? AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)`, hash, kind, ts(now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "the token is not valid")
 	}
 	return u, err
+}
+
+// RevokeToken revokes one token.
+func (t *Tx) RevokeToken(hash []byte, at time.Time) error {
+	_, err := t.exec(`UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`, ts(at), hash)
+	return err
 }
 
 // RevokeTokens revokes every token of a user.

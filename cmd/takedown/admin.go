@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/webui"
 )
 
 // adminCommands work offline on a data directory, as its owner. They bootstrap the first
@@ -21,6 +23,7 @@ func adminCommands() []command {
 	return []command{
 		{"admin user add", "add a user offline (--data DIR); prints its token as the last line", runAdminUserAdd},
 		{"admin user token", "issue a new token for a user offline (--data DIR); prints it last", runAdminUserToken},
+		{"admin user link", "print a one-time link that signs a user in to the console, valid 15 minutes (--data DIR)", runAdminUserLink},
 		{"admin user disable", "disable a user and revoke its tokens offline (--data DIR)", runAdminUserDisable},
 		{"admin user list", "list users offline (--data DIR)", runAdminUserList},
 		{"admin operator add", "register an operator offline (--data DIR)", runAdminOperatorAdd},
@@ -219,6 +222,31 @@ func runAdminUserToken(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "New token for user %d, shown only now:\n%s\n", userID, token)
+	return nil
+}
+
+func runAdminUserLink(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin user link", "--data DIR USER [--public-url URL]")
+	data := dataFlag(fs, e)
+	base := fs.String("public-url", e.envOr("TAKEDOWN_PUBLIC_URL", "http://"+e.envOr("TAKEDOWN_HTTP", "127.0.0.1:8080")), "the address users reach the console at [TAKEDOWN_PUBLIC_URL]")
+	userID, err := userArg(fs, args)
+	if err != nil {
+		return err
+	}
+	if u, err := url.Parse(*base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return takedown.Invalid("public-url", "%q is not an http or https address", *base)
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	secret, err := svc.IssueSignInLink(ctx, userID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Sign-in link for user %d, good once within %s; give it to the user only:\n%s\n",
+		userID, takedown.SignInLinkLifetime, webui.SignInURL(*base, secret))
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog/publisher"
+	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/procedure"
 )
 
 // TestAdminLogKeyRotation: a rotation adds a new current key and keeps the previous one
@@ -48,4 +50,31 @@ func TestAdminLogKeyRotation(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestAdminUserLink: the link printed opens a console session once; a disabled user gets
+// none; a bad public URL is refused.
+func TestAdminUserLink(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	cli(t, nil, 0, "admin", "user", "add", "--data", data, "--role", "officer", "--name", "Test Officer")
+	cli(t, nil, 2, "admin", "user", "link", "--data", data, "--public-url", "ftp://x.example", "1")
+	link := lastLine(cli(t, nil, 0, "admin", "user", "link", "--data", data, "--public-url", "https://takedown.authority.example/", "1"))
+	secret, ok := strings.CutPrefix(link, "https://takedown.authority.example/signin/")
+	if !ok {
+		t.Fatalf("the link is %q", link)
+	}
+	db, v, err := openStore(data, takedown.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := casework.New(db, procedure.Default(), v)
+	if _, u, err := svc.SignIn(context.Background(), secret); err != nil || u.Name != "Test Officer" {
+		t.Fatalf("sign in with the link: %v %v", u, err)
+	}
+	if _, _, err := svc.SignIn(context.Background(), secret); takedown.ErrorCode(err) != takedown.EUNAUTHORIZED {
+		t.Errorf("the link a second time: %v", err)
+	}
+	cli(t, nil, 0, "admin", "user", "disable", "--data", data, "1")
+	cli(t, nil, 6, "admin", "user", "link", "--data", data, "1")
 }
