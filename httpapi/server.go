@@ -19,6 +19,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/internal/ratelimit"
 )
 
 // Config configures the API.
@@ -28,6 +29,9 @@ type Config struct {
 	// ReportsPerMinute is how many public reports one client may submit per minute; a
 	// negative value disables the limit (load tests).
 	ReportsPerMinute int
+	// Limiter, when set, is the limit on public reports shared with the console's report
+	// form; otherwise the API has its own, of ReportsPerMinute.
+	Limiter *ratelimit.Limiter
 	// ClientIPHeader names a header set by a trusted reverse proxy with the client address
 	// (X-Forwarded-For, X-Real-IP); empty means the connection's address. It is used for rate
 	// limiting only and never stored.
@@ -62,7 +66,7 @@ type Server struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	routes  []route
-	limiter *limiter
+	limiter *ratelimit.Limiter
 	metrics *metrics
 	gather  prometheus.Gatherer
 }
@@ -75,7 +79,10 @@ func New(svc *casework.Service, cfg Config, log *slog.Logger, reg *prometheus.Re
 	if cfg.ReportsPerMinute == 0 {
 		cfg.ReportsPerMinute = DefaultReportsPerMinute
 	}
-	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), limiter: newLimiter(cfg.ReportsPerMinute), gather: reg}
+	s := &Server{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), limiter: cfg.Limiter, gather: reg}
+	if s.limiter == nil {
+		s.limiter = ratelimit.New(cfg.ReportsPerMinute)
+	}
 	s.metrics = newMetrics(reg, svc)
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
@@ -181,7 +188,7 @@ func (s *Server) endpoint(rt route) http.Handler {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) (int, error) {
 	ctx, err := s.authenticate(r)
-	if err == nil && rt.limited && takedown.UserFromContext(ctx) == nil && !s.limiter.allow(s.clientKey(r)) {
+	if err == nil && rt.limited && takedown.UserFromContext(ctx) == nil && !s.limiter.Allow(ratelimit.Client(r, s.cfg.ClientIPHeader)) {
 		err = takedown.Errorf(takedown.ERATELIMITED, "too many reports from your connection; wait a minute and try again")
 		w.Header().Set("Retry-After", "60")
 	}

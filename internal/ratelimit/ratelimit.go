@@ -1,4 +1,6 @@
-package httpapi
+// Package ratelimit counts public reports per client, for the API and the console's report
+// form alike, without keeping any address.
+package ratelimit
 
 import (
 	"crypto/hmac"
@@ -12,11 +14,11 @@ import (
 	"time"
 )
 
-// limiter counts public reports per client in one-minute windows without keeping any IP
+// Limiter counts public reports per client in one-minute windows without keeping any IP
 // address: a client is known only by a keyed hash of its address, the key is random and
 // replaced at every window, and the counts are dropped with it. Nothing is written to disk,
 // and after a minute nobody (not even this process) can tell which address made which count.
-type limiter struct {
+type Limiter struct {
 	perWindow int // <0: unlimited
 	mu        sync.Mutex
 	key       [32]byte
@@ -28,12 +30,14 @@ type limiter struct {
 // limit protects the queue from one noisy client, and must not lock everyone out.
 const maxTracked = 200_000
 
-func newLimiter(perMinute int) *limiter {
-	return &limiter{perWindow: perMinute, counts: map[uint64]int{}}
+// New returns a limiter of perMinute reports per client; a negative value disables it (load
+// tests).
+func New(perMinute int) *Limiter {
+	return &Limiter{perWindow: perMinute, counts: map[uint64]int{}}
 }
 
-// allow counts one report from the client and reports whether it is within the limit.
-func (l *limiter) allow(client string) bool {
+// Allow counts one report from the client and reports whether it is within the limit.
+func (l *Limiter) Allow(client string) bool {
 	if l.perWindow < 0 {
 		return true
 	}
@@ -58,9 +62,10 @@ func (l *limiter) allow(client string) bool {
 	return true
 }
 
-// clientKey is the client's address, as the connection or a trusted proxy's header says.
-func (s *Server) clientKey(r *http.Request) string {
-	if h := s.cfg.ClientIPHeader; h != "" {
+// Client is the client's address, as the connection or a trusted proxy's header (empty for
+// none) says.
+func Client(r *http.Request, header string) string {
+	if h := header; h != "" {
 		if v := r.Header.Get(h); v != "" {
 			parts := strings.Split(v, ",")
 			return strings.TrimSpace(parts[len(parts)-1])

@@ -1,4 +1,4 @@
-package httpapi
+package ratelimit
 
 import (
 	"bytes"
@@ -14,8 +14,8 @@ import (
 func TestLimiterKeepsNoAddress(t *testing.T) {
 	const addr = "198.51.100.7"
 	ip := netip.MustParseAddr(addr).As4()
-	l := newLimiter(3)
-	if !l.allow(addr) {
+	l := New(3)
+	if !l.Allow(addr) {
 		t.Fatal("the first report was refused")
 	}
 	if got, want := len(l.counts), 1; got != want {
