@@ -1,6 +1,6 @@
 # The two commands: `make demo` runs the product, `make check` runs every test.
 
-.PHONY: demo check build bench fuzz
+.PHONY: demo check build bench fuzz screenshots
 
 demo:
 	go run ./cmd/takedown demo
@@ -18,3 +18,7 @@ bench:
 # Longer fuzzing than check does: FUZZTIME=10m make fuzz
 fuzz:
 	FUZZTIME=$${FUZZTIME:-5m} ./scripts/fuzz
+
+# The console's screenshots in docs/screenshots, taken by the browser walk (needs chromium).
+screenshots:
+	TAKEDOWN_SCREENSHOTS=$(CURDIR)/docs/screenshots go test -count=1 -run TestConsoleWalk ./webui

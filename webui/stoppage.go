@@ -1,5 +1,6 @@
-// Package webui holds the pages people see in a browser. For now: the stop page, which the
-// ISPs' resolvers send the visitors of a blocked name to.
+// Package webui holds the pages people see in a browser: the console of officers,
+// supervisors, the controller and operators; the public report form; and the stop page,
+// which the ISPs' resolvers send the visitors of a blocked name to.
 package webui
 
 import (

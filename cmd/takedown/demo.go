@@ -196,6 +196,7 @@ func banner(e *env, url, data string, temporary bool, envFile string, now time.T
 	out := e.stdout
 	fmt.Fprintf(out, "\ntakedown demo is running: an invented world, %d reports, %d approved cases, clock at %s\n\n",
 		w.Reports, w.Cases, now.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(out, "  console  %s/signin  (in a browser: sign in as any demo account with one click; the public report form is %s/report)\n", url, url)
 	fmt.Fprintf(out, "  API      %s/api/v1/  (OpenAPI document: %s/api/v1/openapi.json)\n", url, url)
 	fmt.Fprintf(out, "  metrics  %s/metrics  (curl -H \"Authorization: Bearer $METRICS_TOKEN\" …)\n", url)
 	fmt.Fprintf(out, "  log      %s/log/checkpoint  (verify: takedown log verify --key \"$LOG_KEY\" --witness-key \"$WITNESS_KEY\")\n", url)

@@ -27,6 +27,7 @@ import (
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/delivery"
 	"github.com/takedown-project/takedown/httpapi"
+	"github.com/takedown-project/takedown/internal/ratelimit"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/rpz"
 	"github.com/takedown-project/takedown/safety"
@@ -284,6 +285,7 @@ type app struct {
 	checkpointer *publisher.Checkpointer
 	keys         *publisher.Keys
 	api          *httpapi.Server
+	console      *webui.Console
 	reg          *prometheus.Registry
 	dns          *rpz.Primary // the blocking zone, served on dnsAddr, when there is one
 	dnsAddr      string
@@ -447,11 +449,29 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		cosigner = w
 	}
 	checkpointer := publisher.New(db, keys, cosigner, clock, cfg.CheckpointEvery, log, reg)
-	api := httpapi.New(svc, httpapi.Config{ReportsPerMinute: cfg.ReportsPerMinute, ClientIPHeader: cfg.ClientIPHeader,
+	perMinute := cfg.ReportsPerMinute
+	if perMinute == 0 {
+		perMinute = httpapi.DefaultReportsPerMinute
+	}
+	reports := ratelimit.New(perMinute) // one limit for the API and the report form
+	api := httpapi.New(svc, httpapi.Config{Limiter: reports, ClientIPHeader: cfg.ClientIPHeader,
 		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log),
 		FeedSigners: keys.Signers, PublicURL: outbox.BaseURL}, log, reg)
-	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, reg: reg, log: log,
-		worker: worker}, nil
+	console := webui.NewConsole(svc, webui.ConsoleConfig{Secure: strings.HasPrefix(outbox.BaseURL, "https://"), Demo: demoClock != nil,
+		Clock: clock, Reports: reports, ClientIPHeader: cfg.ClientIPHeader}, log.With("component", "console"))
+	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, console: console,
+		reg: reg, log: log, worker: worker}, nil
+}
+
+// site serves the API, its metrics and the audit log's tiles beside the console and the
+// public pages, on one address.
+func (a *app) site() http.Handler {
+	mux := http.NewServeMux()
+	for _, prefix := range []string{"/api/", "/metrics", "/healthz", "/log/"} {
+		mux.Handle(prefix, a.api)
+	}
+	mux.Handle("/", a.console)
+	return mux
 }
 
 // background runs a server beside the API until ctx is done. It returns once the server
@@ -545,7 +565,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 		}
 		a.stopAddr = addr
 	}
-	err := listenAndServe(ctx, a.cfg.HTTP, a.api, a.log, ready)
+	err := listenAndServe(ctx, a.cfg.HTTP, a.site(), a.log, ready)
 	if ctx.Err() != nil {
 		a.log.Info("takedown stopped")
 	}

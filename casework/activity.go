@@ -1,0 +1,74 @@
+package casework
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/takedown-project/takedown"
+)
+
+// Activity counts what the dashboard draws: reports per day over the last days (today
+// included, in the authority's zone), measures by kind and state, each operator's deadlines
+// by status, and the median time from receipt to removal.
+func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, error) {
+	if _, err := require(ctx, readers...); err != nil {
+		return nil, err
+	}
+	if days < 1 || days > 366 {
+		return nil, takedown.Invalid("days", "must be from 1 to 366")
+	}
+	a := &takedown.Activity{}
+	err := s.view(ctx, func(tx takedown.Tx) error {
+		loc := s.profile.Location()
+		now := tx.Now().In(loc)
+		first := time.Date(now.Year(), now.Month(), now.Day()-days+1, 0, 0, 0, 0, loc)
+		for i := range days {
+			a.ReportsPerDay = append(a.ReportsPerDay, takedown.DayCount{Day: first.AddDate(0, 0, i)})
+		}
+		times, err := tx.ReportTimes(first)
+		if err != nil {
+			return err
+		}
+		for _, t := range times {
+			t = t.In(loc)
+			day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+			// Days are counted from the calendar, not in 24-hour steps, for the changes of hour.
+			for i := range a.ReportsPerDay {
+				if a.ReportsPerDay[i].Day.Equal(day) {
+					a.ReportsPerDay[i].Count++
+					break
+				}
+			}
+		}
+		if a.Measures, err = tx.CountMeasures(); err != nil {
+			return err
+		}
+		byOperator, err := tx.CountDeadlinesByOperator()
+		if err != nil {
+			return err
+		}
+		for id, counts := range byOperator {
+			o, err := tx.Operator(id)
+			if err != nil {
+				return err
+			}
+			a.Deadlines = append(a.Deadlines, takedown.OperatorDeadlines{OperatorID: id, Operator: o.Name, Counts: counts})
+		}
+		slices.SortFunc(a.Deadlines, func(x, y takedown.OperatorDeadlines) int { return int(x.OperatorID - y.OperatorID) })
+		removals, err := tx.RemovalTimes()
+		if err != nil {
+			return err
+		}
+		a.Removals = len(removals)
+		if len(removals) > 0 {
+			slices.Sort(removals)
+			a.MedianToRemoval = removals[len(removals)/2]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}

@@ -1,0 +1,77 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/takedown-project/takedown"
+)
+
+// ReportTimes returns the arrival times of the reports received since from.
+func (t *Tx) ReportTimes(from time.Time) ([]time.Time, error) {
+	rows, err := t.query(`SELECT received_at FROM reports WHERE received_at >= ? ORDER BY received_at`, ts(from))
+	return collect(rows, err, func(r *sql.Rows) (time.Time, error) {
+		var at int64
+		err := r.Scan(&at)
+		return fromTS(at), err
+	})
+}
+
+// CountMeasures counts measures by kind and state.
+func (t *Tx) CountMeasures() (map[takedown.MeasureKind]map[takedown.MeasureState]int, error) {
+	rows, err := t.query(`SELECT kind, state, COUNT(*) FROM measures GROUP BY kind, state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := map[takedown.MeasureKind]map[takedown.MeasureState]int{}
+	for rows.Next() {
+		var kind takedown.MeasureKind
+		var state takedown.MeasureState
+		var n int
+		if err := rows.Scan(&kind, &state, &n); err != nil {
+			return nil, err
+		}
+		if counts[kind] == nil {
+			counts[kind] = map[takedown.MeasureState]int{}
+		}
+		counts[kind][state] = n
+	}
+	return counts, rows.Err()
+}
+
+// CountDeadlinesByOperator counts the deliveries with a deadline by operator and status.
+func (t *Tx) CountDeadlinesByOperator() (map[int64]map[takedown.DeadlineStatus]int, error) {
+	rows, err := t.query(fmt.Sprintf(`SELECT operator_id, status, COUNT(*) FROM (SELECT d.operator_id, %s AS status
+		FROM deliveries d WHERE d.has_deadline = 1) s GROUP BY operator_id, status`, deadlineCase), t.now.UnixNano())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := map[int64]map[takedown.DeadlineStatus]int{}
+	for rows.Next() {
+		var op int64
+		var st takedown.DeadlineStatus
+		var n int
+		if err := rows.Scan(&op, &st, &n); err != nil {
+			return nil, err
+		}
+		if counts[op] == nil {
+			counts[op] = map[takedown.DeadlineStatus]int{}
+		}
+		counts[op][st] = n
+	}
+	return counts, rows.Err()
+}
+
+// RemovalTimes returns the time from receipt to compliance of each removal complied with.
+func (t *Tx) RemovalTimes() ([]time.Duration, error) {
+	rows, err := t.query(`SELECT complied_at - COALESCE(acknowledged_at, sent_at) FROM deliveries
+		WHERE complied_at IS NOT NULL AND purpose = 'action' AND kind IN ('removal_request', 'removal_order')`)
+	return collect(rows, err, func(r *sql.Rows) (time.Duration, error) {
+		var d int64
+		err := r.Scan(&d)
+		return time.Duration(d), err
+	})
+}

@@ -1,0 +1,65 @@
+package webui
+
+import (
+	"net/http"
+
+	"github.com/takedown-project/takedown"
+)
+
+// The supervisor's approvals: qualifications waiting for a second pair of eyes, and the
+// proposed lists; and the controller's recommendations waiting for an answer.
+
+type approvalsPage struct {
+	Cases           []*takedown.Case
+	Measures        []*takedown.Measure
+	Recommendations []*takedown.Recommendation
+}
+
+func (c *Console) approvals(w http.ResponseWriter, r *http.Request, v *view) error {
+	ctx := v.ctx(r)
+	var p approvalsPage
+	var err error
+	if p.Cases, _, err = c.svc.Cases(ctx, takedown.CaseFilter{State: takedown.CaseAwaitingApproval, Page: takedown.Page{Limit: 200}}); err != nil {
+		return err
+	}
+	if p.Measures, _, err = c.svc.Measures(ctx, takedown.MeasureFilter{State: takedown.MeasureProposed, Page: takedown.Page{Limit: 200}}); err != nil {
+		return err
+	}
+	if p.Recommendations, _, err = c.svc.Recommendations(ctx, takedown.RecommendationFilter{State: takedown.RecommendationOpen, Page: takedown.Page{Limit: 200}}); err != nil {
+		return err
+	}
+	if done := r.URL.Query().Get("done"); done != "" {
+		v.Flash = v.T("done." + done)
+	}
+	v.Title = v.T("approvals.title")
+	return c.render(w, v, http.StatusOK, "approvals", p)
+}
+
+// measureAction approves or refuses a proposed list.
+func (c *Console) measureAction(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	form, done := c.claimForm(w, r)
+	if done {
+		return nil
+	}
+	action := r.PathValue("action")
+	switch action {
+	case "approve":
+		_, err = c.svc.ApproveMeasure(v.ctx(r), id)
+	case "refuse":
+		_, err = c.svc.RefuseMeasure(v.ctx(r), id, r.PostFormValue("reasons"))
+	default:
+		return takedown.Errorf(takedown.ENOTFOUND, "there is no %s", r.URL.Path)
+	}
+	if err != nil {
+		c.once.release(form)
+		return err
+	}
+	to := "/console/approvals?done=measure-" + action
+	c.once.done(form, to)
+	c.redirect(w, r, to)
+	return nil
+}

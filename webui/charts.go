@@ -1,0 +1,141 @@
+package webui
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+// Charts are SVG drawn on the server: no script, no external service. Each has a title and
+// a description for screen readers, and the page gives its figures as a table too.
+
+// segment is one part of a bar: a value, in a series that sets its colour and legend.
+type segment struct {
+	Series string // a CSS class suffix: the series' colour
+	Label  string // the series' name, for the legend and the tooltip
+	Value  int
+}
+
+// barRow is one bar, of one or more segments.
+type barRow struct {
+	Label    string
+	Segments []segment
+}
+
+func (b barRow) total() int {
+	n := 0
+	for _, s := range b.Segments {
+		n += s.Value
+	}
+	return n
+}
+
+// columnChart draws one vertical bar per row (days, for instance).
+func columnChart(title string, rows []barRow) template.HTML {
+	const width, height, top, bottom, left = 640, 220, 16, 36, 36
+	most := 1
+	for _, r := range rows {
+		most = max(most, r.total())
+	}
+	var b strings.Builder
+	id := chartID(title)
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d"><title id="%s-t">%s</title><desc id="%s-d">%s</desc>`,
+		width, height, id, id, id, esc(title), id, esc(describe(rows)))
+	plot := float64(height - top - bottom)
+	fmt.Fprintf(&b, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>`, left, height-bottom, width, height-bottom)
+	fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="end">%d</text>`, left-6, top+4, most)
+	fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="end">0</text>`, left-6, height-bottom)
+	step := float64(width-left) / float64(max(len(rows), 1))
+	for i, r := range rows {
+		x := float64(left) + float64(i)*step
+		y := float64(height - bottom)
+		for _, s := range r.Segments {
+			h := plot * float64(s.Value) / float64(most)
+			y -= h
+			fmt.Fprintf(&b, `<rect class="s-%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s: %d</title></rect>`,
+				esc(s.Series), x+step*0.15, y, step*0.7, h, esc(r.Label+" "+s.Label), s.Value)
+		}
+		if n := r.total(); n > 0 {
+			fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%.1f" text-anchor="middle">%d</text>`, x+step/2, y-4, n)
+		}
+		if len(rows) <= 16 || i%2 == 0 {
+			fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+step/2, height-bottom+16, esc(r.Label))
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// barChart draws one horizontal bar per row, its segments stacked, with a legend.
+func barChart(title string, rows []barRow) template.HTML {
+	const width, label, barH, gap, legendH = 640, 180, 22, 10, 28
+	most := 1
+	for _, r := range rows {
+		most = max(most, r.total())
+	}
+	height := len(rows)*(barH+gap) + legendH + gap
+	var b strings.Builder
+	id := chartID(title)
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d"><title id="%s-t">%s</title><desc id="%s-d">%s</desc>`,
+		width, height, id, id, id, esc(title), id, esc(describe(rows)))
+	plot := float64(width - label - 50)
+	for i, r := range rows {
+		y := i * (barH + gap)
+		fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="end">%s</text>`, label-8, y+barH/2+4, esc(r.Label))
+		x := float64(label)
+		for _, s := range r.Segments {
+			w := plot * float64(s.Value) / float64(most)
+			fmt.Fprintf(&b, `<rect class="s-%s" x="%.1f" y="%d" width="%.1f" height="%d"><title>%s: %d</title></rect>`,
+				esc(s.Series), x, y, w, barH, esc(r.Label+", "+s.Label), s.Value)
+			x += w
+		}
+		fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%d">%d</text>`, x+6, y+barH/2+4, r.total())
+	}
+	// The legend: each series once, in the order met.
+	seen := map[string]bool{}
+	x, y := label, len(rows)*(barH+gap)+gap
+	for _, r := range rows {
+		for _, s := range r.Segments {
+			if seen[s.Series] {
+				continue
+			}
+			seen[s.Series] = true
+			fmt.Fprintf(&b, `<rect class="s-%s" x="%d" y="%d" width="12" height="12"/><text class="tick" x="%d" y="%d">%s</text>`,
+				esc(s.Series), x, y, x+16, y+11, esc(s.Label))
+			x += 24 + 7*len([]rune(s.Label))
+		}
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// describe writes a chart's figures as a sentence, for its description.
+func describe(rows []barRow) string {
+	var parts []string
+	for _, r := range rows {
+		var segs []string
+		for _, s := range r.Segments {
+			if s.Value > 0 {
+				segs = append(segs, fmt.Sprintf("%s %d", s.Label, s.Value))
+			}
+		}
+		if len(segs) == 0 {
+			segs = []string{"0"}
+		}
+		parts = append(parts, r.Label+": "+strings.Join(segs, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func chartID(title string) string {
+	var b strings.Builder
+	b.WriteString("chart-")
+	for _, r := range strings.ToLower(title) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func esc(s string) string { return template.HTMLEscapeString(s) }

@@ -1,0 +1,337 @@
+package webui_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/demo"
+	"github.com/takedown-project/takedown/internal/ratelimit"
+	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/sqlite"
+	"github.com/takedown-project/takedown/vault"
+	"github.com/takedown-project/takedown/webui"
+)
+
+// site is the console on a real SQLite file seeded with the demo's invented world.
+type site struct {
+	svc   *casework.Service
+	world *demo.World
+	clock *takedown.SimClock
+	srv   *httptest.Server
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	return newSiteWith(t, webui.ConsoleConfig{})
+}
+
+// newSiteWith is newSite with a configuration (its clock is the site's).
+func newSiteWith(t *testing.T, cfg webui.ConsoleConfig) *site {
+	t.Helper()
+	dir := t.TempDir()
+	clock := takedown.NewSimClock(time.Now().Add(-demo.History), time.Now)
+	db, err := sqlite.Open(filepath.Join(dir, "takedown.db"), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	v, err := vault.Load(filepath.Join(dir, "vault.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := casework.New(db, procedure.Default(), v)
+	world, err := demo.Seed(context.Background(), svc, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Clock = clock
+	console := webui.NewConsole(svc, cfg, slog.New(slog.DiscardHandler))
+	srv := httptest.NewServer(console)
+	t.Cleanup(srv.Close)
+	return &site{svc: svc, world: world, clock: clock, srv: srv}
+}
+
+// link is a fresh sign-in link for the demo account exported as env.
+func (s *site) link(t *testing.T, env string) string {
+	t.Helper()
+	secret, err := s.svc.IssueSignInLink(takedown.NewContextWithUser(context.Background(), casework.LocalAdmin), s.world.Account(env).User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webui.SignInURL(s.srv.URL, secret)
+}
+
+// as is the demo account's context, for checking what the pages did.
+func (s *site) as(env string) context.Context {
+	return takedown.NewContextWithUser(context.Background(), s.world.Account(env).User)
+}
+
+// client is an HTTP client with its own cookies that does not follow redirects.
+func (s *site) client(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// signIn signs a client in with a link and returns it.
+func (s *site) signIn(t *testing.T, env string) *http.Client {
+	t.Helper()
+	c := s.client(t)
+	res := post(t, c, s.link(t, env), url.Values{"next": {"/console/"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("sign-in as %s: %d\n%s", env, res.status, res.body)
+	}
+	return c
+}
+
+type response struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func fetch(t *testing.T, c *http.Client, u string) response {
+	t.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, res)
+}
+
+func post(t *testing.T, c *http.Client, u string, form url.Values) response {
+	t.Helper()
+	res, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, res)
+}
+
+func read(t *testing.T, res *http.Response) response {
+	t.Helper()
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
+}
+
+var (
+	nonceRE = regexp.MustCompile(`name="form_id" value="([^"]+)"`)
+	stampRE = regexp.MustCompile(`name="updated_at" value="([^"]+)"`)
+)
+
+// first returns the first submatch of re in s.
+func first(t *testing.T, re *regexp.Regexp, s string) string {
+	t.Helper()
+	m := re.FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("no %s in the page", re)
+	}
+	return m[1]
+}
+
+// TestSignIn: a link works once; the session cookie is HttpOnly; signing out ends the
+// session; an API token is no session.
+func TestSignIn(t *testing.T) {
+	s := newSite(t)
+	link := s.link(t, "OFFICER")
+	c := s.client(t)
+	if res := fetch(t, c, link); res.status != 200 || !strings.Contains(res.body, `action="/signin/`) {
+		t.Fatalf("the link's page: %d", res.status)
+	}
+	res := post(t, c, link, url.Values{"next": {"//elsewhere.example/"}})
+	if res.status != http.StatusSeeOther || res.location != "/console/" {
+		t.Fatalf("sign-in: %d to %q (a next outside the site must not be followed)", res.status, res.location)
+	}
+	cookie := res.header.Get("Set-Cookie")
+	if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Lax") {
+		t.Errorf("session cookie %q", cookie)
+	}
+	if res := fetch(t, c, s.srv.URL+"/console/cases"); res.status != 200 || !strings.Contains(res.body, "Officer Alpha") {
+		t.Errorf("the queue after sign-in: %d", res.status)
+	}
+	again := s.client(t)
+	if res := post(t, again, link, nil); res.status != http.StatusUnauthorized || !strings.Contains(res.body, "used already") {
+		t.Errorf("a used link: %d\n%s", res.status, res.body)
+	}
+	if res := post(t, c, s.srv.URL+"/signout", nil); res.status != http.StatusSeeOther {
+		t.Errorf("sign-out: %d", res.status)
+	}
+	if res := fetch(t, c, s.srv.URL+"/console/cases"); res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/signin") {
+		t.Errorf("after sign-out: %d to %q", res.status, res.location)
+	}
+	late := s.link(t, "SUPERVISOR")
+	s.clock.Advance(takedown.SignInLinkLifetime + time.Minute)
+	if res := post(t, s.client(t), late, nil); res.status != http.StatusUnauthorized {
+		t.Errorf("a link after %s: %d", takedown.SignInLinkLifetime, res.status)
+	}
+	token := s.world.Account("OFFICER").Token
+	bearer := s.client(t)
+	u, _ := url.Parse(s.srv.URL)
+	bearer.Jar.SetCookies(u, []*http.Cookie{{Name: "takedown_session", Value: token}})
+	if res := fetch(t, bearer, s.srv.URL+"/console/cases"); res.status != http.StatusSeeOther {
+		t.Errorf("an API token as a session cookie: %d", res.status)
+	}
+}
+
+// TestCrossOriginPostRefused: a form posted from another site is refused.
+func TestCrossOriginPostRefused(t *testing.T) {
+	s := newSite(t)
+	c := s.signIn(t, "OFFICER")
+	req, _ := http.NewRequest("POST", s.srv.URL+"/console/cases/1/accept", strings.NewReader("form_id=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site post: %d", res.StatusCode)
+	}
+}
+
+// TestPublicReportForm: the form validates on the server with the message beside the
+// field, keeps what was typed, and a double submission records one report.
+func TestPublicReportForm(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	page := fetch(t, c, s.srv.URL+"/report")
+	nonce := first(t, nonceRE, page.body)
+	bad := url.Values{"form_id": {nonce}, "urls": {"https://paste.host.test/raw/<b>x</b>"}, "offence": {"terrorism-apology"}, "description": {"a video"}}
+	res := post(t, c, s.srv.URL+"/report", bad)
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, `id="good_faith-error"`) {
+		t.Fatalf("a report without the good-faith statement: %d\n%s", res.status, res.body)
+	}
+	if strings.Contains(res.body, "<b>x</b>") || !strings.Contains(res.body, "&lt;b&gt;x&lt;/b&gt;") {
+		t.Errorf("what was typed is not shown escaped")
+	}
+	good := url.Values{"form_id": {nonce}, "urls": {"https://paste.host.test/raw/form-test"}, "offence": {"terrorism-apology"}, "description": {"a video"}, "good_faith": {"yes"}}
+	res = post(t, c, s.srv.URL+"/report", good)
+	if res.status != http.StatusCreated || !strings.Contains(res.body, `id="receipt"`) {
+		t.Fatalf("a good report: %d\n%s", res.status, res.body)
+	}
+	if res := post(t, c, s.srv.URL+"/report", good); res.status != http.StatusSeeOther {
+		t.Errorf("the same form again: %d", res.status)
+	}
+	reports := 0
+	for _, cs := range cases(t, s, "https://paste.host.test/raw/form-test") {
+		reports += cs.Reports
+	}
+	if reports != 1 {
+		t.Errorf("%d reports recorded, want 1", reports)
+	}
+}
+
+// TestReportFormRateLimited: the public's reports through the form share the API's limit.
+func TestReportFormRateLimited(t *testing.T) {
+	s := newSiteWith(t, webui.ConsoleConfig{Reports: ratelimit.New(1)})
+	c := s.client(t)
+	report := func(path string) response {
+		page := fetch(t, c, s.srv.URL+"/report")
+		return post(t, c, s.srv.URL+"/report", url.Values{"form_id": {first(t, nonceRE, page.body)}, "urls": {"https://paste.host.test/raw/" + path},
+			"offence": {"terrorism-apology"}, "description": {"a video"}, "good_faith": {"yes"}})
+	}
+	if res := report("one"); res.status != http.StatusCreated {
+		t.Fatalf("the first report: %d", res.status)
+	}
+	if res := report("two"); res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") != "60" || !strings.Contains(res.body, "too many reports") {
+		t.Errorf("the second report in the minute: %d", res.status)
+	}
+}
+
+func cases(t *testing.T, s *site, u string) []*takedown.Case {
+	t.Helper()
+	list, _, err := s.svc.Cases(s.as("OFFICER"), takedown.CaseFilter{URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// TestStaleCasePage: an action sent from a page older than the case's last change shows
+// the case again with a conflict message, and does nothing.
+func TestStaleCasePage(t *testing.T) {
+	s := newSite(t)
+	if _, err := s.svc.SubmitReport(context.Background(), takedown.ReportInput{URLs: []string{"https://paste.host.test/raw/stale"},
+		Offence: "terrorism-apology", Description: "a video", GoodFaith: true}); err != nil {
+		t.Fatal(err)
+	}
+	cs := cases(t, s, "https://paste.host.test/raw/stale")[0]
+	alpha, bravo := s.signIn(t, "OFFICER"), s.signIn(t, "OFFICER2")
+	u := s.srv.URL + "/console/cases/" + itoa(cs.ID)
+	pageA, pageB := fetch(t, alpha, u).body, fetch(t, bravo, u).body
+	accept := func(c *http.Client, page string) response {
+		return post(t, c, u+"/accept", url.Values{"form_id": {first(t, nonceRE, page)}, "updated_at": {first(t, stampRE, page)}})
+	}
+	if res := accept(alpha, pageA); res.status != http.StatusSeeOther {
+		t.Fatalf("accept: %d\n%s", res.status, res.body)
+	}
+	res := accept(bravo, pageB)
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, `id="stale"`) {
+		t.Errorf("a stale accept: %d\n%s", res.status, res.body)
+	}
+}
+
+// TestRolesInTheConsole: an operator cannot open a case; the controller sees it without
+// any action; the public is sent to sign in.
+func TestRolesInTheConsole(t *testing.T) {
+	s := newSite(t)
+	u := s.srv.URL + "/console/cases/1"
+	if res := fetch(t, s.signIn(t, "HOST"), u); res.status != http.StatusForbidden {
+		t.Errorf("an operator on a case: %d", res.status)
+	}
+	res := fetch(t, s.signIn(t, "CONTROLLER"), u)
+	if res.status != 200 || strings.Contains(res.body, `method="post" action="/console/cases/`) {
+		t.Errorf("the controller on a case: %d, with a form: %v", res.status, strings.Contains(res.body, "/console/cases/1/"))
+	}
+	if res := fetch(t, s.client(t), u); res.status != http.StatusSeeOther {
+		t.Errorf("the public on a case: %d", res.status)
+	}
+}
+
+// TestLanguages: the browser's language is followed, and the switch wins over it.
+func TestLanguages(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	req, _ := http.NewRequest("GET", s.srv.URL+"/report", nil)
+	req.Header.Set("Accept-Language", "en-GB,en;q=0.9,fr;q=0.5")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := read(t, res); !strings.Contains(page.body, `<html lang="en">`) {
+		t.Errorf("an English browser got another language")
+	}
+	if res := fetch(t, c, s.srv.URL+"/lang?to=fr&back=/report"); res.status != http.StatusSeeOther || res.location != "/report" {
+		t.Fatalf("switch: %d to %q", res.status, res.location)
+	}
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := read(t, res); !strings.Contains(page.body, `<html lang="fr">`) || !strings.Contains(page.body, "Signaler un contenu") {
+		t.Errorf("the switch to French was not kept")
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

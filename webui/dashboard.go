@@ -1,0 +1,70 @@
+package webui
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/takedown-project/takedown"
+)
+
+// The dashboard: reports per day, measures by kind and state, deadline compliance per
+// operator, what is overdue now and the median time to removal, as charts drawn here.
+
+type dashboardPage struct {
+	Activity                      *takedown.Activity
+	Reports, Measures, Compliance template.HTML
+	Overdue                       int
+	Median                        string
+}
+
+// measureSeries are the measure states in the order their segments are drawn.
+var measureSeries = []takedown.MeasureState{takedown.MeasureScheduled, takedown.MeasureProposed, takedown.MeasureIssued,
+	takedown.MeasureInForce, takedown.MeasureComplied, takedown.MeasureDeclined, takedown.MeasureRefused,
+	takedown.MeasureLifted, takedown.MeasureWithdrawn}
+
+// deadlineSeries are the deadline statuses drawn per operator.
+var deadlineSeries = []takedown.DeadlineStatus{takedown.DeadlineMet, takedown.DeadlineMissed, takedown.DeadlineOverdue,
+	takedown.DeadlineRunning, takedown.DeadlinePaused, takedown.DeadlineAwaitingReceipt}
+
+func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
+	a, err := c.svc.Activity(v.ctx(r), 14)
+	if err != nil {
+		return err
+	}
+	p := dashboardPage{Activity: a}
+	var days []barRow
+	for _, d := range a.ReportsPerDay {
+		days = append(days, barRow{Label: d.Day.Format("02/01"), Segments: []segment{{Series: "reports", Label: v.T("case.reports"), Value: d.Count}}})
+	}
+	p.Reports = columnChart(v.T("dash.reports"), days)
+	var kinds []barRow
+	for _, kind := range takedown.MeasureKinds {
+		row := barRow{Label: v.E("kind", kind)}
+		for _, st := range measureSeries {
+			if n := a.Measures[kind][st]; n > 0 {
+				row.Segments = append(row.Segments, segment{Series: string(st), Label: v.E("measure", st), Value: n})
+			}
+		}
+		kinds = append(kinds, row)
+	}
+	p.Measures = barChart(v.T("dash.measures"), kinds)
+	var operators []barRow
+	for _, o := range a.Deadlines {
+		row := barRow{Label: o.Operator}
+		for _, st := range deadlineSeries {
+			if n := o.Counts[st]; n > 0 {
+				row.Segments = append(row.Segments, segment{Series: string(st), Label: v.E("deadline", st), Value: n})
+			}
+		}
+		p.Overdue += o.Counts[takedown.DeadlineOverdue]
+		operators = append(operators, row)
+	}
+	if len(operators) > 0 {
+		p.Compliance = barChart(v.T("dash.compliance"), operators)
+	}
+	if a.Removals > 0 {
+		p.Median = v.duration(a.MedianToRemoval)
+	}
+	v.Title = v.T("dash.title")
+	return c.render(w, v, http.StatusOK, "dashboard", p)
+}

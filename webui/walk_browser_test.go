@@ -1,0 +1,242 @@
+package webui_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/procedure"
+)
+
+// screenshotsEnv names the directory the walk saves its screenshots to (make screenshots
+// sets it to docs/screenshots); unset, they are taken and checked but not saved.
+const screenshotsEnv = "TAKEDOWN_SCREENSHOTS"
+
+// walk drives one browser through the console.
+type walk struct {
+	t      *testing.T
+	ctx    context.Context
+	site   *site
+	issues []string // accessibility problems found on the pages
+}
+
+// do runs steps, each waiting at most 20 seconds for the elements it needs.
+func (w *walk) do(steps ...chromedp.Action[chromedp.Void]) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(w.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		page, _ := chromedp.Run(w.ctx, chromedp.Evaluate[string](`document.location.pathname + ': ' + document.querySelector('main').innerText.slice(0, 600)`))
+		w.t.Fatalf("%v, on %s", err, page)
+	}
+}
+
+func (w *walk) text(sel string) string {
+	w.t.Helper()
+	s, err := chromedp.Run(w.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		w.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// present counts the elements matching sel, without waiting for one.
+func (w *walk) present(sel string) int {
+	w.t.Helper()
+	n, err := chromedp.Run(w.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+quote(sel)+`).length`))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// open goes to a path of the site.
+func (w *walk) open(path string) {
+	w.t.Helper()
+	w.do(chromedp.Navigate(w.site.srv.URL + path))
+}
+
+// submit clicks a button and waits for the page it leads to, known by sel.
+// The page being left is marked, so that the wait is for the next one.
+func (w *walk) submit(button, sel string) {
+	w.t.Helper()
+	if _, err := chromedp.Run(w.ctx, chromedp.Evaluate[bool](`document.body.setAttribute('data-left', ''), true`)); err != nil {
+		w.t.Fatal(err)
+	}
+	w.do(chromedp.Click(chromedp.CSS(button)), chromedp.WaitReady(chromedp.CSS("body:not([data-left])")), chromedp.WaitVisible(chromedp.CSS(sel)))
+}
+
+// signIn signs in with a fresh link, as an administrator would hand it over.
+func (w *walk) signIn(env string) {
+	w.t.Helper()
+	w.do(chromedp.Navigate(w.site.link(w.t, env)))
+	w.submit("#signin", "header .account span")
+}
+
+func (w *walk) signOut() {
+	w.t.Helper()
+	w.submit("header .account form button", "a.button")
+}
+
+// shot checks the page's accessibility and takes a screenshot, saved as name.png when
+// screenshots are asked for.
+func (w *walk) shot(name string) {
+	w.t.Helper()
+	problems, err := chromedp.Run(w.ctx, chromedp.Evaluate[[]string](a11yScript))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, p := range problems {
+		w.issues = append(w.issues, name+": "+p)
+	}
+	png, err := chromedp.Run(w.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if dir := os.Getenv(screenshotsEnv); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+}
+
+// TestConsoleWalk walks the core procedure through the pages in a real browser: a member of
+// the public reports, an officer accepts and qualifies, a supervisor approves and sends a
+// removal request, the host acknowledges and complies, the controller recommends ending a
+// measure, a supervisor answers. Each role sees what it may and not what it may not; every
+// page passes the accessibility checks.
+func TestConsoleWalk(t *testing.T) {
+	s := newSite(t)
+	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
+	ctx := browser(t, "127.0.0.1:"+port)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	w := &walk{t: t, ctx: ctx, site: s}
+	w.do(chromedp.EmulateViewport(1280, 900))
+
+	// The public reports, without an account.
+	const address = "https://paste.host.test/raw/browser-walk"
+	w.open("/report")
+	w.do(chromedp.SendKeys(chromedp.CSS("#urls"), address), chromedp.Click(chromedp.CSS("#offence-terrorism-apology")),
+		chromedp.SendKeys(chromedp.CSS("#description"), "A text praising an invented attack."), chromedp.Click(chromedp.CSS("#good_faith")))
+	w.shot("report")
+	w.submit("form.form button[type=submit]", "#receipt")
+	if receipt := w.text("#receipt"); !strings.HasPrefix(receipt, "R-") && len(receipt) < 6 {
+		t.Errorf("receipt %q", receipt)
+	}
+	w.shot("receipt")
+	found := cases(t, s, address)
+	if len(found) != 1 {
+		t.Fatalf("%d cases for the report", len(found))
+	}
+	casePath := "/console/cases/" + itoa(found[0].ID)
+
+	// An officer accepts and qualifies; approving is not theirs.
+	w.signIn("OFFICER")
+	w.open("/console/cases")
+	w.shot("queue")
+	w.open(casePath)
+	w.submit("#accept", ".flash")
+	offence, _ := procedure.Default().Offence("terrorism-apology")
+	for _, e := range offence.Elements {
+		sel := chromedp.CSS("#element-" + e.ID)
+		switch e.Type {
+		case procedure.Confirm:
+			w.do(chromedp.Click(sel))
+		case procedure.Describe:
+			w.do(chromedp.SendKeys(sel, "the invented attack of the demo"))
+		case procedure.Choose:
+			w.do(chromedp.SetValue(sel, e.Require))
+		}
+	}
+	w.do(chromedp.SendKeys(chromedp.CSS("#qualify-reasons"), "The text presents the invented attack favourably, in public."))
+	w.shot("qualify")
+	w.submit("#qualify", ".flash")
+	if w.present("#approve") != 0 {
+		t.Errorf("an officer is offered to approve a qualification")
+	}
+	w.signOut()
+
+	// A supervisor approves and sends a removal request to the host the page suggests.
+	w.signIn("SUPERVISOR")
+	w.open("/console/approvals")
+	w.shot("approvals")
+	w.open(casePath)
+	w.submit("#approve", ".flash")
+	if op, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#operator_id"))); err != nil || op != itoa(s.world.Account("HOST2").User.OperatorID) {
+		t.Errorf("the addressee suggested is %q, not the host of %s (%v)", op, address, err)
+	}
+	w.submit("#issue", ".flash")
+	w.shot("case")
+	w.signOut()
+
+	// The host acknowledges and complies, and cannot open the case.
+	ds, _, err := s.svc.Deliveries(s.as("OFFICER"), takedown.DeliveryFilter{CaseID: found[0].ID})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("deliveries of the case: %v %v", ds, err)
+	}
+	w.signIn("HOST2")
+	w.open("/console/deliveries")
+	w.shot("operator")
+	w.open("/console/deliveries/" + itoa(ds[0].ID))
+	w.submit("#acknowledge", ".flash")
+	w.submit("#comply", ".flash")
+	w.shot("delivery")
+	w.open(casePath)
+	if w.present("#accept, #qualify, #approve, #issue, .reports") != 0 || w.present(".error-summary") != 1 {
+		t.Errorf("an operator sees a case")
+	}
+	w.signOut()
+	if d, _, err := s.svc.Notice(s.as("OFFICER"), ds[0].ID); err != nil || d.State != takedown.DeliveryComplied {
+		t.Errorf("the delivery after the host's answers: %+v %v", d, err)
+	}
+
+	// The controller reads everything, changes nothing but recommends.
+	w.signIn("CONTROLLER")
+	w.shot("dashboard")
+	w.open(casePath)
+	if w.present("#accept, #qualify, #approve, #issue") != 0 || w.present(".timeline li") == 0 {
+		t.Errorf("the controller's view of the case: actions or no timeline")
+	}
+	w.open("/console/recommendations")
+	measure, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#measure_id")))
+	if err != nil || measure == "" {
+		t.Fatalf("no measure in force to recommend on: %v", err)
+	}
+	w.do(chromedp.SendKeys(chromedp.CSS("#recommend-reasons"), "The content is no longer online; the measure is no longer necessary."))
+	w.submit("#recommend", ".flash")
+	w.shot("recommendations")
+	w.signOut()
+
+	// A supervisor declines it, with reasons.
+	recs, _, err := s.svc.Recommendations(s.as("SUPERVISOR"), takedown.RecommendationFilter{State: takedown.RecommendationOpen})
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("open recommendations: %v %v", recs, err)
+	}
+	rec := recs[len(recs)-1]
+	w.signIn("SUPERVISOR")
+	w.open("/console/recommendations")
+	w.do(chromedp.SendKeys(chromedp.CSS("#rec-"+itoa(rec.ID)+"-reasons"), "A copy is still reachable from a mirror."))
+	w.submit("#answer-recommendation-"+itoa(rec.ID), ".flash")
+	if got, err := s.svc.Recommendation(s.as("SUPERVISOR"), rec.ID); err != nil || got.State != takedown.RecommendationDeclined {
+		t.Errorf("the recommendation after the answer: %+v %v", got, err)
+	}
+
+	// The browser asks for English; the switch gives French.
+	w.submit(`a[hreflang="fr"]`, `h1`)
+	if h1 := w.text("h1"); h1 != "Recommandations du contrôleur" {
+		t.Errorf("in French, the heading is %q", h1)
+	}
+	for _, p := range w.issues {
+		t.Errorf("accessibility: %s", p)
+	}
+}
