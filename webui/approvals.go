@@ -28,9 +28,7 @@ func (c *Console) approvals(w http.ResponseWriter, r *http.Request, v *view) err
 	if p.Recommendations, _, err = c.svc.Recommendations(ctx, takedown.RecommendationFilter{State: takedown.RecommendationOpen, Page: takedown.Page{Limit: 200}}); err != nil {
 		return err
 	}
-	if done := r.URL.Query().Get("done"); done != "" {
-		v.Flash = v.T("done." + done)
-	}
+	v.done(r)
 	v.Title = v.T("approvals.title")
 	return c.render(w, v, http.StatusOK, "approvals", p)
 }

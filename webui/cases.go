@@ -171,9 +171,7 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, v *view, stat
 		return err
 	}
 	p.Suggested = hostOf(p.Operators, cs.URLs)
-	if done := r.URL.Query().Get("done"); done != "" {
-		v.Flash = v.T("done." + done)
-	}
+	v.done(r)
 	v.Title = v.T("case.title", cs.ID)
 	return c.render(w, v, status, "case", p)
 }

@@ -69,9 +69,7 @@ func (c *Console) showDelivery(w http.ResponseWriter, r *http.Request, v *view, 
 	if err != nil {
 		return err
 	}
-	if done := r.URL.Query().Get("done"); done != "" {
-		v.Flash = v.T("done.answer")
-	}
+	v.done(r)
 	v.Title = v.T("delivery.title", d.ID, v.E("kind", d.Kind))
 	return c.render(w, v, status, "delivery", deliveryPage{Delivery: d, Measure: m,
 		Reasons: []takedown.CannotComplyReason{takedown.ReasonForceMajeure, takedown.ReasonManifestError, takedown.ReasonInsufficientInformation}})

@@ -31,9 +31,7 @@ func (c *Console) showRecommendations(w http.ResponseWriter, r *http.Request, v 
 			return err
 		}
 	}
-	if done := r.URL.Query().Get("done"); done != "" {
-		v.Flash = v.T("done." + done)
-	}
+	v.done(r)
 	v.Title = v.T("recs.title")
 	return c.render(w, v, status, "recommendations", p)
 }

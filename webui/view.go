@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/takedown-project/takedown"
@@ -43,4 +44,11 @@ type reasonsForm struct {
 // With makes the data of the reasonsform template.
 func (v *view) With(name, action, stamp, label string) reasonsForm {
 	return reasonsForm{View: v, Name: name, Action: action, Stamp: stamp, Label: label}
+}
+
+// done shows the message of the action a form did, named by ?done= after its redirect.
+func (v *view) done(r *http.Request) {
+	if t, ok := catalogue[v.Lang]["done."+r.URL.Query().Get("done")]; ok {
+		v.Flash = t
+	}
 }
