@@ -53,6 +53,8 @@ const (
 	EventTokenIssued            EventKind = "token.issued"
 	EventSignInLinkIssued       EventKind = "user.signin_link_issued" // a one-time console sign-in link was printed
 	EventSignedIn               EventKind = "user.signed_in"          // a user opened a console session
+	EventComplaintReceived      EventKind = "complaint.received"      // someone contested a measure or reported an error
+	EventComplaintAnswered      EventKind = "complaint.answered"      // the authority answered a complaint
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
 	EventLogVerified            EventKind = "log.verified"       // the controller verified the audit log
 	EventLogKeysChanged         EventKind = "log.keys_changed"   // a rotation of the log's signing key began or ended
@@ -80,7 +82,8 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventLogKeysChanged, EventListPublished, EventListReceived, EventListRolledBack, EventMeasureHeld,
 	EventMeasureOverridden, EventMeasureRestored, EventDeliveryTransmitted, EventTransmissionFailed, EventDeliveryChecked,
 	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
-	EventHashFeedback, EventSignInLinkIssued, EventSignedIn}
+	EventHashFeedback, EventSignInLinkIssued, EventSignedIn,
+	EventComplaintReceived, EventComplaintAnswered}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

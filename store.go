@@ -76,6 +76,11 @@ type Tx interface {
 	ComplianceChecks(deliveryID int64) ([]*ComplianceCheck, error)
 	// CountDeadlines counts deliveries that carry a deadline by status, at the transaction's time.
 	CountDeadlines() (map[DeadlineStatus]int, error)
+	CreateComplaint(c *Complaint) error
+	// UpdateComplaint writes a complaint's state and answer.
+	UpdateComplaint(c *Complaint) error
+	Complaint(id int64) (*Complaint, error)
+	Complaints(f ComplaintFilter) ([]*Complaint, string, error)
 	// ReportTimes returns when each report received since from arrived.
 	ReportTimes(from time.Time) ([]time.Time, error)
 	// CountMeasures counts measures by kind and state.

@@ -76,7 +76,7 @@ func TestStopPageInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if title != "Accès bloqué — Access blocked" || !strings.Contains(h1fr, "propaganda.example") || !strings.HasPrefix(h1en, "Access blocked") ||
-		link != "https://authority.example/complaint" || len(png) == 0 {
+		link != "https://authority.example/complaint?address=propaganda.example" || len(png) == 0 {
 		t.Errorf("title %q, headings %q / %q, link %q, screenshot of %d bytes", title, h1fr, h1en, link, len(png))
 	}
 }

@@ -292,16 +292,19 @@ func (v *view) Nav() []navItem {
 	switch {
 	case v.User == nil:
 		add("/report", "nav.report")
+		add("/complaint", "nav.complaint")
 	case v.User.Role.IsAuthority():
 		add("/console/cases", "nav.queue")
 		if v.User.Role == takedown.RoleSupervisor {
 			add("/console/approvals", "nav.approvals")
 		}
+		add("/console/complaints", "nav.complaints")
 		add("/console/recommendations", "nav.recommendations")
 		add("/console/dashboard", "nav.dashboard")
 	case v.User.Role == takedown.RoleController:
 		add("/console/dashboard", "nav.dashboard")
 		add("/console/cases", "nav.cases")
+		add("/console/complaints", "nav.complaints")
 		add("/console/recommendations", "nav.recommendations")
 	case v.User.Role == takedown.RoleOperator:
 		add("/console/deliveries", "nav.deliveries")

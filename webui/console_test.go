@@ -335,3 +335,56 @@ func TestLanguages(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestComplaints: anyone may contest a measure; a complaint without a contact is refused
+// beside the field; one about a case's address is linked to it; an officer answers; the
+// controller sees the complaint and the answer but cannot answer; an operator sees none.
+func TestComplaints(t *testing.T) {
+	s := newSite(t)
+	cs, _, err := s.svc.Cases(s.as("OFFICER"), takedown.CaseFilter{State: takedown.CaseApproved, Page: takedown.Page{Limit: 1}})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("an approved case: %v", err)
+	}
+	public := s.client(t)
+	page := fetch(t, public, s.srv.URL+"/complaint?address="+url.QueryEscape(cs[0].URLs[0]))
+	if !strings.Contains(page.body, `value="`+cs[0].URLs[0]+`"`) {
+		t.Errorf("the form is not filled with the address given")
+	}
+	form := url.Values{"form_id": {first(t, nonceRE, page.body)}, "address": {cs[0].URLs[0]}, "from": {"publisher"},
+		"text": {"This page is a news report about the attack, not an apology of it."}}
+	if res := post(t, public, s.srv.URL+"/complaint", form); res.status != http.StatusBadRequest || !strings.Contains(res.body, `id="contact-error"`) {
+		t.Fatalf("a complaint without a contact: %d", res.status)
+	}
+	form.Set("contact", "editor@news-mirror.example")
+	if res := post(t, public, s.srv.URL+"/complaint", form); res.status != http.StatusCreated || !strings.Contains(res.body, `id="receipt"`) {
+		t.Fatalf("a complaint: %d\n%s", res.status, res.body)
+	}
+	list, _, err := s.svc.Complaints(s.as("CONTROLLER"), takedown.ComplaintFilter{})
+	if err != nil || len(list) != 1 || list[0].CaseID != cs[0].ID || list[0].Contact != "" {
+		t.Fatalf("complaints %+v, %v: want one, linked to case %d, without its contact in the list", list, err, cs[0].ID)
+	}
+	u := s.srv.URL + "/console/complaints/" + itoa(list[0].ID)
+
+	controller := s.signIn(t, "CONTROLLER")
+	res := fetch(t, controller, u)
+	if res.status != 200 || !strings.Contains(res.body, "editor@news-mirror.example") || strings.Contains(res.body, `id="answer-complaint"`) {
+		t.Errorf("the controller's view: %d", res.status)
+	}
+	if res := post(t, controller, u+"/answer", url.Values{"reasons": {"x"}}); res.status != http.StatusForbidden {
+		t.Errorf("the controller answering: %d", res.status)
+	}
+	if res := fetch(t, s.signIn(t, "HOST"), s.srv.URL+"/console/complaints"); res.status != http.StatusForbidden {
+		t.Errorf("an operator on the complaints: %d", res.status)
+	}
+	officer := s.signIn(t, "OFFICER")
+	page = fetch(t, officer, u)
+	if res := post(t, officer, u+"/answer", url.Values{"form_id": {first(t, nonceRE, page.body)}, "reasons": {""}}); res.status != http.StatusBadRequest || !strings.Contains(res.body, `id="answer-reasons-error"`) {
+		t.Errorf("an answer without reasons: %d", res.status)
+	}
+	if res := post(t, officer, u+"/answer", url.Values{"form_id": {first(t, nonceRE, page.body)}, "reasons": {"The page copies the video of the attack; the blocking stands."}}); res.status != http.StatusSeeOther {
+		t.Fatalf("the answer: %d\n%s", res.status, res.body)
+	}
+	if c, err := s.svc.Complaint(s.as("CONTROLLER"), list[0].ID); err != nil || c.State != takedown.ComplaintAnswered || c.Answer == nil {
+		t.Errorf("after the answer: %+v %v", c, err)
+	}
+}

@@ -51,7 +51,7 @@ func (c *Console) submitReport(w http.ResponseWriter, r *http.Request, v *view) 
 	in := takedown.ReportInput{URLs: lines(r.PostFormValue("urls")), Offence: r.PostFormValue("offence"),
 		Description: r.PostFormValue("description"), Contact: r.PostFormValue("contact"), GoodFaith: r.PostFormValue("good_faith") == "yes"}
 	files, err := formFiles(r, "files")
-	if err == nil && v.User == nil && c.cfg.Reports != nil && !c.cfg.Reports.Allow(ratelimit.Client(r, c.cfg.ClientIPHeader)) {
+	if err == nil && v.User == nil && c.cfg.Reports != nil && !c.cfg.Reports.Allow(clientOf(r, c.cfg.ClientIPHeader)) {
 		err = takedown.Errorf(takedown.ERATELIMITED, "too many reports from your connection; wait a minute and try again")
 		w.Header().Set("Retry-After", "60")
 	}
@@ -71,6 +71,9 @@ func (c *Console) submitReport(w http.ResponseWriter, r *http.Request, v *view) 
 	v.Title = v.T("report.title")
 	return c.render(w, v, takedown.HTTPStatus(takedown.ErrorCode(err)), "report", reportPage{Offences: c.svc.Profile().Offences})
 }
+
+// clientOf is the client's address, for the limit on public submissions only.
+var clientOf = ratelimit.Client
 
 // formFiles reads the files of a multipart field, at most MaxReportFiles of at most
 // MaxReportFileSize each; an empty file input sends one nameless empty part, skipped.

@@ -14,6 +14,8 @@ func (c *Console) routes() {
 	c.page("GET /{$}", public, c.home)
 	c.page("GET /report", public, c.reportForm)
 	c.pageLimited("POST /report", public, maxReportBody, c.submitReport)
+	c.page("GET /complaint", public, c.complaintForm)
+	c.page("POST /complaint", public, c.submitComplaint)
 	c.page("GET /lang", public, c.switchLanguage)
 	c.page("GET /signin", public, c.signinPage)
 	c.page("GET /signin/{secret}", public, c.signinLink)
@@ -35,6 +37,9 @@ func (c *Console) routes() {
 	c.page("POST /console/recommendations", signedIn, c.recommend)
 	c.page("POST /console/recommendations/{id}/answer", signedIn, c.answerRecommendation)
 	c.page("GET /console/dashboard", signedIn, c.dashboard)
+	c.page("GET /console/complaints", signedIn, c.complaints)
+	c.page("GET /console/complaints/{id}", signedIn, c.complaintPage)
+	c.page("POST /console/complaints/{id}/answer", signedIn, c.answerComplaint)
 }
 
 // parsePages parses each page with the layout.

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +63,13 @@ func (p *StopPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := stopPageData{Authority: p.profile.Authority, Complaint: p.complaint}
 	if blocked {
 		d.Host = host
+		// The complaint form opens with the blocked name filled in.
+		if u, err := url.Parse(p.complaint); err == nil {
+			q := u.Query()
+			q.Set("address", host)
+			u.RawQuery = q.Encode()
+			d.Complaint = u.String()
+		}
 	}
 	rule, _ := p.profile.Measure(takedown.Blocking)
 	o, known := p.profile.Offence(offence)

@@ -56,7 +56,7 @@ func TestStopPage(t *testing.T) {
 	rule, _ := profile.Measure("blocking")
 	for _, want := range []string{"propaganda.example", "Accès bloqué", "Access blocked", template(apology.Title["fr"]), template(apology.Title["en"]),
 		template(apology.LegalBasis["en"]), template(rule.LegalBasis["fr"]), template(rule.Redress["en"]), template(rule.Redress["fr"]),
-		`href="https://authority.example/complaint"`, `lang="en"`, template(profile.Authority)} {
+		`href="https://authority.example/complaint?address=propaganda.example"`, `lang="en"`, template(profile.Authority)} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %q:\n%s", want, body)
 		}

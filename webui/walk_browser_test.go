@@ -111,7 +111,7 @@ func (w *walk) shot(name string) {
 
 // TestConsoleWalk walks the core procedure through the pages in a real browser: a member of
 // the public reports, an officer accepts and qualifies, a supervisor approves and sends a
-// removal request, the host acknowledges and complies, the controller recommends ending a
+// removal request, the host acknowledges and complies, a site owner contests a blocking, the controller recommends ending a
 // measure, a supervisor answers. Each role sees what it may and not what it may not; every
 // page passes the accessibility checks.
 func TestConsoleWalk(t *testing.T) {
@@ -134,6 +134,14 @@ func TestConsoleWalk(t *testing.T) {
 		t.Errorf("receipt %q", receipt)
 	}
 	w.shot("receipt")
+
+	// A site owner contests a blocking, from the stop page's link.
+	w.open("/complaint?address=propaganda-mirror.example")
+	w.do(chromedp.Click(chromedp.CSS("#from-publisher")),
+		chromedp.SendKeys(chromedp.CSS("#text"), "The site is a news archive; the page cited was removed last week."),
+		chromedp.SendKeys(chromedp.CSS("#contact"), "owner@propaganda-mirror.example"))
+	w.shot("complaint")
+	w.submit("#send-complaint", "#receipt")
 	found := cases(t, s, address)
 	if len(found) != 1 {
 		t.Fatalf("%d cases for the report", len(found))

@@ -80,21 +80,22 @@ func (c *dnsConfig) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.StopPage, "stop-page", e.getenv("TAKEDOWN_STOP_PAGE"),
 		"address the stop page listens on, such as 0.0.0.0:80, behind the stop pages' addresses of the zone; needs --dns [TAKEDOWN_STOP_PAGE]")
 	fs.StringVar(&c.ComplaintURL, "complaint-url", e.getenv("TAKEDOWN_COMPLAINT_URL"),
-		"the public complaint page the stop page links to, for a publisher or a user who contests a measure [TAKEDOWN_COMPLAINT_URL]")
+		"the public complaint page the stop page links to, for a publisher or a user who contests a measure (default: this server's own, /complaint at --public-url) [TAKEDOWN_COMPLAINT_URL]")
 	poll, _ := time.ParseDuration(e.envOr("TAKEDOWN_DNS_POLL_INTERVAL", "1m"))
 	fs.DurationVar(&c.PollInterval, "dns-poll-interval", poll,
 		"how often each ISP's resolvers are asked, at their notify addresses, for the serial of the zone they serve; 0 for never [TAKEDOWN_DNS_POLL_INTERVAL]")
 }
 
-// stopPage returns the stop page of the zone the primary serves, or nil when it is off.
-func (c *dnsConfig) stopPage(p *rpz.Primary, profile *procedure.Profile, reg prometheus.Registerer) (http.Handler, error) {
+// stopPage returns the stop page of the zone the primary serves, or nil when it is off. Its
+// complaint link is the console's own complaint form at publicURL unless one is given.
+func (c *dnsConfig) stopPage(p *rpz.Primary, profile *procedure.Profile, publicURL string, reg prometheus.Registerer) (http.Handler, error) {
 	switch {
 	case c.StopPage == "":
 		return nil, nil
 	case p == nil:
 		return nil, takedown.Invalid("stop-page", "needs --dns: the stop page shows why the zone blocks a name")
 	case c.ComplaintURL == "":
-		return nil, takedown.Invalid("complaint-url", "is required with --stop-page: the stop page links to the complaint page")
+		c.ComplaintURL = strings.TrimSuffix(publicURL, "/") + "/complaint"
 	}
 	if u, err := url.Parse(c.ComplaintURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, takedown.Invalid("complaint-url", "%q is not an http or https URL", c.ComplaintURL)
@@ -251,7 +252,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	a.dnsAddr, a.dnsPoll = dns.Addr, dns.PollInterval
-	if a.stopPage, err = dns.stopPage(a.dns, a.svc.Profile(), a.reg); err != nil {
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + cfg.HTTP
+	}
+	if a.stopPage, err = dns.stopPage(a.dns, a.svc.Profile(), publicURL, a.reg); err != nil {
 		return err
 	}
 	a.stopAddr = dns.StopPage
