@@ -55,6 +55,8 @@ const (
 	EventSignedIn               EventKind = "user.signed_in"          // a user opened a console session
 	EventComplaintReceived      EventKind = "complaint.received"      // someone contested a measure or reported an error
 	EventComplaintAnswered      EventKind = "complaint.answered"      // the authority answered a complaint
+	EventReviewStarted          EventKind = "review.started"          // the controller started a review session
+	EventReviewItemReviewed     EventKind = "review.item_reviewed"    // a reviewer gave a verdict on a measure
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
 	EventLogVerified            EventKind = "log.verified"       // the controller verified the audit log
 	EventLogKeysChanged         EventKind = "log.keys_changed"   // a rotation of the log's signing key began or ended
@@ -83,7 +85,7 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventMeasureOverridden, EventMeasureRestored, EventDeliveryTransmitted, EventTransmissionFailed, EventDeliveryChecked,
 	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
 	EventHashFeedback, EventSignInLinkIssued, EventSignedIn,
-	EventComplaintReceived, EventComplaintAnswered}
+	EventComplaintReceived, EventComplaintAnswered, EventReviewStarted, EventReviewItemReviewed}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

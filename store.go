@@ -81,6 +81,18 @@ type Tx interface {
 	UpdateComplaint(c *Complaint) error
 	Complaint(id int64) (*Complaint, error)
 	Complaints(f ComplaintFilter) ([]*Complaint, string, error)
+	// CreateReviewSession inserts a session and its items, setting their ids.
+	CreateReviewSession(r *ReviewSession, items []*ReviewItem) error
+	// ReviewSession returns a session with its counts of items and items reviewed.
+	ReviewSession(id int64) (*ReviewSession, error)
+	ReviewSessions(p Page) ([]*ReviewSession, string, error)
+	ReviewItem(id int64) (*ReviewItem, error)
+	// NextReviewItem returns a reviewer's first item of a session not yet reviewed, or
+	// ENOTFOUND.
+	NextReviewItem(sessionID, reviewer int64) (*ReviewItem, error)
+	// ReviewItems lists a session's reviewed items (those with a verdict), in order.
+	ReviewItems(sessionID int64, p Page) ([]*ReviewItem, string, error)
+	UpdateReviewItem(it *ReviewItem) error
 	// ReportTimes returns when each report received since from arrived.
 	ReportTimes(from time.Time) ([]time.Time, error)
 	// CountMeasures counts measures by kind and state.

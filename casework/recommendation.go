@@ -18,35 +18,41 @@ func (s *Service) Recommend(ctx context.Context, measureID int64, reasons string
 		return nil, err
 	}
 	var r *takedown.Recommendation
-	err = s.update(ctx, func(tx takedown.Tx) error {
-		m, err := tx.Measure(measureID)
-		if takedown.ErrorCode(err) == takedown.ENOTFOUND {
-			return takedown.Invalid("measure_id", "there is no measure %d", measureID)
-		} else if err != nil {
-			return err
-		}
-		if !m.State.Active() {
-			return conflict("measure %d is %s; there is nothing to end", m.ID, m.State)
-		}
-		open, _, err := tx.Recommendations(takedown.RecommendationFilter{MeasureID: m.ID, State: takedown.RecommendationOpen, Page: takedown.Page{Limit: 1}})
-		if err != nil {
-			return err
-		}
-		if len(open) > 0 {
-			return conflict("recommendation %d on measure %d is still waiting for the authority's answer", open[0].ID, m.ID)
-		}
-		r = &takedown.Recommendation{MeasureID: m.ID, CaseID: m.CaseID, State: takedown.RecommendationOpen,
-			Reasons: reasons, By: u.ID, At: tx.Now()}
-		if err := tx.CreateRecommendation(r); err != nil {
-			return err
-		}
-		return record(tx, u, event{kind: takedown.EventRecommendationMade, caseID: m.CaseID, measureID: m.ID,
-			data: map[string]any{"recommendation_id": r.ID, "reasons": reasons}})
+	err = s.update(ctx, func(tx takedown.Tx) (err error) {
+		r, err = recommend(tx, u, measureID, reasons)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// recommend records, in tx, the controller u's recommendation to end a measure.
+func recommend(tx takedown.Tx, u *takedown.User, measureID int64, reasons string) (*takedown.Recommendation, error) {
+	m, err := tx.Measure(measureID)
+	if takedown.ErrorCode(err) == takedown.ENOTFOUND {
+		return nil, takedown.Invalid("measure_id", "there is no measure %d", measureID)
+	} else if err != nil {
+		return nil, err
+	}
+	if !m.State.Active() {
+		return nil, conflict("measure %d is %s; there is nothing to end", m.ID, m.State)
+	}
+	open, _, err := tx.Recommendations(takedown.RecommendationFilter{MeasureID: m.ID, State: takedown.RecommendationOpen, Page: takedown.Page{Limit: 1}})
+	if err != nil {
+		return nil, err
+	}
+	if len(open) > 0 {
+		return nil, conflict("recommendation %d on measure %d is still waiting for the authority's answer", open[0].ID, m.ID)
+	}
+	r := &takedown.Recommendation{MeasureID: m.ID, CaseID: m.CaseID, State: takedown.RecommendationOpen,
+		Reasons: reasons, By: u.ID, At: tx.Now()}
+	if err := tx.CreateRecommendation(r); err != nil {
+		return nil, err
+	}
+	return r, record(tx, u, event{kind: takedown.EventRecommendationMade, caseID: m.CaseID, measureID: m.ID,
+		data: map[string]any{"recommendation_id": r.ID, "reasons": reasons}})
 }
 
 // AnswerRecommendation is the authority's answer, by a supervisor, with reasons either way:

@@ -101,6 +101,7 @@ func (s *seeder) people(ctx context.Context) {
 	s.user(local, "OFFICER2", "Officer Bravo", takedown.RoleOfficer, 0)
 	s.user(local, "SUPERVISOR", "Supervisor Charlie", takedown.RoleSupervisor, 0)
 	s.user(local, "CONTROLLER", "Controller Delta (qualified person)", takedown.RoleController, 0)
+	s.user(local, "CONTROLLER2", "Assistant Golf (controller's staff)", takedown.RoleController, 0)
 	s.user(s.as("Administrator"), "FLAGGER", "Echo Trust & Safety (trusted flagger)", takedown.RoleFlagger, 0)
 }
 

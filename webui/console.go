@@ -303,6 +303,7 @@ func (v *view) Nav() []navItem {
 		add("/console/dashboard", "nav.dashboard")
 	case v.User.Role == takedown.RoleController:
 		add("/console/dashboard", "nav.dashboard")
+		add("/console/reviews", "nav.reviews")
 		add("/console/cases", "nav.cases")
 		add("/console/complaints", "nav.complaints")
 		add("/console/recommendations", "nav.recommendations")

@@ -388,3 +388,53 @@ func TestComplaints(t *testing.T) {
 		t.Errorf("after the answer: %+v %v", c, err)
 	}
 }
+
+// TestReviewSession: a session shared by two reviewers deals the measures in turn; each
+// sees only their own; a recommend verdict makes the recommendation; a question needs its
+// note; a reviewer cannot give a verdict on the other's item; the authority has no access.
+func TestReviewSession(t *testing.T) {
+	s := newSite(t)
+	delta1, second := s.world.Account("CONTROLLER").User, s.world.Account("CONTROLLER2").User
+	delta := s.signIn(t, "CONTROLLER")
+	page := fetch(t, delta, s.srv.URL+"/console/reviews")
+	res := post(t, delta, s.srv.URL+"/console/reviews", url.Values{"form_id": {first(t, nonceRE, page.body)}, "second": {itoa(second.ID)}, "limit": {"4"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("start: %d\n%s", res.status, res.body)
+	}
+	sessions, _, err := s.svc.ReviewSessions(s.as("CONTROLLER"), takedown.Page{})
+	if err != nil || len(sessions) != 1 || sessions[0].Items != 4 {
+		t.Fatalf("sessions %+v %v", sessions, err)
+	}
+	id := sessions[0].ID
+	mine, err := s.svc.NextReviewItem(s.as("CONTROLLER"), id)
+	if err != nil || mine.Reviewer != delta1.ID || mine.Position != 1 {
+		t.Fatalf("the first reviewer's next item: %+v %v", mine, err)
+	}
+	theirs, err := s.svc.NextReviewItem(s.as("CONTROLLER2"), id)
+	if err != nil || theirs.Position != 2 {
+		t.Fatalf("the second reviewer's next item: %+v %v", theirs, err)
+	}
+	next := fetch(t, delta, s.srv.URL+res.location)
+	if res := post(t, delta, s.srv.URL+"/console/review-items/"+itoa(mine.ID), url.Values{"form_id": {first(t, nonceRE, next.body)}, "session": {itoa(id)},
+		"verdict": {"question"}}); res.status != http.StatusBadRequest || !strings.Contains(res.body, `id="note-error"`) {
+		t.Errorf("a question without its note: %d", res.status)
+	}
+	if res := post(t, delta, s.srv.URL+"/console/review-items/"+itoa(theirs.ID), url.Values{"form_id": {"x"}, "session": {itoa(id)},
+		"verdict": {"approve"}}); res.status != http.StatusForbidden {
+		t.Errorf("a verdict on the other reviewer's item: %d", res.status)
+	}
+	if res := post(t, delta, s.srv.URL+"/console/review-items/"+itoa(mine.ID), url.Values{"form_id": {first(t, nonceRE, next.body)}, "session": {itoa(id)},
+		"verdict": {"recommend"}, "note": {"The measure is no longer necessary."}}); res.status != http.StatusSeeOther {
+		t.Fatalf("a recommend verdict: %d\n%s", res.status, res.body)
+	}
+	recs, _, err := s.svc.Recommendations(s.as("CONTROLLER"), takedown.RecommendationFilter{MeasureID: mine.MeasureID, State: takedown.RecommendationOpen})
+	if err != nil || len(recs) != 1 {
+		t.Errorf("the recommendation of the verdict: %v %v", recs, err)
+	}
+	if after, err := s.svc.NextReviewItem(s.as("CONTROLLER"), id); err != nil || after.Position != 3 {
+		t.Errorf("the first reviewer's next item after one verdict: %+v %v", after, err)
+	}
+	if res := fetch(t, s.signIn(t, "SUPERVISOR"), s.srv.URL+"/console/reviews"); res.status != http.StatusForbidden {
+		t.Errorf("a supervisor on the review sessions: %d", res.status)
+	}
+}

@@ -208,13 +208,19 @@ func TestConsoleWalk(t *testing.T) {
 		t.Errorf("the delivery after the host's answers: %+v %v", d, err)
 	}
 
-	// The controller reads everything, changes nothing but recommends.
+	// The controller reads everything, reviews measures with an assistant, changes nothing
+	// but recommends.
 	w.signIn("CONTROLLER")
 	w.shot("dashboard")
 	w.open(casePath)
 	if w.present("#accept, #qualify, #approve, #issue") != 0 || w.present(".timeline li") == 0 {
 		t.Errorf("the controller's view of the case: actions or no timeline")
 	}
+	w.open("/console/reviews")
+	w.do(chromedp.SetValue(chromedp.CSS("#second"), itoa(s.world.Account("CONTROLLER2").User.ID)))
+	w.submit("#start-review", "#verdict-approve")
+	w.shot("review")
+	w.submit("#verdict-approve", ".flash")
 	w.open("/console/recommendations")
 	measure, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#measure_id")))
 	if err != nil || measure == "" {
