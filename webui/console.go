@@ -58,6 +58,7 @@ type Console struct {
 	handler http.Handler
 	once    *onceForms
 	limits  map[string]int64 // body limits of the forms that are not maxFormBytes
+	zone    zoneInfo
 }
 
 // SignInURL is the address of a one-time sign-in link.
@@ -298,6 +299,7 @@ func (v *view) Nav() []navItem {
 		if v.User.Role == takedown.RoleSupervisor {
 			add("/console/approvals", "nav.approvals")
 		}
+		add("/console/lists", "nav.lists")
 		add("/console/complaints", "nav.complaints")
 		add("/console/recommendations", "nav.recommendations")
 		add("/console/dashboard", "nav.dashboard")
@@ -305,10 +307,12 @@ func (v *view) Nav() []navItem {
 		add("/console/dashboard", "nav.dashboard")
 		add("/console/reviews", "nav.reviews")
 		add("/console/cases", "nav.cases")
+		add("/console/lists", "nav.lists")
 		add("/console/complaints", "nav.complaints")
 		add("/console/recommendations", "nav.recommendations")
 	case v.User.Role == takedown.RoleOperator:
 		add("/console/deliveries", "nav.deliveries")
+		add("/console/lists", "nav.lists")
 	}
 	return items
 }

@@ -438,3 +438,21 @@ func TestReviewSession(t *testing.T) {
 		t.Errorf("a supervisor on the review sessions: %d", res.status)
 	}
 }
+
+// TestLists: the controller sees every recipient of the lists, their history and the audit
+// log's state; an ISP sees only itself, with the zone to transfer.
+func TestLists(t *testing.T) {
+	s := newSite(t)
+	console := webui.NewConsole(s.svc, webui.ConsoleConfig{Clock: s.clock}, slog.New(slog.DiscardHandler))
+	console.ServeZone(webui.Zone{Name: "rpz.authority.example.", Primary: "192.0.2.53:53"})
+	s.srv.Config.Handler = console
+	res := fetch(t, s.signIn(t, "CONTROLLER"), s.srv.URL+"/console/lists")
+	if res.status != 200 || !strings.Contains(res.body, `id="log-size"`) || !strings.Contains(res.body, "Fibre Network ISP") || !strings.Contains(res.body, "Mobile Connect ISP") {
+		t.Errorf("the controller's lists: %d", res.status)
+	}
+	res = fetch(t, s.signIn(t, "ISP"), s.srv.URL+"/console/lists")
+	if res.status != 200 || !strings.Contains(res.body, "rpz.authority.example.") || strings.Contains(res.body, "Mobile Connect ISP") ||
+		strings.Contains(res.body, `id="log-size"`) || !strings.Contains(res.body, "Fibre Network ISP") {
+		t.Errorf("an ISP's lists: %d\n%s", res.status, res.body)
+	}
+}

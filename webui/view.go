@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -51,4 +52,16 @@ func (v *view) done(r *http.Request) {
 	if t, ok := catalogue[v.Lang]["done."+r.URL.Query().Get("done")]; ok {
 		v.Flash = t
 	}
+}
+
+// Verification reads the result a log.verified event records.
+func (v *view) Verification(e *takedown.Event) *takedown.Verification {
+	if e == nil {
+		return nil
+	}
+	var out takedown.Verification
+	if json.Unmarshal(e.Data, &out) != nil {
+		return nil
+	}
+	return &out
 }

@@ -216,6 +216,8 @@ func TestConsoleWalk(t *testing.T) {
 	if w.present("#accept, #qualify, #approve, #issue") != 0 || w.present(".timeline li") == 0 {
 		t.Errorf("the controller's view of the case: actions or no timeline")
 	}
+	w.open("/console/lists")
+	w.shot("lists")
 	w.open("/console/reviews")
 	w.do(chromedp.SetValue(chromedp.CSS("#second"), itoa(s.world.Account("CONTROLLER2").User.ID)))
 	w.submit("#start-review", "#verdict-approve")

@@ -547,6 +547,7 @@ func (a *app) serve(ctx context.Context, ready func(url string)) error {
 			return err
 		}
 		a.dnsAddr = addr
+		a.console.ServeZone(webui.Zone{Name: a.dns.Zone().SOA().Hdr.Name, Primary: addr})
 		if a.canary != nil {
 			a.svc.WithCanary(a.canary)
 			a.dns.OnPublish(func(z *rpz.Zone, fresh []rpz.Entry) { a.canary.Check(ctx, z.Canary(fresh)) })
