@@ -23,6 +23,8 @@ func (c *Console) consoleHome(w http.ResponseWriter, r *http.Request, v *view) e
 		c.redirect(w, r, "/console/dashboard")
 	case takedown.RoleOfficer, takedown.RoleSupervisor:
 		c.redirect(w, r, "/console/cases")
+	case takedown.RoleFlagger:
+		c.redirect(w, r, "/console/reports")
 	default:
 		return takedown.Errorf(takedown.EFORBIDDEN, "the %s role has no screen in the console yet; use the API or the CLI", v.User.Role)
 	}

@@ -313,6 +313,9 @@ func (v *view) Nav() []navItem {
 	case v.User.Role == takedown.RoleOperator:
 		add("/console/deliveries", "nav.deliveries")
 		add("/console/lists", "nav.lists")
+	case v.User.Role == takedown.RoleFlagger:
+		add("/console/reports", "nav.reports")
+		add("/report", "nav.report")
 	}
 	return items
 }

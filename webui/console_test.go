@@ -456,3 +456,30 @@ func TestLists(t *testing.T) {
 		t.Errorf("an ISP's lists: %d\n%s", res.status, res.body)
 	}
 }
+
+// TestFlaggerReports: a trusted flagger reports through the form with its session, so the
+// report comes first, and follows its own reports, without opening cases.
+func TestFlaggerReports(t *testing.T) {
+	s := newSite(t)
+	c := s.signIn(t, "FLAGGER")
+	if res := fetch(t, c, s.srv.URL+"/console/"); res.location != "/console/reports" {
+		t.Errorf("a flagger's home: %q", res.location)
+	}
+	page := fetch(t, c, s.srv.URL+"/report")
+	res := post(t, c, s.srv.URL+"/report", url.Values{"form_id": {first(t, nonceRE, page.body)}, "urls": {"https://paste.host.test/raw/flagged"},
+		"offence": {"terrorism-apology"}, "description": {"a video"}, "good_faith": {"yes"}})
+	if res.status != http.StatusCreated {
+		t.Fatalf("a flagger's report: %d", res.status)
+	}
+	cs := cases(t, s, "https://paste.host.test/raw/flagged")
+	if len(cs) != 1 || cs[0].Priority == 0 {
+		t.Errorf("the flagger's case: %+v, want it first in the queue", cs)
+	}
+	list := fetch(t, c, s.srv.URL+"/console/reports")
+	if !strings.Contains(list.body, "https://paste.host.test/raw/flagged") || strings.Contains(list.body, `href="/console/cases/`) {
+		t.Errorf("the flagger's reports: %d", list.status)
+	}
+	if res := fetch(t, c, s.srv.URL+"/console/cases/"+itoa(cs[0].ID)); res.status != http.StatusForbidden {
+		t.Errorf("a flagger on a case: %d", res.status)
+	}
+}

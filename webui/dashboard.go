@@ -15,6 +15,8 @@ type dashboardPage struct {
 	Reports, Measures, Compliance template.HTML
 	Overdue                       int
 	Median                        string
+	Late                          []*takedown.Delivery // the deliveries overdue now, oldest deadline first
+	Operators                     map[int64]string
 }
 
 // measureSeries are the measure states in the order their segments are drawn.
@@ -31,7 +33,10 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	p := dashboardPage{Activity: a}
+	p := dashboardPage{Activity: a, Operators: map[int64]string{}}
+	if p.Late, _, err = c.svc.Deliveries(v.ctx(r), takedown.DeliveryFilter{Deadline: takedown.DeadlineOverdue, Page: takedown.Page{Limit: 50}}); err != nil {
+		return err
+	}
 	var days []barRow
 	for _, d := range a.ReportsPerDay {
 		days = append(days, barRow{Label: d.Day.Format("02/01"), Segments: []segment{{Series: "reports", Label: v.T("case.reports"), Value: d.Count}}})
@@ -50,6 +55,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *view) err
 	p.Measures = barChart(v.T("dash.measures"), kinds)
 	var operators []barRow
 	for _, o := range a.Deadlines {
+		p.Operators[o.OperatorID] = o.Operator
 		row := barRow{Label: o.Operator}
 		for _, st := range deadlineSeries {
 			if n := o.Counts[st]; n > 0 {

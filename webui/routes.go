@@ -38,6 +38,7 @@ func (c *Console) routes() {
 	c.page("POST /console/recommendations/{id}/answer", signedIn, c.answerRecommendation)
 	c.page("GET /console/dashboard", signedIn, c.dashboard)
 	c.page("GET /console/lists", signedIn, c.lists)
+	c.page("GET /console/reports", signedIn, c.reports)
 	c.page("GET /console/reviews", signedIn, c.reviews)
 	c.page("POST /console/reviews", signedIn, c.startReview)
 	c.page("GET /console/reviews/{id}", signedIn, c.reviewPage)

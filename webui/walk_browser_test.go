@@ -152,6 +152,20 @@ func TestConsoleWalk(t *testing.T) {
 	w.signIn("OFFICER")
 	w.open("/console/cases")
 	w.shot("queue")
+	// Keyboard: j goes to the first case. The filter replaces the list in place (htmx) and
+	// keeps the address of the filtered list.
+	w.do(chromedp.KeyEvent("j"))
+	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.getAttribute('href') || ''`)); err != nil || !strings.HasPrefix(href, "/console/cases/") {
+		t.Errorf("after j, the focus is on %q (%v)", href, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.getElementById('state'); s.value = 'new'; s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)); err != nil {
+		t.Fatal(err)
+	}
+	pollCtx, stop := context.WithTimeout(ctx, 20*time.Second)
+	if _, err := chromedp.Run(pollCtx, chromedp.Poll[bool](`location.search.includes('state=new') && document.querySelectorAll('#queue tbody tr').length > 0`)); err != nil {
+		t.Errorf("the filter did not replace the list: %v", err)
+	}
+	stop()
 	w.open(casePath)
 	w.submit("#accept", ".flash")
 	offence, _ := procedure.Default().Offence("terrorism-apology")
