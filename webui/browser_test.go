@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,33 +11,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/takedown-project/takedown/internal/browsertest"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/webui"
 )
-
-// chromium is Debian's browser, which make check installs when run as root.
-const chromium = "/usr/bin/chromium"
-
-// browser starts a headless Chromium that resolves every name to addr, as a resolver that
-// applies the zone sends a blocked name to the stop page.
-func browser(t *testing.T, addr string) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium is not installed (Debian package chromium): make check installs it when run as root")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("host-resolver-rules", "MAP * "+addr))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser, without a timeout
-		t.Fatal(err)
-	}
-	return ctx
-}
 
 // TestStopPageInABrowser: a browser sent to the stop page for a blocked name shows it, in
 // French then English, with the name, the offence, and the complaint link.
@@ -47,7 +23,7 @@ func TestStopPageInABrowser(t *testing.T) {
 	srv := httptest.NewServer(webui.NewStopPage(procedure.Default(), blocked, "https://authority.example/complaint", prometheus.NewRegistry()))
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	ctx := browser(t, "127.0.0.1:"+port)
+	ctx := browsertest.Start(t, "127.0.0.1:"+port)
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 

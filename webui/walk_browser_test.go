@@ -2,7 +2,6 @@ package webui_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/internal/browsertest"
 	"github.com/takedown-project/takedown/procedure"
 )
 
@@ -116,8 +116,7 @@ func (w *walk) shot(name string) {
 // page passes the accessibility checks.
 func TestConsoleWalk(t *testing.T) {
 	s := newSite(t)
-	_, port, _ := net.SplitHostPort(s.srv.Listener.Addr().String())
-	ctx := browser(t, "127.0.0.1:"+port)
+	ctx := browsertest.Start(t, "")
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	w := &walk{t: t, ctx: ctx, site: s}
