@@ -44,7 +44,7 @@ func TestDemoInABrowser(t *testing.T) {
 	if err != nil || !strings.Contains(who, "Officer Alpha") {
 		t.Errorf("signed in as %q (%v)", who, err)
 	}
-	run(chromedp.Navigate(server + "/report"), chromedp.WaitVisible(chromedp.CSS("#urls")))
+	run(chromedp.Navigate(server+"/report"), chromedp.WaitVisible(chromedp.CSS("#urls")))
 	run(chromedp.Navigate(server + "/api/v1/profile"))
 	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
 	if err != nil || !strings.Contains(body, `"offences"`) {
