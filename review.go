@@ -56,7 +56,7 @@ type ReviewSessionInput struct {
 	Kind MeasureKind `json:"kind,omitempty"`
 	// Reviewers are the controller's users who share the batch, in the order they take
 	// items; the one who starts the session when empty.
-	Reviewers []int64 `json:"reviewers"`
+	Reviewers []int64 `json:"reviewers,omitempty"`
 	// Limit is the size of the batch, at most MaxReviewItems; 0 for the largest.
 	Limit int `json:"limit,omitempty"`
 }

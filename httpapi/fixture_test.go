@@ -421,6 +421,31 @@ func (f *fixture) recommendation(t *testing.T, st takedown.RecommendationState) 
 	return &r
 }
 
+// complaintInput is a complaint about a blocked site.
+func complaintInput() takedown.ComplaintInput {
+	return takedown.ComplaintInput{Address: "propaganda-mirror.example", From: takedown.ComplainantPublisher,
+		Text: "The site is a news archive.", Contact: "owner@propaganda-mirror.example"}
+}
+
+// complaint is a new open complaint.
+func (f *fixture) complaint(t *testing.T) *takedown.Complaint {
+	t.Helper()
+	var c takedown.Complaint
+	f.do(t, f.public, "POST", "/complaints", complaintInput(), &c)
+	return &c
+}
+
+// review is the controller's first item of a new review session of one measure.
+func (f *fixture) review(t *testing.T) *takedown.ReviewItem {
+	t.Helper()
+	f.removalRequest(t)
+	var r takedown.ReviewSession
+	f.do(t, f.controller.api, "POST", "/reviews", takedown.ReviewSessionInput{Limit: 1}, &r)
+	var it takedown.ReviewItem
+	f.do(t, f.controller.api, "GET", fmt.Sprintf("/reviews/%d/next", r.ID), nil, &it)
+	return &it
+}
+
 // eventCount counts the events in the record, as the controller, page by page.
 func (f *fixture) eventCount(t *testing.T) int {
 	t.Helper()

@@ -154,3 +154,25 @@ func parseAdvance(s string) (time.Duration, error) {
 	}
 	return time.ParseDuration(s)
 }
+
+// ReviewProgress is a review session with every item reviewed so far, in order.
+type ReviewProgress struct {
+	Session *takedown.ReviewSession `json:"session"`
+	Items   []*takedown.ReviewItem  `json:"items"`
+}
+
+func (s *Server) reviewSession(ctx context.Context, id int64) (*ReviewProgress, error) {
+	out := &ReviewProgress{Items: []*takedown.ReviewItem{}}
+	var cursor string
+	for {
+		session, items, next, err := s.svc.ReviewSession(ctx, id, takedown.Page{Limit: takedown.MaxPageLimit, Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		out.Session, out.Items = session, append(out.Items, items...)
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}

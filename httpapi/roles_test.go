@@ -197,6 +197,32 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 		return target{path: "/lists/blocking/feed?format=csv", owner: f.isp}
 	},
 
+	"POST /complaints": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/complaints", body: complaintInput()}
+	},
+	"GET /complaints": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/complaints"} },
+	"GET /complaints/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/complaints/%d", f.complaint(t).ID)}
+	},
+	"POST /complaints/{id}/answer": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/complaints/%d/answer", f.complaint(t).ID), body: reasons}
+	},
+
+	"POST /reviews": func(t *testing.T, f *fixture, self *takedown.User) target {
+		f.removalRequest(t)
+		return target{path: "/reviews", body: takedown.ReviewSessionInput{Limit: 1}}
+	},
+	"GET /reviews": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/reviews"} },
+	"GET /reviews/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/reviews/%d", f.review(t).SessionID)}
+	},
+	"GET /reviews/{id}/next": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/reviews/%d/next", f.review(t).SessionID)}
+	},
+	"POST /review-items/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/review-items/%d", f.review(t).ID), body: takedown.ReviewVerdictInput{Verdict: takedown.ReviewApprove}}
+	},
+
 	"GET /recommendations": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/recommendations"} },
 	"POST /recommendations": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/recommendations", body: map[string]any{"measure_id": f.removalRequest(t).ID, "reasons": "Not terrorist in law."}}

@@ -105,6 +105,17 @@ func (s *Server) routeTable() []route {
 		{"POST", "/recommendations/{id}/court", 200, "Record the referral of a declined recommendation to the administrative court", controller, false, byIDWith(v.ReferToCourt)},
 		{"POST", "/recommendations/{id}/outcome", 200, "Record the court's decision; an annulment ends the measure", controller, false, byIDWith(v.RecordCourtOutcome)},
 
+		{"POST", "/complaints", 201, "Contest a measure or report an error (no account needed): the authority must answer, the controller sees it", public, true, create(v.SubmitComplaint)},
+		{"GET", "/complaints", 200, "List the complaints, oldest first (state=open for those to answer)", readers, false, list(v.Complaints)},
+		{"GET", "/complaints/{id}", 200, "One complaint, with the complainant's contact", readers, false, byID(v.Complaint)},
+		{"POST", "/complaints/{id}/answer", 200, "Answer a complaint, with reasons", authority, false, byIDReasons(v.AnswerComplaint)},
+
+		{"POST", "/reviews", 201, "Start a review session over the active measures, dealt in turn to one or two of the controller's users", controller, false, create(v.StartReview)},
+		{"GET", "/reviews", 200, "List the review sessions, newest first", controller, false, list(v.ReviewSessions)},
+		{"GET", "/reviews/{id}", 200, "One review session with its items reviewed so far", controller, false, byID(s.reviewSession)},
+		{"GET", "/reviews/{id}/next", 200, "The signed-in reviewer's next item of a session (404 when none is left)", controller, false, byID(v.NextReviewItem)},
+		{"POST", "/review-items/{id}", 200, "Give a verdict on one of your items: approve, question (with a note) or recommend (the note is the recommendation's reasons)", controller, false, byIDWith(v.Review)},
+
 		{"GET", "/events", 200, "The record of every change, oldest first", readers, false, list(v.Events)},
 		{"GET", "/events/{id}/proof", 200, "An event's receipt: the event and the inclusion proof of its leaf in the latest checkpoint of the audit log (C2SP tlog-proof)", readers, false, proofText(v.EventProof)},
 

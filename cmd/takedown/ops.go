@@ -131,6 +131,30 @@ func ops() []op {
 			{name: "summary", field: "summary", kind: str, usage: "what the court decided", required: true},
 		}, printRecommendation},
 
+		{"complaint submit", "contest a measure or report an error (no token needed): the authority must answer", "POST", "/complaints",
+			[]arg{{name: "ADDRESS", field: "address", kind: str}}, []opt{
+				{name: "from", field: "from", kind: str, usage: "publisher, host or user", required: true},
+				{name: "text", field: "text", kind: str, usage: "what you contest, and why", required: true},
+				{name: "contact", field: "contact", kind: str, usage: "where to send the answer (stored encrypted)", required: true},
+			}, printComplaint},
+		{"complaint list", "list the complaints, oldest first", "GET", "/complaints", nil, append([]opt{
+			{name: "state", field: "state", kind: str, usage: "open or answered", query: true}}, page...), printComplaints},
+		{"complaint show", "show one complaint, with the complainant's contact", "GET", "/complaints/{id}", idArg("COMPLAINT"), nil, printComplaint},
+		{"complaint answer", "answer a complaint, with reasons", "POST", "/complaints/{id}/answer", idArg("COMPLAINT"), reasons, printComplaint},
+
+		{"review start", "start a review session over the active measures (controller)", "POST", "/reviews", nil, []opt{
+			{name: "kind", field: "kind", kind: str, usage: "only measures of this kind"},
+			{name: "reviewer", field: "reviewers", kind: numList, usage: "a reviewer, in turn (at most two; you alone by default)"},
+			{name: "limit", field: "limit", kind: num, usage: "the number of measures (at most 5000)"},
+		}, printReviewSession},
+		{"review list", "list the review sessions, newest first", "GET", "/reviews", nil, page, printReviewSessions},
+		{"review show", "show a review session and its verdicts", "GET", "/reviews/{id}", idArg("SESSION"), nil, printReviewProgress},
+		{"review next", "your next item of a review session", "GET", "/reviews/{id}/next", idArg("SESSION"), nil, printReviewItem},
+		{"review verdict", "give a verdict on an item: approve, question or recommend", "POST", "/review-items/{id}", idArg("ITEM"), []opt{
+			{name: "verdict", field: "verdict", kind: str, usage: "approve, question or recommend", required: true},
+			{name: "note", field: "note", kind: str, usage: "the question, or the recommendation's reasons"},
+		}, printReviewItem},
+
 		{"event list", "the record of every change, oldest first", "GET", "/events", nil, append([]opt{caseFilter, measureFilter,
 			{name: "kind", field: "kind", kind: str, usage: "only events of this kind, such as delivery.sent", query: true}}, page...), printEvents},
 		{"event proof", "an event's receipt: the event and its inclusion proof in the log (C2SP tlog-proof; save it to a file)", "GET", "/events/{id}/proof",

@@ -539,6 +539,62 @@ func printRecommendation(o *output, raw json.RawMessage) error {
 	})
 }
 
+func printComplaints(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "RECEIVED", "STATE", "FROM", "CASE", "ADDRESS"},
+		func(c *takedown.Complaint) []string {
+			return []string{id(c.ID), o.when(c.ReceivedAt), string(c.State), string(c.From), id(c.CaseID), c.Address}
+		}, func(c *takedown.Complaint) int64 { return c.ID })
+}
+
+func printComplaint(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(c *takedown.Complaint) string { return c.Receipt }, func(c *takedown.Complaint) {
+		fields(o.stdout, "Complaint", id(c.ID), "Receipt", c.Receipt, "State", string(c.State), "Address", c.Address, "From", string(c.From),
+			"Case", id(c.CaseID), "Received", o.when(c.ReceivedAt), "Contact", c.Contact, "Text", c.Text)
+		if a := c.Answer; a != nil {
+			fmt.Fprintf(o.stdout, "Answer by user %d on %s: %s\n", a.By, o.when(a.At), clean(a.Reasons, true))
+		}
+	})
+}
+
+func printReviewSessions(o *output, raw json.RawMessage) error {
+	return printList(o, raw, []string{"ID", "STARTED", "KIND", "REVIEWED", "ITEMS"},
+		func(r *takedown.ReviewSession) []string {
+			return []string{id(r.ID), o.when(r.CreatedAt), string(r.Kind), strconv.Itoa(r.Reviewed), strconv.Itoa(r.Items)}
+		}, func(r *takedown.ReviewSession) int64 { return r.ID })
+}
+
+func printReviewSession(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(r *takedown.ReviewSession) string { return id(r.ID) }, func(r *takedown.ReviewSession) {
+		fields(o.stdout, "Review session", id(r.ID), "Kind", string(r.Kind), "Items", strconv.Itoa(r.Items), "Reviewed", strconv.Itoa(r.Reviewed),
+			"Started", fmt.Sprintf("by user %d on %s", r.CreatedBy, o.when(r.CreatedAt)))
+	})
+}
+
+func printReviewProgress(o *output, raw json.RawMessage) error {
+	p, err := decode[httpapi.ReviewProgress](raw)
+	if err != nil {
+		return err
+	}
+	if o.quiet {
+		fmt.Fprintln(o.stdout, p.Session.ID)
+		return nil
+	}
+	fmt.Fprintf(o.stdout, "Review session %d: %d of %d reviewed\n", p.Session.ID, p.Session.Reviewed, p.Session.Items)
+	tw := tabwriter.NewWriter(o.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ITEM\tMEASURE\tCASE\tREVIEWER\tVERDICT\tNOTE")
+	for _, it := range p.Items {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%s\t%s\n", it.Position, it.MeasureID, it.CaseID, it.Reviewer, it.Verdict, clean(it.Note, false))
+	}
+	return tw.Flush()
+}
+
+func printReviewItem(o *output, raw json.RawMessage) error {
+	return printOne(o, raw, func(it *takedown.ReviewItem) string { return id(it.ID) }, func(it *takedown.ReviewItem) {
+		fields(o.stdout, "Item", id(it.ID), "Session", id(it.SessionID), "Position", strconv.Itoa(it.Position), "Measure", id(it.MeasureID),
+			"Case", id(it.CaseID), "Reviewer", id(it.Reviewer), "Verdict", string(it.Verdict), "Note", it.Note, "Recommendation", id(it.RecommendationID))
+	})
+}
+
 func printEvents(o *output, raw json.RawMessage) error {
 	return printList(o, raw, []string{"ID", "AT", "EVENT", "BY", "CASE", "MEASURE", "OPERATOR"},
 		func(e *takedown.Event) []string {
