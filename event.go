@@ -53,6 +53,7 @@ const (
 	EventTokenIssued            EventKind = "token.issued"
 	EventSignInLinkIssued       EventKind = "user.signin_link_issued" // a one-time console sign-in link was printed
 	EventSignedIn               EventKind = "user.signed_in"          // a user opened a console session
+	EventPasswordSet            EventKind = "user.password_set"       // a user's console password was set or removed
 	EventComplaintReceived      EventKind = "complaint.received"      // someone contested a measure or reported an error
 	EventComplaintAnswered      EventKind = "complaint.answered"      // the authority answered a complaint
 	EventReviewStarted          EventKind = "review.started"          // the controller started a review session
@@ -85,7 +86,8 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventMeasureOverridden, EventMeasureRestored, EventDeliveryTransmitted, EventTransmissionFailed, EventDeliveryChecked,
 	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
 	EventHashFeedback, EventSignInLinkIssued, EventSignedIn,
-	EventComplaintReceived, EventComplaintAnswered, EventReviewStarted, EventReviewItemReviewed}
+	EventComplaintReceived, EventComplaintAnswered, EventReviewStarted, EventReviewItemReviewed,
+	EventPasswordSet}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

@@ -32,6 +32,11 @@ type Tx interface {
 	// UserByToken returns the user owning an unrevoked token of this kind and hash that
 	// has not expired at now, or EUNAUTHORIZED.
 	UserByToken(kind TokenKind, hash []byte, now time.Time) (*User, error)
+	// UsersNamed returns the users of a name, compared without case.
+	UsersNamed(name string) ([]*User, error)
+	// SetPassword stores a user's password hash ("" for none); PasswordHash reads it.
+	SetPassword(userID int64, hash string) error
+	PasswordHash(userID int64) (string, error)
 	// RevokeToken revokes one token (a session signed out, a sign-in link used).
 	RevokeToken(hash []byte, at time.Time) error
 	RevokeTokens(userID int64, at time.Time) error

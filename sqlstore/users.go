@@ -94,3 +94,26 @@ func (t *Tx) RevokeTokens(userID int64, at time.Time) error {
 	_, err := t.exec(`UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, ts(at), userID)
 	return err
 }
+
+// UsersNamed returns the users of a name, without regard to case.
+func (t *Tx) UsersNamed(name string) ([]*takedown.User, error) {
+	rows, err := t.query(`SELECT `+userColumns+` FROM users WHERE lower(name) = lower(?) ORDER BY id`, name)
+	return collect(rows, err, func(r *sql.Rows) (*takedown.User, error) { return scanUser(r) })
+}
+
+// SetPassword stores a user's password hash, or removes it.
+func (t *Tx) SetPassword(userID int64, hash string) error {
+	var v any
+	if hash != "" {
+		v = hash
+	}
+	_, err := t.exec(`UPDATE users SET password = ? WHERE id = ?`, v, userID)
+	return err
+}
+
+// PasswordHash reads a user's password hash; "" for none.
+func (t *Tx) PasswordHash(userID int64) (string, error) {
+	var hash sql.NullString
+	err := t.queryRow(`SELECT password FROM users WHERE id = ?`, userID).Scan(&hash)
+	return hash.String, notFound(err, "user", userID)
+}

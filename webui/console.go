@@ -59,6 +59,7 @@ type Console struct {
 	once    *onceForms
 	limits  map[string]int64 // body limits of the forms that are not maxFormBytes
 	zone    zoneInfo
+	signins *ratelimit.Limiter // password attempts per connection
 }
 
 // SignInURL is the address of a one-time sign-in link.
@@ -71,7 +72,8 @@ func NewConsole(svc *casework.Service, cfg ConsoleConfig, log *slog.Logger) *Con
 	if cfg.Clock == nil {
 		cfg.Clock = takedown.SystemClock{}
 	}
-	c := &Console{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), pages: parsePages(), once: newOnceForms(), limits: map[string]int64{}}
+	c := &Console{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), pages: parsePages(), once: newOnceForms(), limits: map[string]int64{},
+		signins: ratelimit.New(maxSignInsPerMinute)}
 	c.routes()
 	static, _ := fs.Sub(staticFiles, "static")
 	c.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))

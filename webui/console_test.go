@@ -483,3 +483,31 @@ func TestFlaggerReports(t *testing.T) {
 		t.Errorf("a flagger on a case: %d", res.status)
 	}
 }
+
+// TestPasswordSignIn: a user with a password signs in with its name; a wrong password is
+// refused without saying which of the two was wrong; attempts are limited per connection.
+func TestPasswordSignIn(t *testing.T) {
+	s := newSite(t)
+	if err := s.svc.SetPassword(takedown.NewContextWithUser(context.Background(), casework.LocalAdmin), s.world.Account("SUPERVISOR").User.ID,
+		"correct horse battery staple"); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	res := post(t, c, s.srv.URL+"/signin", url.Values{"name": {"Supervisor Charlie"}, "password": {"correct horse battery staple"}, "next": {"/console/approvals"}})
+	if res.status != http.StatusSeeOther || res.location != "/console/approvals" {
+		t.Fatalf("sign in: %d to %q", res.status, res.location)
+	}
+	wrong := s.client(t)
+	for i := 1; ; i++ {
+		res := post(t, wrong, s.srv.URL+"/signin", url.Values{"name": {"Supervisor Charlie"}, "password": {"wrong horse battery staple"}})
+		if res.status == http.StatusTooManyRequests {
+			if i != 10 {
+				t.Errorf("refused after %d attempts, want 10 (one was the good one)", i)
+			}
+			break
+		}
+		if res.status != http.StatusUnauthorized || strings.Contains(res.body, "wrong horse") || i > 20 {
+			t.Fatalf("attempt %d: %d", i, res.status)
+		}
+	}
+}

@@ -18,6 +18,7 @@ func (c *Console) routes() {
 	c.page("POST /complaint", public, c.submitComplaint)
 	c.page("GET /lang", public, c.switchLanguage)
 	c.page("GET /signin", public, c.signinPage)
+	c.page("POST /signin", public, c.signinPassword)
 	c.page("GET /signin/{secret}", public, c.signinLink)
 	c.page("POST /signin/{secret}", public, c.signin)
 	c.page("POST /signin/demo", public, c.demoSignin)

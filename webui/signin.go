@@ -54,6 +54,35 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request, v *view) error 
 	return nil
 }
 
+// maxSignInsPerMinute limits the password attempts from one connection.
+const maxSignInsPerMinute = 10
+
+// signinPassword signs in with a name and a password.
+func (c *Console) signinPassword(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := r.ParseForm(); err != nil {
+		return formTooLarge(err)
+	}
+	v.Form = r.PostForm
+	v.Title = v.T("signin.title")
+	next := localPath(r.PostFormValue("next"))
+	if !c.signins.Allow(clientOf(r, c.cfg.ClientIPHeader)) {
+		w.Header().Set("Retry-After", "60")
+		v.Errors[""] = v.T("signin.toomany")
+		return c.render(w, v, http.StatusTooManyRequests, "signin", signinPage{Next: next})
+	}
+	session, _, err := c.svc.SignInWithPassword(r.Context(), r.PostFormValue("name"), r.PostFormValue("password"))
+	if takedown.ErrorCode(err) == takedown.EUNAUTHORIZED {
+		v.Errors[""] = v.T("signin.wrong")
+		return c.render(w, v, http.StatusUnauthorized, "signin", signinPage{Next: next})
+	}
+	if err != nil {
+		return err
+	}
+	c.setSession(w, session)
+	c.redirect(w, r, next)
+	return nil
+}
+
 // demoSignin signs in as a demo user: the demo issues itself a link and spends it.
 func (c *Console) demoSignin(w http.ResponseWriter, r *http.Request, v *view) error {
 	if !c.cfg.Demo {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"bufio"
+	"io"
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog/publisher"
@@ -24,6 +27,7 @@ func adminCommands() []command {
 		{"admin user add", "add a user offline (--data DIR); prints its token as the last line", runAdminUserAdd},
 		{"admin user token", "issue a new token for a user offline (--data DIR); prints it last", runAdminUserToken},
 		{"admin user link", "print a one-time link that signs a user in to the console, valid 15 minutes (--data DIR)", runAdminUserLink},
+		{"admin user password", "set a user's console password, read from standard input (--data DIR; --remove to remove it)", runAdminUserPassword},
 		{"admin user disable", "disable a user and revoke its tokens offline (--data DIR)", runAdminUserDisable},
 		{"admin user list", "list users offline (--data DIR)", runAdminUserList},
 		{"admin operator add", "register an operator offline (--data DIR)", runAdminOperatorAdd},
@@ -247,6 +251,41 @@ func runAdminUserLink(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Sign-in link for user %d, good once within %s; give it to the user only:\n%s\n",
 		userID, takedown.SignInLinkLifetime, webui.SignInURL(*base, secret))
+	return nil
+}
+
+func runAdminUserPassword(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin user password", "--data DIR USER [--remove] < password")
+	data := dataFlag(fs, e)
+	remove := fs.Bool("remove", false, "remove the password: the user signs in with links only")
+	userID, err := userArg(fs, args)
+	if err != nil {
+		return err
+	}
+	password := ""
+	if !*remove && e.stdin != nil {
+		line, err := bufio.NewReader(io.LimitReader(e.stdin, takedown.MaxPasswordLength+2)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read the password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	if !*remove && password == "" {
+		return takedown.Invalid("password", "is empty: give it on standard input, or use --remove")
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := svc.SetPassword(ctx, userID, password); err != nil {
+		return err
+	}
+	if *remove {
+		fmt.Fprintf(e.stdout, "user %d has no password any more; it signs in with links only\n", userID)
+	} else {
+		fmt.Fprintf(e.stdout, "user %d signs in to the console with its name and this password\n", userID)
+	}
 	return nil
 }
 

@@ -78,3 +78,38 @@ func TestAdminUserLink(t *testing.T) {
 	cli(t, nil, 0, "admin", "user", "disable", "--data", data, "1")
 	cli(t, nil, 6, "admin", "user", "link", "--data", data, "1")
 }
+
+// TestAdminUserPassword: a password read from standard input signs the user in by name;
+// a short one, an empty one and a wrong one are refused; --remove removes it.
+func TestAdminUserPassword(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	cli(t, nil, 0, "admin", "user", "add", "--data", data, "--role", "supervisor", "--name", "Test Supervisor")
+	cli(t, nil, 2, "admin", "user", "password", "--data", data, "1")
+	cliInput(t, nil, "short\n", 2, "admin", "user", "password", "--data", data, "1")
+	cliInput(t, nil, "correct horse battery staple\n", 0, "admin", "user", "password", "--data", data, "1")
+	db, v, err := openStore(data, takedown.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := casework.New(db, procedure.Default(), v)
+	if _, u, err := svc.SignInWithPassword(context.Background(), "test supervisor", "correct horse battery staple"); err != nil || u.ID != 1 {
+		t.Errorf("sign in with the password: %v %v", u, err)
+	}
+	if _, _, err := svc.SignInWithPassword(context.Background(), "Test Supervisor", "wrong horse battery staple"); takedown.ErrorCode(err) != takedown.EUNAUTHORIZED {
+		t.Errorf("a wrong password: %v", err)
+	}
+	if _, _, err := svc.SignInWithPassword(context.Background(), "Nobody", "correct horse battery staple"); takedown.ErrorCode(err) != takedown.EUNAUTHORIZED {
+		t.Errorf("a wrong name: %v", err)
+	}
+	db.Close()
+	cli(t, nil, 0, "admin", "user", "password", "--data", data, "--remove", "1")
+	db, v, err = openStore(data, takedown.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc = casework.New(db, procedure.Default(), v)
+	if _, _, err := svc.SignInWithPassword(context.Background(), "Test Supervisor", "correct horse battery staple"); takedown.ErrorCode(err) != takedown.EUNAUTHORIZED {
+		t.Errorf("a removed password: %v", err)
+	}
+}

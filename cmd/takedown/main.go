@@ -29,13 +29,14 @@ type command struct {
 
 // env is what commands share: the output streams and the environment.
 type env struct {
+	stdin          io.Reader // nil for none
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	code := run(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

@@ -54,8 +54,14 @@ func lastLine(s string) string {
 // returns its standard output.
 func cli(t *testing.T, vars map[string]string, wantCode int, args ...string) string {
 	t.Helper()
+	return cliInput(t, vars, "", wantCode, args...)
+}
+
+// cliInput is cli with input on standard input.
+func cliInput(t *testing.T, vars map[string]string, input string, wantCode int, args ...string) string {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return vars[k] }}
+	e := &env{stdin: strings.NewReader(input), stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return vars[k] }}
 	if code := run(context.Background(), e, args); code != wantCode {
 		t.Fatalf("takedown %s: exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, wantCode, &stdout, &stderr)
 	}
