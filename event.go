@@ -54,6 +54,7 @@ const (
 	EventSignInLinkIssued       EventKind = "user.signin_link_issued" // a one-time console sign-in link was printed
 	EventSignedIn               EventKind = "user.signed_in"          // a user opened a console session
 	EventPasswordSet            EventKind = "user.password_set"       // a user's console password was set or removed
+	EventEvidenceViewed         EventKind = "evidence.viewed"         // a user opened a piece of sealed evidence
 	EventComplaintReceived      EventKind = "complaint.received"      // someone contested a measure or reported an error
 	EventComplaintAnswered      EventKind = "complaint.answered"      // the authority answered a complaint
 	EventReviewStarted          EventKind = "review.started"          // the controller started a review session
@@ -87,7 +88,7 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
 	EventHashFeedback, EventSignInLinkIssued, EventSignedIn,
 	EventComplaintReceived, EventComplaintAnswered, EventReviewStarted, EventReviewItemReviewed,
-	EventPasswordSet}
+	EventPasswordSet, EventEvidenceViewed}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

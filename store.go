@@ -98,6 +98,15 @@ type Tx interface {
 	// ReviewItems lists a session's reviewed items (those with a verdict), in order.
 	ReviewItems(sessionID int64, p Page) ([]*ReviewItem, string, error)
 	UpdateReviewItem(it *ReviewItem) error
+	CreateEvidence(e *Evidence) error
+	// Evidence returns one piece, sealed content included.
+	Evidence(id int64) (*Evidence, error)
+	// CaseEvidence lists the evidence of a case's reports, without the sealed content.
+	CaseEvidence(caseID int64) ([]*Evidence, error)
+	// CountExposure adds one view to a user's count of a day and returns the new count;
+	// Exposure reads it.
+	CountExposure(userID int64, day string) (int, error)
+	Exposure(userID int64, day string) (int, error)
 	// ReportTimes returns when each report received since from arrived.
 	ReportTimes(from time.Time) ([]time.Time, error)
 	// CountMeasures counts measures by kind and state.

@@ -54,6 +54,10 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 		r.SealedContact, r.HasContact = sealed, true
 	}
 	r.Receipt = newReceipt()
+	evidence, err := s.sealEvidence(in.Files)
+	if err != nil {
+		return nil, err
+	}
 	queries := reportQueries(in)
 	for _, q := range queries {
 		r.Hashes = append(r.Hashes, q.HashValue)
@@ -66,7 +70,7 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 		r.Matches = closest(results)
 	}
 
-	err := s.update(ctx, func(tx takedown.Tx) error {
+	err = s.update(ctx, func(tx takedown.Tx) error {
 		r.ReceivedAt = tx.Now()
 		joined := map[int64]bool{}
 		var unmatched []string
@@ -102,6 +106,14 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 		if err := tx.CreateReport(r); err != nil {
 			return err
 		}
+		digests := []string{}
+		for _, e := range evidence {
+			e.ReportID, e.ReceivedAt = r.ID, tx.Now()
+			if err := tx.CreateEvidence(e); err != nil {
+				return err
+			}
+			digests = append(digests, e.SHA256)
+		}
 		for id, existing := range joined {
 			c, err := tx.Case(id)
 			if err != nil {
@@ -123,7 +135,7 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 		for _, id := range r.CaseIDs() {
 			err := record(tx, u, event{kind: takedown.EventReportReceived, caseID: id,
 				data: map[string]any{"report_id": r.ID, "receipt": r.Receipt, "channel": r.Channel, "urls": len(r.URLs),
-					"hashes": len(r.Hashes), "matches": len(r.Matches)}})
+					"hashes": len(r.Hashes), "matches": len(r.Matches), "evidence": digests}})
 			if err != nil {
 				return err
 			}

@@ -98,6 +98,8 @@ type casePage struct {
 	Operators  []*takedown.Operator
 	Kinds      []takedown.MeasureKind
 	Stale      bool
+	Evidence   []*takedown.Evidence
+	Exposure   takedown.Exposure
 	// Suggested is the operator whose domains hold the case's first address: the host to
 	// address a removal request to.
 	Suggested int64
@@ -170,6 +172,9 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, v *view, stat
 		return err
 	}
 	if p.Operators, _, err = c.svc.Operators(ctx, takedown.OperatorFilter{Page: takedown.Page{Limit: 500}}); err != nil {
+		return err
+	}
+	if p.Evidence, p.Exposure, err = c.svc.CaseEvidence(ctx, id); err != nil {
 		return err
 	}
 	p.Suggested = hostOf(p.Operators, cs.URLs)

@@ -2,6 +2,7 @@ package webui_test
 
 import (
 	"context"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -509,5 +510,40 @@ func TestPasswordSignIn(t *testing.T) {
 		if res.status != http.StatusUnauthorized || strings.Contains(res.body, "wrong horse") || i > 20 {
 			t.Fatalf("attempt %d: %d", i, res.status)
 		}
+	}
+}
+
+// TestEvidence: the case page shows a report's picture as a mosaic; opening it shows it,
+// records the opening in the log and counts it in the user's day; an operator gets nothing.
+func TestEvidence(t *testing.T) {
+	s := newSite(t)
+	officer := s.signIn(t, "OFFICER")
+	page := fetch(t, officer, s.srv.URL+"/console/cases/1")
+	m := regexp.MustCompile(`/console/evidence/(\d+)/preview`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("case 1 shows no evidence:\n%s", page.body)
+	}
+	preview := fetch(t, officer, s.srv.URL+m[0])
+	img, err := png.Decode(strings.NewReader(preview.body))
+	if err != nil || img.Bounds().Dx() != 12 || img.Bounds().Dy() != 12 {
+		t.Fatalf("the preview: %v %v", img, err)
+	}
+	for want := 1; want <= 2; want++ {
+		res := post(t, officer, s.srv.URL+"/console/evidence/"+m[1]+"/open", url.Values{"case": {"1"}})
+		count := regexp.MustCompile(`id="exposure">[^<]*: (\d+)\.`).FindStringSubmatch(res.body)
+		if res.status != 200 || !strings.Contains(res.body, `src="data:image/png;base64,`) || count == nil || count[1] != strconv.Itoa(want) {
+			t.Errorf("opening %d: %d", want, res.status)
+		}
+	}
+	events, _, err := s.svc.Events(s.as("CONTROLLER"), takedown.EventFilter{CaseID: 1, Kind: takedown.EventEvidenceViewed})
+	if err != nil || len(events) != 2 || events[0].ActorID != s.world.Account("OFFICER").User.ID {
+		t.Errorf("the openings in the log: %v %v", events, err)
+	}
+	host := s.signIn(t, "HOST")
+	if res := fetch(t, host, s.srv.URL+m[0]); res.status != http.StatusForbidden {
+		t.Errorf("an operator's preview: %d", res.status)
+	}
+	if res := post(t, host, s.srv.URL+"/console/evidence/"+m[1]+"/open", nil); res.status != http.StatusForbidden {
+		t.Errorf("an operator opening evidence: %d", res.status)
 	}
 }

@@ -28,6 +28,8 @@ func (c *Console) routes() {
 	c.page("GET /console/cases", signedIn, c.queue)
 	c.page("GET /console/cases/{id}", signedIn, c.casePage)
 	c.page("POST /console/cases/{id}/{action}", signedIn, c.caseAction)
+	c.page("GET /console/evidence/{id}/preview", signedIn, c.evidencePreview)
+	c.page("POST /console/evidence/{id}/open", signedIn, c.openEvidence)
 	c.page("GET /console/approvals", signedIn, c.approvals)
 	c.page("POST /console/measures/{id}/{action}", signedIn, c.measureAction)
 	c.page("GET /console/deliveries", signedIn, c.deliveries)
@@ -69,8 +71,11 @@ func parsePages() map[string]*template.Template {
 
 // funcs are the templates' helpers that need no view.
 var funcs = template.FuncMap{
-	"join":  strings.Join,
-	"stamp": Stamp,
+	"join":      strings.Join,
+	"hasPrefix": strings.HasPrefix,
+	"stamp":     Stamp,
+	// safeURL lets a data: URI the console made itself (an opened picture) into an img.
+	"safeURL": func(s string) template.URL { return template.URL(s) },
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}

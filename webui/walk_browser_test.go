@@ -151,6 +151,11 @@ func TestConsoleWalk(t *testing.T) {
 	w.signIn("OFFICER")
 	w.open("/console/cases")
 	w.shot("queue")
+	// The demo's first case holds a picture: blurred until opened, and counted.
+	w.open("/console/cases/1#h-evidence")
+	w.submit(`button[id^="open-evidence-"]`, "#exposure")
+	w.shot("evidence")
+	w.open("/console/cases")
 	// Keyboard: j goes to the first case. The filter replaces the list in place (htmx) and
 	// keeps the address of the filtered list.
 	w.do(chromedp.KeyEvent("j"))
