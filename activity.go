@@ -30,3 +30,22 @@ type OperatorDeadlines struct {
 	Operator   string                 `json:"operator"`
 	Counts     map[DeadlineStatus]int `json:"counts"`
 }
+
+// Figures are the public figures of a year: counts only, and none below MinPublicCount,
+// which are published as "fewer than MinPublicCount" so that a count cannot point at a
+// person or a site.
+type Figures struct {
+	Year int `json:"year"`
+	// ReportsPerMonth counts the reports received each month of the year, January first.
+	ReportsPerMonth []int `json:"reports_per_month"`
+	// Issued counts the measures issued in the year, by kind.
+	Issued map[MeasureKind]int `json:"issued"`
+	// Complaints received and answered; recommendations made and followed.
+	Complaints              int `json:"complaints"`
+	ComplaintsAnswered      int `json:"complaints_answered"`
+	Recommendations         int `json:"recommendations"`
+	RecommendationsFollowed int `json:"recommendations_followed"`
+}
+
+// MinPublicCount is the smallest count published as it is.
+const MinPublicCount = 5

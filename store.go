@@ -107,8 +107,13 @@ type Tx interface {
 	// Exposure reads it.
 	CountExposure(userID int64, day string) (int, error)
 	Exposure(userID int64, day string) (int, error)
-	// ReportTimes returns when each report received since from arrived.
-	ReportTimes(from time.Time) ([]time.Time, error)
+	// ReportTimes returns when each report received in [from, before) arrived.
+	ReportTimes(from, before time.Time) ([]time.Time, error)
+	// IssuedTimes returns the kind and time of each measure issued in [from, before).
+	IssuedTimes(from, before time.Time) ([]MeasureKind, []time.Time, error)
+	// CountFollowUps counts the complaints received in [from, before) and those answered,
+	// and the recommendations made in it and those followed.
+	CountFollowUps(from, before time.Time) (complaints, answered, recommendations, followed int, err error)
 	// CountMeasures counts measures by kind and state.
 	CountMeasures() (map[MeasureKind]map[MeasureState]int, error)
 	// CountDeadlinesByOperator counts the deliveries with a deadline by operator and status.

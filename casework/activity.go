@@ -26,7 +26,7 @@ func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, e
 		for i := range days {
 			a.ReportsPerDay = append(a.ReportsPerDay, takedown.DayCount{Day: first.AddDate(0, 0, i)})
 		}
-		times, err := tx.ReportTimes(first)
+		times, err := tx.ReportTimes(first, first.AddDate(0, 0, days))
 		if err != nil {
 			return err
 		}
@@ -71,4 +71,52 @@ func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, e
 		return nil, err
 	}
 	return a, nil
+}
+
+// Figures are a year's public figures: anyone may read them. Counts from 1 to
+// MinPublicCount-1 come back as -1, to be published as "fewer than".
+func (s *Service) Figures(ctx context.Context, year int) (*takedown.Figures, error) {
+	f := &takedown.Figures{Year: year, Issued: map[takedown.MeasureKind]int{}, ReportsPerMonth: make([]int, 12)}
+	err := s.view(ctx, func(tx takedown.Tx) error {
+		loc := s.profile.Location()
+		if now := tx.Now().In(loc); year < 2000 || year > now.Year() {
+			return takedown.Invalid("year", "must be from 2000 to %d", now.Year())
+		}
+		from, before := time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
+		times, err := tx.ReportTimes(from, before)
+		if err != nil {
+			return err
+		}
+		for _, t := range times {
+			f.ReportsPerMonth[t.In(loc).Month()-1]++
+		}
+		kinds, _, err := tx.IssuedTimes(from, before)
+		if err != nil {
+			return err
+		}
+		for _, k := range kinds {
+			f.Issued[k]++
+		}
+		f.Complaints, f.ComplaintsAnswered, f.Recommendations, f.RecommendationsFollowed, err = tx.CountFollowUps(from, before)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	small := func(n *int) {
+		if *n > 0 && *n < takedown.MinPublicCount {
+			*n = -1
+		}
+	}
+	for i := range f.ReportsPerMonth {
+		small(&f.ReportsPerMonth[i])
+	}
+	for k, n := range f.Issued {
+		small(&n)
+		f.Issued[k] = n
+	}
+	for _, n := range []*int{&f.Complaints, &f.ComplaintsAnswered, &f.Recommendations, &f.RecommendationsFollowed} {
+		small(n)
+	}
+	return f, nil
 }

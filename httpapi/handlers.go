@@ -176,3 +176,15 @@ func (s *Server) reviewSession(ctx context.Context, id int64) (*ReviewProgress, 
 		cursor = next
 	}
 }
+
+// figuresQuery chooses the year of the public figures.
+type figuresQuery struct {
+	Year int `query:"year,positive"`
+}
+
+func (s *Server) figures(ctx context.Context, q figuresQuery) (*takedown.Figures, error) {
+	if q.Year == 0 {
+		q.Year = time.Now().In(s.svc.Profile().Location()).Year()
+	}
+	return s.svc.Figures(ctx, q.Year)
+}

@@ -197,6 +197,7 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 		return target{path: "/lists/blocking/feed?format=csv", owner: f.isp}
 	},
 
+	"GET /figures": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/figures"} },
 	"POST /complaints": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/complaints", body: complaintInput()}
 	},

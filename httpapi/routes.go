@@ -105,6 +105,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/recommendations/{id}/court", 200, "Record the referral of a declined recommendation to the administrative court", controller, false, byIDWith(v.ReferToCourt)},
 		{"POST", "/recommendations/{id}/outcome", 200, "Record the court's decision; an annulment ends the measure", controller, false, byIDWith(v.RecordCourtOutcome)},
 
+		{"GET", "/figures", 200, "A year's public figures (the current year by default): counts only, those below 5 withheld as -1", public, false, query(s.figures)},
+
 		{"POST", "/complaints", 201, "Contest a measure or report an error (no account needed): the authority must answer, the controller sees it", public, true, create(v.SubmitComplaint)},
 		{"GET", "/complaints", 200, "List the complaints, oldest first (state=open for those to answer)", readers, false, list(v.Complaints)},
 		{"GET", "/complaints/{id}", 200, "One complaint, with the complainant's contact", readers, false, byID(v.Complaint)},

@@ -8,9 +8,9 @@ import (
 	"github.com/takedown-project/takedown"
 )
 
-// ReportTimes returns the arrival times of the reports received since from.
-func (t *Tx) ReportTimes(from time.Time) ([]time.Time, error) {
-	rows, err := t.query(`SELECT received_at FROM reports WHERE received_at >= ? ORDER BY received_at`, ts(from))
+// ReportTimes returns the arrival times of the reports received in [from, before).
+func (t *Tx) ReportTimes(from, before time.Time) ([]time.Time, error) {
+	rows, err := t.query(`SELECT received_at FROM reports WHERE received_at >= ? AND received_at < ? ORDER BY received_at`, ts(from), ts(before))
 	return collect(rows, err, func(r *sql.Rows) (time.Time, error) {
 		var at int64
 		err := r.Scan(&at)
@@ -74,4 +74,37 @@ func (t *Tx) RemovalTimes() ([]time.Duration, error) {
 		err := r.Scan(&d)
 		return time.Duration(d), err
 	})
+}
+
+// IssuedTimes returns the kind and issue time of the measures issued in [from, before).
+func (t *Tx) IssuedTimes(from, before time.Time) ([]takedown.MeasureKind, []time.Time, error) {
+	rows, err := t.query(`SELECT kind, issued_at FROM measures WHERE issued_at >= ? AND issued_at < ?`, ts(from), ts(before))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var kinds []takedown.MeasureKind
+	var times []time.Time
+	for rows.Next() {
+		var k takedown.MeasureKind
+		var at int64
+		if err := rows.Scan(&k, &at); err != nil {
+			return nil, nil, err
+		}
+		kinds, times = append(kinds, k), append(times, fromTS(at))
+	}
+	return kinds, times, rows.Err()
+}
+
+// CountFollowUps counts complaints and recommendations of a period, and those answered
+// or followed.
+func (t *Tx) CountFollowUps(from, before time.Time) (complaints, answered, recommendations, followed int, err error) {
+	err = t.queryRow(`SELECT
+		(SELECT COUNT(*) FROM complaints WHERE received_at >= ? AND received_at < ?),
+		(SELECT COUNT(*) FROM complaints WHERE received_at >= ? AND received_at < ? AND state = 'answered'),
+		(SELECT COUNT(*) FROM recommendations WHERE at >= ? AND at < ?),
+		(SELECT COUNT(*) FROM recommendations WHERE at >= ? AND at < ? AND state = 'followed')`,
+		ts(from), ts(before), ts(from), ts(before), ts(from), ts(before), ts(from), ts(before)).
+		Scan(&complaints, &answered, &recommendations, &followed)
+	return
 }

@@ -3,6 +3,7 @@ package webui
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 )
 
@@ -20,6 +21,16 @@ type segment struct {
 type barRow struct {
 	Label    string
 	Segments []segment
+	// Note, when set, is written instead of the bar's total (a count withheld, for one).
+	Note string
+}
+
+// value is what the chart writes beside a bar.
+func (b barRow) value() string {
+	if b.Note != "" {
+		return b.Note
+	}
+	return strconv.Itoa(b.total())
 }
 
 func (b barRow) total() int {
@@ -55,8 +66,8 @@ func columnChart(title string, rows []barRow) template.HTML {
 			fmt.Fprintf(&b, `<rect class="s-%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s: %d</title></rect>`,
 				esc(s.Series), x+step*0.15, y, step*0.7, h, esc(r.Label+" "+s.Label), s.Value)
 		}
-		if n := r.total(); n > 0 {
-			fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%.1f" text-anchor="middle">%d</text>`, x+step/2, y-4, n)
+		if r.total() > 0 || r.Note != "" {
+			fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x+step/2, y-4, esc(r.value()))
 		}
 		if len(rows) <= 16 || i%2 == 0 {
 			fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+step/2, height-bottom+16, esc(r.Label))
@@ -89,7 +100,7 @@ func barChart(title string, rows []barRow) template.HTML {
 				esc(s.Series), x, y, w, barH, esc(r.Label+", "+s.Label), s.Value)
 			x += w
 		}
-		fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%d">%d</text>`, x+6, y+barH/2+4, r.total())
+		fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%d">%s</text>`, x+6, y+barH/2+4, esc(r.value()))
 	}
 	// The legend: each series once, in the order met.
 	seen := map[string]bool{}
@@ -120,7 +131,7 @@ func describe(rows []barRow) string {
 			}
 		}
 		if len(segs) == 0 {
-			segs = []string{"0"}
+			segs = []string{r.value()}
 		}
 		parts = append(parts, r.Label+": "+strings.Join(segs, ", "))
 	}

@@ -296,6 +296,7 @@ func (v *view) Nav() []navItem {
 	case v.User == nil:
 		add("/report", "nav.report")
 		add("/complaint", "nav.complaint")
+		add("/figures", "nav.figures")
 	case v.User.Role.IsAuthority():
 		add("/console/cases", "nav.queue")
 		if v.User.Role == takedown.RoleSupervisor {

@@ -547,3 +547,17 @@ func TestEvidence(t *testing.T) {
 		t.Errorf("an operator opening evidence: %d", res.status)
 	}
 }
+
+// TestFigures: anyone reads a year's figures, with no address in them and small counts as
+// "fewer than"; a year to come is refused.
+func TestFigures(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	res := fetch(t, c, s.srv.URL+"/figures")
+	if res.status != 200 || !strings.Contains(res.body, "moins de 5") || strings.Contains(res.body, ".example") || strings.Contains(res.body, ".test") {
+		t.Errorf("the figures: %d\n%s", res.status, res.body)
+	}
+	if res := fetch(t, c, s.srv.URL+"/figures?year=2999"); res.status != http.StatusBadRequest {
+		t.Errorf("a year to come: %d", res.status)
+	}
+}

@@ -16,6 +16,7 @@ func (c *Console) routes() {
 	c.pageLimited("POST /report", public, maxReportBody, c.submitReport)
 	c.page("GET /complaint", public, c.complaintForm)
 	c.page("POST /complaint", public, c.submitComplaint)
+	c.page("GET /figures", public, c.figures)
 	c.page("GET /lang", public, c.switchLanguage)
 	c.page("GET /signin", public, c.signinPage)
 	c.page("POST /signin", public, c.signinPassword)

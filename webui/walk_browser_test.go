@@ -141,6 +141,8 @@ func TestConsoleWalk(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#contact"), "owner@propaganda-mirror.example"))
 	w.shot("complaint")
 	w.submit("#send-complaint", "#receipt")
+	w.open("/figures")
+	w.shot("figures")
 	found := cases(t, s, address)
 	if len(found) != 1 {
 		t.Fatalf("%d cases for the report", len(found))

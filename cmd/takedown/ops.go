@@ -131,6 +131,9 @@ func ops() []op {
 			{name: "summary", field: "summary", kind: str, usage: "what the court decided", required: true},
 		}, printRecommendation},
 
+		{"figures", "a year's public figures (counts only; below 5 withheld)", "GET", "/figures", nil, []opt{
+			{name: "year", field: "year", kind: num, usage: "the year (this year by default)", query: true}}, printJSONAnswer},
+
 		{"complaint submit", "contest a measure or report an error (no token needed): the authority must answer", "POST", "/complaints",
 			[]arg{{name: "ADDRESS", field: "address", kind: str}}, []opt{
 				{name: "from", field: "from", kind: str, usage: "publisher, host or user", required: true},
