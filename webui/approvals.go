@@ -16,6 +16,10 @@ type approvalsPage struct {
 }
 
 func (c *Console) approvals(w http.ResponseWriter, r *http.Request, v *view) error {
+	return c.showApprovals(w, r, v, http.StatusOK)
+}
+
+func (c *Console) showApprovals(w http.ResponseWriter, r *http.Request, v *view, status int) error {
 	ctx := v.ctx(r)
 	var p approvalsPage
 	var err error
@@ -30,7 +34,7 @@ func (c *Console) approvals(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	v.done(r)
 	v.Title = v.T("approvals.title")
-	return c.render(w, v, http.StatusOK, "approvals", p)
+	return c.render(w, v, status, "approvals", p)
 }
 
 // measureAction approves or refuses a proposed list.
@@ -39,25 +43,17 @@ func (c *Console) measureAction(w http.ResponseWriter, r *http.Request, v *view)
 	if err != nil {
 		return err
 	}
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
 	action := r.PathValue("action")
-	switch action {
-	case "approve":
-		_, err = c.svc.ApproveMeasure(v.ctx(r), id)
-	case "refuse":
-		_, err = c.svc.RefuseMeasure(v.ctx(r), id, r.PostFormValue("reasons"))
-	default:
-		return takedown.Errorf(takedown.ENOTFOUND, "there is no %s", r.URL.Path)
-	}
-	if err != nil {
-		c.once.release(form)
-		return err
-	}
-	to := "/console/approvals?done=measure-" + action
-	c.once.done(form, to)
-	c.redirect(w, r, to)
-	return nil
+	return c.submit(w, r, v, func() (string, error) {
+		var err error
+		switch action {
+		case "approve":
+			_, err = c.svc.ApproveMeasure(v.ctx(r), id)
+		case "refuse":
+			_, err = c.svc.RefuseMeasure(v.ctx(r), id, r.PostFormValue("reasons"))
+		default:
+			err = takedown.Errorf(takedown.ENOTFOUND, "there is no %s", r.URL.Path)
+		}
+		return "/console/approvals?done=measure-" + action, err
+	}, func(status int) error { return c.showApprovals(w, r, v, status) })
 }

@@ -211,19 +211,14 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return formTooLarge(err)
-	}
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
-	v.Form = r.PostForm
 	ctx := v.ctx(r)
 	action := r.PathValue("action")
-	err = c.checkFresh(v, r, id)
-	if err == nil {
+	return c.submit(w, r, v, func() (string, error) {
+		if err := c.checkFresh(v, r, id); err != nil {
+			return "", err
+		}
 		reasons := r.PostFormValue("reasons")
+		var err error
 		switch action {
 		case "accept":
 			_, err = c.svc.Accept(ctx, id)
@@ -241,23 +236,15 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request, v *view) er
 				_, err = c.svc.IssueMeasure(ctx, id, in)
 			}
 		default:
-			return takedown.Errorf(takedown.ENOTFOUND, "there is no %s", r.URL.Path)
+			err = takedown.Errorf(takedown.ENOTFOUND, "there is no %s", r.URL.Path)
 		}
-	}
-	if err == nil {
-		to := "/console/cases/" + strconv.FormatInt(id, 10) + "?done=" + url.QueryEscape(action)
-		c.once.done(form, to)
-		c.redirect(w, r, to)
-		return nil
-	}
-	c.once.release(form)
-	if !v.invalid(err) {
-		return err
-	}
-	if _, ok := v.Errors["updated_at"]; !ok {
-		v.Errors["action"] = action
-	}
-	return c.showCase(w, r, v, takedown.HTTPStatus(takedown.ErrorCode(err)))
+		return "/console/cases/" + strconv.FormatInt(id, 10) + "?done=" + url.QueryEscape(action), err
+	}, func(status int) error {
+		if _, ok := v.Errors["updated_at"]; !ok {
+			v.Errors["action"] = action
+		}
+		return c.showCase(w, r, v, status)
+	})
 }
 
 // checkFresh refuses an action sent from a page older than the case's last change.

@@ -89,20 +89,8 @@ func (c *Console) answerComplaint(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
-	v.Form = r.PostForm
-	if _, err = c.svc.AnswerComplaint(v.ctx(r), id, r.PostFormValue("reasons")); err == nil {
-		to := "/console/complaints/" + strconv.FormatInt(id, 10) + "?done=complaint"
-		c.once.done(form, to)
-		c.redirect(w, r, to)
-		return nil
-	}
-	c.once.release(form)
-	if !v.invalid(err) {
-		return err
-	}
-	return c.showComplaint(w, r, v, takedown.HTTPStatus(takedown.ErrorCode(err)))
+	return c.submit(w, r, v, func() (string, error) {
+		_, err := c.svc.AnswerComplaint(v.ctx(r), id, r.PostFormValue("reasons"))
+		return "/console/complaints/" + strconv.FormatInt(id, 10) + "?done=complaint", err
+	}, func(status int) error { return c.showComplaint(w, r, v, status) })
 }

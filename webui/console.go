@@ -328,6 +328,31 @@ type navItem struct {
 	Current     bool
 }
 
+// submit runs a form's action once. A second submission of the same form goes where the first
+// went. On success the browser goes to the address act returns; on an error of the user's, the
+// form's page is shown again by again, with the message beside its field.
+func (c *Console) submit(w http.ResponseWriter, r *http.Request, v *view, act func() (to string, err error), again func(status int) error) error {
+	if err := r.ParseForm(); err != nil {
+		return formTooLarge(err)
+	}
+	form, done := c.claimForm(w, r)
+	if done {
+		return nil
+	}
+	v.Form = r.PostForm
+	to, err := act()
+	if err == nil {
+		c.once.done(form, to)
+		c.redirect(w, r, to)
+		return nil
+	}
+	c.once.release(form)
+	if !v.invalid(err) {
+		return err
+	}
+	return again(takedown.HTTPStatus(takedown.ErrorCode(err)))
+}
+
 // claimForm reads a posted form's one-time id and claims it. A second submission of the same
 // form is sent where the first went, instead of being done twice.
 func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) (id string, done bool) {

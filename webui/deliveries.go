@@ -112,33 +112,19 @@ func (c *Console) answerDelivery(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
-	v.Form = r.PostForm
-	in := takedown.AnswerInput{Kind: takedown.AnswerKind(r.PostFormValue("kind")), Reason: takedown.CannotComplyReason(r.PostFormValue("reason")),
-		Text: r.PostFormValue("text")}
-	if at := strings.TrimSpace(r.PostFormValue("acted_at")); at != "" {
-		t, perr := time.ParseInLocation("2006-01-02T15:04", at, c.svc.Profile().Location())
-		if perr != nil {
-			err = takedown.Invalid("acted_at", "must be a date and time, such as 2026-03-01T14:30")
+	return c.submit(w, r, v, func() (string, error) {
+		in := takedown.AnswerInput{Kind: takedown.AnswerKind(r.PostFormValue("kind")), Reason: takedown.CannotComplyReason(r.PostFormValue("reason")), Text: r.PostFormValue("text")}
+		if at := strings.TrimSpace(r.PostFormValue("acted_at")); at != "" {
+			t, err := time.ParseInLocation("2006-01-02T15:04", at, c.svc.Profile().Location())
+			if err != nil {
+				return "", takedown.Invalid("acted_at", "must be a date and time, such as 2026-03-01T14:30")
+			}
+			in.ActedAt = &t
 		}
-		in.ActedAt = &t
-	}
-	if err == nil {
-		_, err = c.svc.Answer(v.ctx(r), id, in)
-	}
-	if err == nil {
-		to := "/console/deliveries/" + strconv.FormatInt(id, 10) + "?done=answer"
-		c.once.done(form, to)
-		c.redirect(w, r, to)
-		return nil
-	}
-	c.once.release(form)
-	if !v.invalid(err) {
-		return err
-	}
-	v.Errors["action"] = string(in.Kind)
-	return c.showDelivery(w, r, v, takedown.HTTPStatus(takedown.ErrorCode(err)))
+		_, err := c.svc.Answer(v.ctx(r), id, in)
+		return "/console/deliveries/" + strconv.FormatInt(id, 10) + "?done=answer", err
+	}, func(status int) error {
+		v.Errors["action"] = v.Form.Get("kind")
+		return c.showDelivery(w, r, v, status)
+	})
 }

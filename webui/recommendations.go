@@ -37,18 +37,14 @@ func (c *Console) showRecommendations(w http.ResponseWriter, r *http.Request, v 
 }
 
 func (c *Console) recommend(w http.ResponseWriter, r *http.Request, v *view) error {
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
-	v.Form = r.PostForm
-	measure, err := strconv.ParseInt(r.PostFormValue("measure_id"), 10, 64)
-	if err != nil {
-		err = takedown.Invalid("measure_id", "choose a measure in force")
-	} else {
+	return c.submit(w, r, v, func() (string, error) {
+		measure, err := strconv.ParseInt(r.PostFormValue("measure_id"), 10, 64)
+		if err != nil {
+			return "", takedown.Invalid("measure_id", "choose a measure in force")
+		}
 		_, err = c.svc.Recommend(v.ctx(r), measure, r.PostFormValue("reasons"))
-	}
-	return c.recommendationDone(w, r, v, form, "recommend", err)
+		return "/console/recommendations?done=recommendation", err
+	}, c.againRecommendations(w, r, v, "recommend"))
 }
 
 func (c *Console) answerRecommendation(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -56,28 +52,17 @@ func (c *Console) answerRecommendation(w http.ResponseWriter, r *http.Request, v
 	if err != nil {
 		return err
 	}
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
-	v.Form = r.PostForm
-	_, err = c.svc.AnswerRecommendation(v.ctx(r), id, takedown.RecommendationAnswer{Follow: r.PostFormValue("follow") == "yes",
-		Reasons: r.PostFormValue("reasons")})
-	return c.recommendationDone(w, r, v, form, "answer-"+strconv.FormatInt(id, 10), err)
+	return c.submit(w, r, v, func() (string, error) {
+		_, err := c.svc.AnswerRecommendation(v.ctx(r), id, takedown.RecommendationAnswer{Follow: r.PostFormValue("follow") == "yes",
+			Reasons: r.PostFormValue("reasons")})
+		return "/console/recommendations?done=recommendation", err
+	}, c.againRecommendations(w, r, v, "answer-"+strconv.FormatInt(id, 10)))
 }
 
-// recommendationDone redirects after a recommendation's form, or shows its errors.
-func (c *Console) recommendationDone(w http.ResponseWriter, r *http.Request, v *view, form, action string, err error) error {
-	if err == nil {
-		to := "/console/recommendations?done=recommendation"
-		c.once.done(form, to)
-		c.redirect(w, r, to)
-		return nil
+// againRecommendations shows the recommendations again, the error beside the form of action.
+func (c *Console) againRecommendations(w http.ResponseWriter, r *http.Request, v *view, action string) func(int) error {
+	return func(status int) error {
+		v.Errors["action"] = action
+		return c.showRecommendations(w, r, v, status)
 	}
-	c.once.release(form)
-	if !v.invalid(err) {
-		return err
-	}
-	v.Errors["action"] = action
-	return c.showRecommendations(w, r, v, takedown.HTTPStatus(takedown.ErrorCode(err)))
 }

@@ -41,40 +41,27 @@ func (c *Console) showReviews(w http.ResponseWriter, r *http.Request, v *view, s
 }
 
 func (c *Console) startReview(w http.ResponseWriter, r *http.Request, v *view) error {
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
-	v.Form = r.PostForm
-	in := takedown.ReviewSessionInput{Kind: takedown.MeasureKind(r.PostFormValue("kind")), Reviewers: []int64{v.User.ID}}
-	var err error
-	if second := r.PostFormValue("second"); second != "" {
-		id, perr := strconv.ParseInt(second, 10, 64)
-		if perr != nil {
-			err = takedown.Invalid("second", "is not a user")
+	return c.submit(w, r, v, func() (string, error) {
+		in := takedown.ReviewSessionInput{Kind: takedown.MeasureKind(r.PostFormValue("kind")), Reviewers: []int64{v.User.ID}}
+		if second := r.PostFormValue("second"); second != "" {
+			id, err := strconv.ParseInt(second, 10, 64)
+			if err != nil {
+				return "", takedown.Invalid("second", "is not a user")
+			}
+			in.Reviewers = append(in.Reviewers, id)
 		}
-		in.Reviewers = append(in.Reviewers, id)
-	}
-	if n := r.PostFormValue("limit"); n != "" && err == nil {
-		if in.Limit, err = strconv.Atoi(n); err != nil {
-			err = takedown.Invalid("limit", "is not a number")
+		if n := r.PostFormValue("limit"); n != "" {
+			var err error
+			if in.Limit, err = strconv.Atoi(n); err != nil {
+				return "", takedown.Invalid("limit", "is not a number")
+			}
 		}
-	}
-	var session *takedown.ReviewSession
-	if err == nil {
-		session, err = c.svc.StartReview(v.ctx(r), in)
-	}
-	if err == nil {
-		to := "/console/reviews/" + strconv.FormatInt(session.ID, 10) + "/next"
-		c.once.done(form, to)
-		c.redirect(w, r, to)
-		return nil
-	}
-	c.once.release(form)
-	if !v.invalid(err) {
-		return err
-	}
-	return c.showReviews(w, r, v, takedown.HTTPStatus(takedown.ErrorCode(err)))
+		session, err := c.svc.StartReview(v.ctx(r), in)
+		if err != nil {
+			return "", err
+		}
+		return "/console/reviews/" + strconv.FormatInt(session.ID, 10) + "/next", nil
+	}, func(status int) error { return c.showReviews(w, r, v, status) })
 }
 
 type reviewPage struct {
@@ -147,26 +134,19 @@ func (c *Console) review(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
-	}
-	v.Form = r.PostForm
-	it, err := c.svc.Review(v.ctx(r), id, takedown.ReviewVerdictInput{Verdict: takedown.ReviewVerdict(r.PostFormValue("verdict")), Note: r.PostFormValue("note")})
-	if err == nil {
-		to := "/console/reviews/" + strconv.FormatInt(it.SessionID, 10) + "/next?done=review"
-		c.once.done(form, to)
-		c.redirect(w, r, to)
-		return nil
-	}
-	c.once.release(form)
-	if !v.invalid(err) {
-		return err
-	}
-	session, perr := strconv.ParseInt(r.PostFormValue("session"), 10, 64)
-	if perr != nil {
-		return err
-	}
-	r.SetPathValue("id", strconv.FormatInt(session, 10))
-	return c.showItem(w, r, v, takedown.HTTPStatus(takedown.ErrorCode(err)))
+	return c.submit(w, r, v, func() (string, error) {
+		it, err := c.svc.Review(v.ctx(r), id, takedown.ReviewVerdictInput{Verdict: takedown.ReviewVerdict(r.PostFormValue("verdict")),
+			Note: r.PostFormValue("note")})
+		if err != nil {
+			return "", err
+		}
+		return "/console/reviews/" + strconv.FormatInt(it.SessionID, 10) + "/next?done=review", nil
+	}, func(status int) error {
+		session, err := strconv.ParseInt(r.PostFormValue("session"), 10, 64)
+		if err != nil {
+			return takedown.Invalid("session", "is not a review session")
+		}
+		r.SetPathValue("id", strconv.FormatInt(session, 10))
+		return c.showItem(w, r, v, status)
+	})
 }
