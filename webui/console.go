@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/internal/ratelimit"
@@ -60,6 +62,7 @@ type Console struct {
 	limits  map[string]int64 // body limits of the forms that are not maxFormBytes
 	zone    zoneInfo
 	signins *ratelimit.Limiter // password attempts per connection
+	metrics *prometheus.HistogramVec
 }
 
 // SignInURL is the address of a one-time sign-in link.
@@ -67,13 +70,17 @@ func SignInURL(base, secret string) string {
 	return strings.TrimSuffix(base, "/") + "/signin/" + url.PathEscape(secret)
 }
 
-// NewConsole returns the console.
-func NewConsole(svc *casework.Service, cfg ConsoleConfig, log *slog.Logger) *Console {
+// NewConsole returns the console; its metrics are registered on reg.
+func NewConsole(svc *casework.Service, cfg ConsoleConfig, log *slog.Logger, reg prometheus.Registerer) *Console {
 	if cfg.Clock == nil {
 		cfg.Clock = takedown.SystemClock{}
 	}
 	c := &Console{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), pages: parsePages(), once: newOnceForms(), limits: map[string]int64{},
-		signins: ratelimit.New(maxSignInsPerMinute)}
+		signins: ratelimit.New(maxSignInsPerMinute),
+		metrics: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "takedown_console_request_seconds",
+			Help: "Time to serve a page of the console or the public pages, by page and status.", Buckets: prometheus.DefBuckets},
+			[]string{"page", "status"})}
+	reg.MustRegister(c.metrics)
 	c.routes()
 	static, _ := fs.Sub(staticFiles, "static")
 	c.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
@@ -118,7 +125,12 @@ func (c *Console) page(pattern string, signedIn bool, fn pageFunc) {
 	if l, ok := c.limits[pattern]; ok {
 		limit = l
 	}
-	c.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	c.mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) {
+		began := time.Now()
+		w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
+		defer func() {
+			c.metrics.WithLabelValues(pattern, strconv.Itoa(w.status)).Observe(time.Since(began).Seconds())
+		}()
 		v := c.newView(w, r)
 		if signedIn && v.User == nil {
 			c.redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()))
@@ -134,6 +146,17 @@ func (c *Console) page(pattern string, signedIn bool, fn pageFunc) {
 			c.fail(w, r, v, err)
 		}
 	})
+}
+
+// statusWriter remembers the status written, for the metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // maxFormBytes caps a form's body (the public report form's files have their own limit).

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/demo"
@@ -59,7 +61,7 @@ func newSiteWith(t *testing.T, cfg webui.ConsoleConfig) *site {
 		t.Fatal(err)
 	}
 	cfg.Clock = clock
-	console := webui.NewConsole(svc, cfg, slog.New(slog.DiscardHandler))
+	console := webui.NewConsole(svc, cfg, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	srv := httptest.NewServer(console)
 	t.Cleanup(srv.Close)
 	return &site{svc: svc, world: world, clock: clock, srv: srv}
@@ -444,7 +446,7 @@ func TestReviewSession(t *testing.T) {
 // log's state; an ISP sees only itself, with the zone to transfer.
 func TestLists(t *testing.T) {
 	s := newSite(t)
-	console := webui.NewConsole(s.svc, webui.ConsoleConfig{Clock: s.clock}, slog.New(slog.DiscardHandler))
+	console := webui.NewConsole(s.svc, webui.ConsoleConfig{Clock: s.clock}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	console.ServeZone(webui.Zone{Name: "rpz.authority.example.", Primary: "192.0.2.53:53"})
 	s.srv.Config.Handler = console
 	res := fetch(t, s.signIn(t, "CONTROLLER"), s.srv.URL+"/console/lists")
@@ -559,5 +561,33 @@ func TestFigures(t *testing.T) {
 	}
 	if res := fetch(t, c, s.srv.URL+"/figures?year=2999"); res.status != http.StatusBadRequest {
 		t.Errorf("a year to come: %d", res.status)
+	}
+}
+
+// TestConsoleMetrics: the pages are counted by page pattern and status, never by address.
+func TestConsoleMetrics(t *testing.T) {
+	s := newSite(t)
+	reg := prometheus.NewRegistry()
+	s.srv.Config.Handler = webui.NewConsole(s.svc, webui.ConsoleConfig{Clock: s.clock}, slog.New(slog.DiscardHandler), reg)
+	fetch(t, s.client(t), s.srv.URL+"/report")
+	fetch(t, s.client(t), s.srv.URL+"/console/cases")
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			seen[f.GetName()+" "+labels["page"]+" "+labels["status"]] = true
+		}
+	}
+	for _, want := range []string{"takedown_console_request_seconds GET /report 200", "takedown_console_request_seconds GET /console/cases 303"} {
+		if !seen[want] {
+			t.Errorf("no %s in %v", want, seen)
+		}
 	}
 }

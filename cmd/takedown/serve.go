@@ -463,7 +463,7 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		MetricsToken: metricsToken, DemoClock: demoClock, OnClockAdvanced: sched.Wake, Log: publisher.Tiles(db, log),
 		FeedSigners: keys.Signers, PublicURL: outbox.BaseURL}, log, reg)
 	console := webui.NewConsole(svc, webui.ConsoleConfig{Secure: strings.HasPrefix(outbox.BaseURL, "https://"), Demo: demoClock != nil,
-		Clock: clock, Reports: reports, ClientIPHeader: cfg.ClientIPHeader}, log.With("component", "console"))
+		Clock: clock, Reports: reports, ClientIPHeader: cfg.ClientIPHeader}, log.With("component", "console"), reg)
 	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, console: console,
 		reg: reg, log: log, worker: worker}, nil
 }
