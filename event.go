@@ -51,14 +51,15 @@ const (
 	EventUserCreated            EventKind = "user.created"
 	EventUserDisabled           EventKind = "user.disabled"
 	EventTokenIssued            EventKind = "token.issued"
-	EventSignInLinkIssued       EventKind = "user.signin_link_issued" // a one-time console sign-in link was printed
-	EventSignedIn               EventKind = "user.signed_in"          // a user opened a console session
-	EventPasswordSet            EventKind = "user.password_set"       // a user's console password was set or removed
-	EventEvidenceViewed         EventKind = "evidence.viewed"         // a user opened a piece of sealed evidence
-	EventComplaintReceived      EventKind = "complaint.received"      // someone contested a measure or reported an error
-	EventComplaintAnswered      EventKind = "complaint.answered"      // the authority answered a complaint
-	EventReviewStarted          EventKind = "review.started"          // the controller started a review session
-	EventReviewItemReviewed     EventKind = "review.item_reviewed"    // a reviewer gave a verdict on a measure
+	EventSignInLinkIssued       EventKind = "user.signin_link_issued"  // a one-time console sign-in link was printed
+	EventSignedIn               EventKind = "user.signed_in"           // a user opened a console session
+	EventPasswordSet            EventKind = "user.password_set"        // a user's console password was set or removed
+	EventEvidenceViewed         EventKind = "evidence.viewed"          // a user opened a piece of sealed evidence
+	EventComplaintReceived      EventKind = "complaint.received"       // someone contested a measure or reported an error
+	EventComplaintAnswered      EventKind = "complaint.answered"       // the authority answered a complaint
+	EventReviewStarted          EventKind = "review.started"           // the controller started a review session
+	EventReviewItemReviewed     EventKind = "review.item_reviewed"     // a reviewer gave a verdict on a measure
+	EventReviewQuestionAnswered EventKind = "review.question_answered" // the authority answered a reviewer's question
 	EventClockAdvanced          EventKind = "demo.clock_advanced"
 	EventLogVerified            EventKind = "log.verified"       // the controller verified the audit log
 	EventLogKeysChanged         EventKind = "log.keys_changed"   // a rotation of the log's signing key began or ended
@@ -88,7 +89,7 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
 	EventHashFeedback, EventSignInLinkIssued, EventSignedIn,
 	EventComplaintReceived, EventComplaintAnswered, EventReviewStarted, EventReviewItemReviewed,
-	EventPasswordSet, EventEvidenceViewed}
+	EventPasswordSet, EventEvidenceViewed, EventReviewQuestionAnswered}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

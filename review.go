@@ -46,6 +46,8 @@ type ReviewItem struct {
 	// RecommendationID is the recommendation a recommend verdict made.
 	RecommendationID int64      `json:"recommendation_id,omitempty"`
 	ReviewedAt       *time.Time `json:"reviewed_at,omitempty"`
+	// Answer is the authority's answer to a question.
+	Answer *Decision `json:"answer,omitempty"`
 }
 
 // MaxReviewItems is the largest batch: a session of a day.

@@ -98,6 +98,9 @@ type Tx interface {
 	// ReviewItems lists a session's reviewed items (those with a verdict), in order.
 	ReviewItems(sessionID int64, p Page) ([]*ReviewItem, string, error)
 	UpdateReviewItem(it *ReviewItem) error
+	// ReviewQuestions lists the questions of the controller's reviewers, for one case or
+	// (caseID 0) those not yet answered.
+	ReviewQuestions(caseID int64) ([]*ReviewItem, error)
 	CreateEvidence(e *Evidence) error
 	// Evidence returns one piece, sealed content included.
 	Evidence(id int64) (*Evidence, error)

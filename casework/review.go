@@ -172,3 +172,50 @@ func (s *Service) Review(ctx context.Context, itemID int64, in takedown.ReviewVe
 	}
 	return it, nil
 }
+
+// ReviewQuestions lists the questions the controller's reviewers put to the authority: a
+// case's, or (caseID 0) all those still waiting for an answer.
+func (s *Service) ReviewQuestions(ctx context.Context, caseID int64) ([]*takedown.ReviewItem, error) {
+	if _, err := require(ctx, readers...); err != nil {
+		return nil, err
+	}
+	var list []*takedown.ReviewItem
+	err := s.view(ctx, func(tx takedown.Tx) (err error) {
+		list, err = tx.ReviewQuestions(caseID)
+		return err
+	})
+	return list, err
+}
+
+// AnswerQuestion records the authority's answer to a reviewer's question, with reasons.
+func (s *Service) AnswerQuestion(ctx context.Context, itemID int64, reasons string) (*takedown.ReviewItem, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
+	if err := takedown.CheckReasons("reasons", &reasons); err != nil {
+		return nil, err
+	}
+	var it *takedown.ReviewItem
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		if it, err = tx.ReviewItem(itemID); err != nil {
+			return err
+		}
+		switch {
+		case it.Verdict != takedown.ReviewQuestion:
+			return conflict("item %d of review session %d is no question", it.Position, it.SessionID)
+		case it.Answer != nil:
+			return conflict("the question was answered on %s", it.Answer.At.Format("2006-01-02 15:04"))
+		}
+		it.Answer = &takedown.Decision{Reasons: reasons, By: u.ID, At: tx.Now()}
+		if err := tx.UpdateReviewItem(it); err != nil {
+			return err
+		}
+		return record(tx, u, event{kind: takedown.EventReviewQuestionAnswered, caseID: it.CaseID, measureID: it.MeasureID,
+			data: map[string]any{"session_id": it.SessionID, "item_id": it.ID, "reasons": reasons}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}

@@ -188,3 +188,24 @@ func (s *Server) figures(ctx context.Context, q figuresQuery) (*takedown.Figures
 	}
 	return s.svc.Figures(ctx, q.Year)
 }
+
+// questionsQuery chooses a case's questions; none for those waiting for an answer.
+type questionsQuery struct {
+	CaseID int64 `query:"case_id"`
+}
+
+// Questions are reviewers' questions.
+type Questions struct {
+	Items []*takedown.ReviewItem `json:"items"`
+}
+
+func (s *Server) reviewQuestions(ctx context.Context, q questionsQuery) (*Questions, error) {
+	items, err := s.svc.ReviewQuestions(ctx, q.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []*takedown.ReviewItem{}
+	}
+	return &Questions{Items: items}, nil
+}

@@ -220,6 +220,13 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	"GET /reviews/{id}/next": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/reviews/%d/next", f.review(t).SessionID)}
 	},
+	"GET /review-questions": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/review-questions"} },
+	"POST /review-items/{id}/answer": func(t *testing.T, f *fixture, self *takedown.User) target {
+		it := f.review(t)
+		f.do(t, f.controller.api, "POST", fmt.Sprintf("/review-items/%d", it.ID),
+			takedown.ReviewVerdictInput{Verdict: takedown.ReviewQuestion, Note: "Was the host asked first?"}, nil)
+		return target{path: fmt.Sprintf("/review-items/%d/answer", it.ID), body: reasons}
+	},
 	"POST /review-items/{id}": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/review-items/%d", f.review(t).ID), body: takedown.ReviewVerdictInput{Verdict: takedown.ReviewApprove}}
 	},

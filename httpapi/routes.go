@@ -116,6 +116,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/reviews", 200, "List the review sessions, newest first", controller, false, list(v.ReviewSessions)},
 		{"GET", "/reviews/{id}", 200, "One review session with its items reviewed so far", controller, false, byID(s.reviewSession)},
 		{"GET", "/reviews/{id}/next", 200, "The signed-in reviewer's next item of a session (404 when none is left)", controller, false, byID(v.NextReviewItem)},
+		{"GET", "/review-questions", 200, "The questions the controller's reviewers put to the authority: a case's (case_id), or all those waiting for an answer", readers, false, query(s.reviewQuestions)},
+		{"POST", "/review-items/{id}/answer", 200, "Answer a reviewer's question, with reasons", authority, false, byIDReasons(v.AnswerQuestion)},
 		{"POST", "/review-items/{id}", 200, "Give a verdict on one of your items: approve, question (with a note) or recommend (the note is the recommendation's reasons)", controller, false, byIDWith(v.Review)},
 
 		{"GET", "/events", 200, "The record of every change, oldest first", readers, false, list(v.Events)},

@@ -66,17 +66,19 @@ func (t *Tx) ReviewSessions(p takedown.Page) ([]*takedown.ReviewSession, string,
 	return list, next, nil
 }
 
-const reviewItemColumns = "id, session_id, position, measure_id, case_id, reviewer, verdict, note, recommendation_id, reviewed_at"
+const reviewItemColumns = "id, session_id, position, measure_id, case_id, reviewer, verdict, note, recommendation_id, reviewed_at, answer"
 
 func scanReviewItem(sc scanner) (*takedown.ReviewItem, error) {
 	var it takedown.ReviewItem
-	var verdict sql.NullString
+	var verdict, answer sql.NullString
 	var rec, at sql.NullInt64
-	if err := sc.Scan(&it.ID, &it.SessionID, &it.Position, &it.MeasureID, &it.CaseID, &it.Reviewer, &verdict, &it.Note, &rec, &at); err != nil {
+	if err := sc.Scan(&it.ID, &it.SessionID, &it.Position, &it.MeasureID, &it.CaseID, &it.Reviewer, &verdict, &it.Note, &rec, &at, &answer); err != nil {
 		return nil, err
 	}
 	it.Verdict, it.RecommendationID, it.ReviewedAt = takedown.ReviewVerdict(verdict.String), rec.Int64, fromTSPtr(at)
-	return &it, nil
+	var err error
+	it.Answer, err = fromJSON[takedown.Decision](answer)
+	return &it, err
 }
 
 // ReviewItem returns an item by id.
@@ -115,9 +117,24 @@ func (t *Tx) ReviewItems(sessionID int64, p takedown.Page) ([]*takedown.ReviewIt
 	return list, next, nil
 }
 
-// UpdateReviewItem writes an item's verdict.
+// UpdateReviewItem writes an item's verdict and the answer to its question.
 func (t *Tx) UpdateReviewItem(it *takedown.ReviewItem) error {
-	_, err := t.exec(`UPDATE review_items SET verdict = ?, note = ?, recommendation_id = ?, reviewed_at = ? WHERE id = ?`,
-		string(it.Verdict), it.Note, nullInt(it.RecommendationID), tsPtr(it.ReviewedAt), it.ID)
+	answer, err := jsonValue(it.Answer)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`UPDATE review_items SET verdict = ?, note = ?, recommendation_id = ?, reviewed_at = ?, answer = ? WHERE id = ?`,
+		string(it.Verdict), it.Note, nullInt(it.RecommendationID), tsPtr(it.ReviewedAt), answer, it.ID)
 	return err
+}
+
+// ReviewQuestions lists the questions of a case, or all those not yet answered.
+func (t *Tx) ReviewQuestions(caseID int64) ([]*takedown.ReviewItem, error) {
+	q := `SELECT ` + reviewItemColumns + ` FROM review_items WHERE verdict = 'question' AND answer IS NULL ORDER BY id`
+	args := []any{}
+	if caseID != 0 {
+		q, args = `SELECT `+reviewItemColumns+` FROM review_items WHERE verdict = 'question' AND case_id = ? ORDER BY id`, []any{caseID}
+	}
+	rows, err := t.query(q, args...)
+	return collect(rows, err, func(r *sql.Rows) (*takedown.ReviewItem, error) { return scanReviewItem(r) })
 }

@@ -13,6 +13,7 @@ type approvalsPage struct {
 	Cases           []*takedown.Case
 	Measures        []*takedown.Measure
 	Recommendations []*takedown.Recommendation
+	Questions       []*takedown.ReviewItem // the reviewers' questions not yet answered
 }
 
 func (c *Console) approvals(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -30,6 +31,9 @@ func (c *Console) showApprovals(w http.ResponseWriter, r *http.Request, v *view,
 		return err
 	}
 	if p.Recommendations, _, err = c.svc.Recommendations(ctx, takedown.RecommendationFilter{State: takedown.RecommendationOpen, Page: takedown.Page{Limit: 200}}); err != nil {
+		return err
+	}
+	if p.Questions, err = c.svc.ReviewQuestions(ctx, 0); err != nil {
 		return err
 	}
 	v.done(r)

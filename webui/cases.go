@@ -100,6 +100,7 @@ type casePage struct {
 	Stale      bool
 	Evidence   []*takedown.Evidence
 	Exposure   takedown.Exposure
+	Questions  []*takedown.ReviewItem // the controller's reviewers' questions about the case
 	// Suggested is the operator whose domains hold the case's first address: the host to
 	// address a removal request to.
 	Suggested int64
@@ -175,6 +176,9 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, v *view, stat
 		return err
 	}
 	if p.Evidence, p.Exposure, err = c.svc.CaseEvidence(ctx, id); err != nil {
+		return err
+	}
+	if p.Questions, err = c.svc.ReviewQuestions(ctx, id); err != nil {
 		return err
 	}
 	p.Suggested = hostOf(p.Operators, cs.URLs)

@@ -591,3 +591,42 @@ func TestConsoleMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewQuestion: a reviewer's question reaches the authority on the case page and in
+// its approvals; an officer answers it with reasons, beside the form when they are missing.
+func TestReviewQuestion(t *testing.T) {
+	s := newSite(t)
+	ctrl := s.as("CONTROLLER")
+	session, err := s.svc.StartReview(ctrl, takedown.ReviewSessionInput{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.svc.NextReviewItem(ctrl, session.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.Review(ctrl, it.ID, takedown.ReviewVerdictInput{Verdict: takedown.ReviewQuestion, Note: "Was the host asked first?"}); err != nil {
+		t.Fatal(err)
+	}
+	supervisor := s.signIn(t, "SUPERVISOR")
+	if res := fetch(t, supervisor, s.srv.URL+"/console/approvals"); !strings.Contains(res.body, "Was the host asked first?") {
+		t.Errorf("the approvals lack the question")
+	}
+	officer := s.signIn(t, "OFFICER")
+	u := s.srv.URL + "/console/cases/" + itoa(it.CaseID)
+	page := fetch(t, officer, u)
+	action := "/console/review-items/" + itoa(it.ID) + "/answer?case=" + itoa(it.CaseID)
+	if !strings.Contains(page.body, "Was the host asked first?") || !strings.Contains(page.body, strings.ReplaceAll(action, "&", "&amp;")) {
+		t.Fatalf("the case page lacks the question or its form")
+	}
+	if res := post(t, officer, s.srv.URL+action, url.Values{"form_id": {first(t, nonceRE, page.body)}, "reasons": {""}}); res.status != http.StatusBadRequest || !strings.Contains(res.body, "field-error") {
+		t.Errorf("an answer without reasons: %d", res.status)
+	}
+	if res := post(t, officer, s.srv.URL+action, url.Values{"form_id": {first(t, nonceRE, page.body)}, "reasons": {"Yes: removal request 1, unanswered."}}); res.status != http.StatusSeeOther {
+		t.Fatalf("the answer: %d\n%s", res.status, res.body)
+	}
+	qs, err := s.svc.ReviewQuestions(ctrl, it.CaseID)
+	if err != nil || len(qs) != 1 || qs[0].Answer == nil {
+		t.Errorf("the question after the answer: %+v %v", qs, err)
+	}
+}

@@ -150,3 +150,22 @@ func (c *Console) review(w http.ResponseWriter, r *http.Request, v *view) error 
 		return c.showItem(w, r, v, status)
 	})
 }
+
+// answerQuestion records the authority's answer to a reviewer's question.
+func (c *Console) answerQuestion(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	return c.submit(w, r, v, func() (string, error) {
+		it, err := c.svc.AnswerQuestion(v.ctx(r), id, r.PostFormValue("reasons"))
+		if err != nil {
+			return "", err
+		}
+		return "/console/cases/" + strconv.FormatInt(it.CaseID, 10) + "?done=question#h-questions", nil
+	}, func(status int) error {
+		v.Errors["action"] = "question-" + strconv.FormatInt(id, 10)
+		r.SetPathValue("id", r.URL.Query().Get("case")) // the page the form was on
+		return c.showCase(w, r, v, status)
+	})
+}

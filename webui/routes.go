@@ -48,6 +48,7 @@ func (c *Console) routes() {
 	c.page("GET /console/reviews/{id}", signedIn, c.reviewPage)
 	c.page("GET /console/reviews/{id}/next", signedIn, c.nextItem)
 	c.page("POST /console/review-items/{id}", signedIn, c.review)
+	c.page("POST /console/review-items/{id}/answer", signedIn, c.answerQuestion)
 	c.page("GET /console/complaints", signedIn, c.complaints)
 	c.page("GET /console/complaints/{id}", signedIn, c.complaintPage)
 	c.page("POST /console/complaints/{id}/answer", signedIn, c.answerComplaint)

@@ -153,6 +153,9 @@ func ops() []op {
 		{"review list", "list the review sessions, newest first", "GET", "/reviews", nil, page, printReviewSessions},
 		{"review show", "show a review session and its verdicts", "GET", "/reviews/{id}", idArg("SESSION"), nil, printReviewProgress},
 		{"review next", "your next item of a review session", "GET", "/reviews/{id}/next", idArg("SESSION"), nil, printReviewItem},
+		{"review questions", "the reviewers' questions to the authority: a case's, or all those waiting", "GET", "/review-questions", nil,
+			[]opt{caseFilter}, printReviewQuestions},
+		{"review answer", "answer a reviewer's question, with reasons", "POST", "/review-items/{id}/answer", idArg("ITEM"), reasons, printReviewItem},
 		{"review verdict", "give a verdict on an item: approve, question or recommend", "POST", "/review-items/{id}", idArg("ITEM"), []opt{
 			{name: "verdict", field: "verdict", kind: str, usage: "approve, question or recommend", required: true},
 			{name: "note", field: "note", kind: str, usage: "the question, or the recommendation's reasons"},

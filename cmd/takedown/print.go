@@ -588,10 +588,30 @@ func printReviewProgress(o *output, raw json.RawMessage) error {
 	return tw.Flush()
 }
 
+func printReviewQuestions(o *output, raw json.RawMessage) error {
+	q, err := decode[httpapi.Questions](raw)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(o.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ITEM\tCASE\tMEASURE\tREVIEWER\tQUESTION\tANSWER")
+	for _, it := range q.Items {
+		answer := ""
+		if it.Answer != nil {
+			answer = clean(it.Answer.Reasons, false)
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%s\t%s\n", it.ID, it.CaseID, it.MeasureID, it.Reviewer, clean(it.Note, false), answer)
+	}
+	return tw.Flush()
+}
+
 func printReviewItem(o *output, raw json.RawMessage) error {
 	return printOne(o, raw, func(it *takedown.ReviewItem) string { return id(it.ID) }, func(it *takedown.ReviewItem) {
 		fields(o.stdout, "Item", id(it.ID), "Session", id(it.SessionID), "Position", strconv.Itoa(it.Position), "Measure", id(it.MeasureID),
 			"Case", id(it.CaseID), "Reviewer", id(it.Reviewer), "Verdict", string(it.Verdict), "Note", it.Note, "Recommendation", id(it.RecommendationID))
+		if a := it.Answer; a != nil {
+			fmt.Fprintf(o.stdout, "Answer by user %d on %s: %s\n", a.By, o.when(a.At), clean(a.Reasons, true))
+		}
 	})
 }
 

@@ -18,6 +18,8 @@ CREATE TABLE review_items (
 	note              TEXT    NOT NULL DEFAULT '',
 	recommendation_id INTEGER REFERENCES recommendations (id),
 	reviewed_at       INTEGER,
+	answer            TEXT,
 	UNIQUE (session_id, position)
 );
+CREATE INDEX review_items_case ON review_items (case_id) WHERE verdict = 'question';
 CREATE INDEX review_items_next ON review_items (session_id, reviewer, position) WHERE verdict IS NULL;
