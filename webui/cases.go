@@ -97,6 +97,7 @@ type casePage struct {
 	Events     []*takedown.Event
 	Operators  []*takedown.Operator
 	Kinds      []takedown.MeasureKind
+	Gates      []takedown.Gate
 	Stale      bool
 	Evidence   []*takedown.Evidence
 	Exposure   takedown.Exposure
@@ -104,6 +105,20 @@ type casePage struct {
 	// Suggested is the operator whose domains hold the case's first address: the host to
 	// address a removal request to.
 	Suggested int64
+}
+
+// Clarifiable is, by measure, whether one of its deliveries waits for the authority's
+// clarification (the operator cannot comply or disputes).
+func (p casePage) Clarifiable() map[int64]bool {
+	out := map[int64]bool{}
+	for id, ds := range p.Deliveries {
+		for _, d := range ds {
+			if d.State == takedown.DeliveryCannotComply || d.State == takedown.DeliveryDisputed {
+				out[id] = true
+			}
+		}
+	}
+	return out
 }
 
 // OperatorName names an operator of the page.
@@ -147,7 +162,7 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, v *view, stat
 	if err != nil {
 		return err
 	}
-	p := casePage{Case: cs, Offences: c.svc.Profile().Offences, Kinds: takedown.MeasureKinds, Deliveries: map[int64][]*takedown.Delivery{},
+	p := casePage{Case: cs, Offences: c.svc.Profile().Offences, Kinds: takedown.MeasureKinds, Gates: takedown.Gates, Deliveries: map[int64][]*takedown.Delivery{},
 		Stale: v.Errors["updated_at"] != ""}
 	code := v.Value("offence", r.URL.Query().Get("offence"))
 	if code == "" {
@@ -234,6 +249,12 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request, v *view) er
 			_, err = c.svc.Approve(ctx, id)
 		case "return":
 			_, err = c.svc.Return(ctx, id, reasons)
+		case "hold":
+			_, err = c.svc.PlaceHold(ctx, id, takedown.HoldInput{Reference: r.PostFormValue("reference"), Reasons: reasons})
+		case "release":
+			_, err = c.svc.ReleaseHold(ctx, id, reasons)
+		case "close":
+			_, err = c.svc.Close(ctx, id, reasons)
 		case "measure":
 			var in takedown.MeasureInput
 			if in, err = measureInput(r); err == nil {

@@ -630,3 +630,115 @@ func TestReviewQuestion(t *testing.T) {
 		t.Errorf("the question after the answer: %+v %v", qs, err)
 	}
 }
+
+// TestTheRestOfTheProcedure: the steps beyond the core story work from the pages too — an
+// investigation hold placed and released, a cannot-comply answered by a clarification, a
+// list re-checked, a measure withdrawn, a list rolled back, a declined recommendation taken
+// to court and its outcome recorded.
+func TestTheRestOfTheProcedure(t *testing.T) {
+	s := newSite(t)
+	officer, supervisor, controller := s.signIn(t, "OFFICER"), s.signIn(t, "SUPERVISOR"), s.signIn(t, "CONTROLLER")
+	// send posts the form of the page at page to action, with the page's ids.
+	send := func(c *http.Client, page, action string, form url.Values) response {
+		t.Helper()
+		body := fetch(t, c, s.srv.URL+page).body
+		form.Set("form_id", first(t, nonceRE, body))
+		if m := stampRE.FindStringSubmatch(body); m != nil {
+			form.Set("updated_at", m[1])
+		}
+		res := post(t, c, s.srv.URL+action, form)
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", action, res.status, res.body)
+		}
+		return res
+	}
+
+	// A hold placed and released on a new case.
+	if _, err := s.svc.SubmitReport(context.Background(), takedown.ReportInput{URLs: []string{"https://paste.host.test/raw/hold"},
+		Offence: "terrorism-apology", Description: "a video", GoodFaith: true}); err != nil {
+		t.Fatal(err)
+	}
+	held := cases(t, s, "https://paste.host.test/raw/hold")[0]
+	page := "/console/cases/" + itoa(held.ID)
+	send(officer, page, page+"/hold", url.Values{"reference": {"INV-2026-0042"}, "reasons": {"An investigation is running."}})
+	send(officer, page, page+"/release", url.Values{"reasons": {"The investigators agree."}})
+	if c, err := s.svc.Case(s.as("OFFICER"), held.ID); err != nil || c.Hold != nil {
+		t.Errorf("after release: %+v %v", c, err)
+	}
+
+	// A removal request the host cannot comply with, and the authority's clarification.
+	running, _, err := s.svc.Deliveries(s.as("OFFICER"), takedown.DeliveryFilter{Deadline: takedown.DeadlineRunning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []*takedown.Delivery
+	for _, d := range running {
+		if d.Kind == takedown.RemovalRequest && d.Purpose == takedown.PurposeAction {
+			ds = append(ds, d)
+		}
+	}
+	if len(ds) == 0 {
+		t.Fatalf("no removal request's deadline runs in the demo")
+	}
+	m, err := s.svc.Measure(s.as("OFFICER"), ds[0].MeasureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := []*takedown.Measure{m}
+	desk := s.deskOf(t, ds[0].OperatorID)
+	send(desk, "/console/deliveries/"+itoa(ds[0].ID), "/console/deliveries/"+itoa(ds[0].ID)+"/answer",
+		url.Values{"kind": {"cannot_comply"}, "reason": {"insufficient_information"}, "text": {"Which of the two pages?"}})
+	casePage := "/console/cases/" + itoa(ms[0].CaseID)
+	if body := fetch(t, officer, s.srv.URL+casePage).body; !strings.Contains(body, "Which of the two pages?") {
+		t.Errorf("the case page does not show the operator's question")
+	}
+	send(officer, casePage, "/console/deliveries/"+itoa(ds[0].ID)+"/clarify?case="+itoa(ms[0].CaseID), url.Values{"reasons": {"Both."}})
+	if d, _, err := s.svc.Notice(s.as("OFFICER"), ds[0].ID); err != nil || d.Clarification == nil {
+		t.Errorf("after the clarification: %+v %v", d, err)
+	}
+
+	// A blocking list re-checked, then a measure withdrawn.
+	lists, _, err := s.svc.Measures(s.as("OFFICER"), takedown.MeasureFilter{Kind: takedown.Blocking, State: takedown.MeasureInForce})
+	if err != nil || len(lists) == 0 {
+		t.Fatalf("a blocking in force: %v", err)
+	}
+	listCase := "/console/cases/" + itoa(lists[0].CaseID)
+	send(officer, listCase, "/console/measures/"+itoa(lists[0].ID)+"/recheck?case="+itoa(lists[0].CaseID),
+		url.Values{"outcome": {"confirm"}, "reasons": {"Still online."}})
+	if m, err := s.svc.Measure(s.as("OFFICER"), lists[0].ID); err != nil || m.LastRecheck == nil {
+		t.Errorf("after the re-check: %+v %v", m, err)
+	}
+	send(officer, casePage, "/console/measures/"+itoa(ms[0].ID)+"/withdraw?case="+itoa(ms[0].CaseID), url.Values{"reasons": {"Sent in error."}})
+	if m, err := s.svc.Measure(s.as("OFFICER"), ms[0].ID); err != nil || m.State != takedown.MeasureWithdrawn {
+		t.Errorf("after the withdrawal: %+v %v", m, err)
+	}
+
+	// The blocking list rolled back by a supervisor.
+	send(supervisor, "/console/lists", "/console/lists/blocking/rollback", url.Values{"reasons": {"The latest version was wrong."}})
+
+	// A declined recommendation taken to court, and the court's decision.
+	rec, err := s.svc.Recommend(s.as("CONTROLLER"), lists[0].ID, "No longer necessary.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.svc.AnswerRecommendation(s.as("SUPERVISOR"), rec.ID, takedown.RecommendationAnswer{Reasons: "Still needed."}); err != nil {
+		t.Fatal(err)
+	}
+	send(controller, "/console/recommendations", "/console/recommendations/"+itoa(rec.ID)+"/court", url.Values{"court": {"Administrative Court of Exampleville"}, "reference": {"2600789"}})
+	send(controller, "/console/recommendations", "/console/recommendations/"+itoa(rec.ID)+"/outcome", url.Values{"outcome": {"upheld"}, "summary": {"The measure is upheld."}})
+	if r, err := s.svc.Recommendation(s.as("CONTROLLER"), rec.ID); err != nil || r.State != takedown.RecommendationDecided {
+		t.Errorf("after the court: %+v %v", r, err)
+	}
+}
+
+// deskOf signs in the desk user of an operator.
+func (s *site) deskOf(t *testing.T, operatorID int64) *http.Client {
+	t.Helper()
+	for _, a := range s.world.Accounts {
+		if a.User.OperatorID == operatorID {
+			return s.signIn(t, a.Env)
+		}
+	}
+	t.Fatalf("no desk for operator %d", operatorID)
+	return nil
+}

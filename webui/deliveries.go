@@ -128,3 +128,21 @@ func (c *Console) answerDelivery(w http.ResponseWriter, r *http.Request, v *view
 		return c.showDelivery(w, r, v, status)
 	})
 }
+
+// clarifyDelivery is the authority's reply to an operator that cannot comply or disputes;
+// a stopped deadline restarts. It is sent from the case page.
+func (c *Console) clarifyDelivery(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	caseID := r.URL.Query().Get("case")
+	return c.submit(w, r, v, func() (string, error) {
+		_, err := c.svc.Clarify(v.ctx(r), id, r.PostFormValue("reasons"))
+		return "/console/cases/" + caseID + "?done=clarify#h-measures", err
+	}, func(status int) error {
+		v.Errors["action"] = "clarify-" + strconv.FormatInt(id, 10)
+		r.SetPathValue("id", caseID)
+		return c.showCase(w, r, v, status)
+	})
+}

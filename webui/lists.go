@@ -49,6 +49,10 @@ type listView struct {
 }
 
 func (c *Console) lists(w http.ResponseWriter, r *http.Request, v *view) error {
+	return c.showLists(w, r, v, http.StatusOK)
+}
+
+func (c *Console) showLists(w http.ResponseWriter, r *http.Request, v *view, status int) error {
 	ctx := v.ctx(r)
 	p := listsPage{Zone: c.servedZone()}
 	for _, kind := range []takedown.MeasureKind{takedown.Blocking, takedown.Dereferencing} {
@@ -80,6 +84,19 @@ func (c *Console) lists(w http.ResponseWriter, r *http.Request, v *view) error {
 		}
 		p.Log = status
 	}
+	v.done(r)
 	v.Title = v.T("lists.title")
-	return c.render(w, v, http.StatusOK, "lists", p)
+	return c.render(w, v, status, "lists", p)
+}
+
+// rollback returns a list to its previous version (a supervisor).
+func (c *Console) rollback(w http.ResponseWriter, r *http.Request, v *view) error {
+	list := takedown.MeasureKind(r.PathValue("list"))
+	return c.submit(w, r, v, func() (string, error) {
+		_, err := c.svc.Rollback(v.ctx(r), list, r.PostFormValue("reasons"))
+		return "/console/lists?done=rollback", err
+	}, func(status int) error {
+		v.Errors["action"] = "rollback-" + string(list)
+		return c.showLists(w, r, v, status)
+	})
 }

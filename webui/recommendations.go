@@ -59,6 +59,29 @@ func (c *Console) answerRecommendation(w http.ResponseWriter, r *http.Request, v
 	}, c.againRecommendations(w, r, v, "answer-"+strconv.FormatInt(id, 10)))
 }
 
+// court records the referral of a declined recommendation to the court, or the court's
+// decision (the controller).
+func (c *Console) court(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	step := r.PathValue("step")
+	return c.submit(w, r, v, func() (string, error) {
+		var err error
+		switch step {
+		case "court":
+			_, err = c.svc.ReferToCourt(v.ctx(r), id, takedown.CourtReferralInput{Court: r.PostFormValue("court"), Reference: r.PostFormValue("reference")})
+		case "outcome":
+			_, err = c.svc.RecordCourtOutcome(v.ctx(r), id, takedown.CourtOutcomeInput{Outcome: takedown.CourtOutcome(r.PostFormValue("outcome")),
+				Summary: r.PostFormValue("summary")})
+		default:
+			err = takedown.Errorf(takedown.ENOTFOUND, "there is no %s", r.URL.Path)
+		}
+		return "/console/recommendations?done=recommendation", err
+	}, c.againRecommendations(w, r, v, step+"-"+strconv.FormatInt(id, 10)))
+}
+
 // againRecommendations shows the recommendations again, the error beside the form of action.
 func (c *Console) againRecommendations(w http.ResponseWriter, r *http.Request, v *view, action string) func(int) error {
 	return func(status int) error {
