@@ -262,7 +262,7 @@ func (v *view) invalid(err error) bool {
 	if i := strings.IndexAny(field, "[."); i > 0 {
 		field = field[:i]
 	}
-	v.Errors[field] = takedown.ErrorMessage(err)
+	v.Errors[field] = v.message(takedown.ErrorMessage(err))
 	return true
 }
 

@@ -257,7 +257,7 @@ func TestReportFormRateLimited(t *testing.T) {
 	if res := report("one"); res.status != http.StatusCreated {
 		t.Fatalf("the first report: %d", res.status)
 	}
-	if res := report("two"); res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") != "60" || !strings.Contains(res.body, "too many reports") {
+	if res := report("two"); res.status != http.StatusTooManyRequests || res.header.Get("Retry-After") != "60" || !strings.Contains(res.body, "attendez une minute") {
 		t.Errorf("the second report in the minute: %d", res.status)
 	}
 }

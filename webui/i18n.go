@@ -3,6 +3,7 @@ package webui
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 )
 
@@ -41,6 +42,35 @@ func translate(lang, key string, args ...any) string {
 		return fmt.Sprintf(s, args...)
 	}
 	return s
+}
+
+// frenchMessages render, in French, the rules' messages that forms meet most (the rules
+// write English, as the API does): required fields, lengths, choices, counts.
+var frenchMessages = []struct {
+	re   *regexp.Regexp
+	text string // with $1… for the submatches
+}{
+	{regexp.MustCompile(`^is required(: .*)?$`), "ce champ est obligatoire"},
+	{regexp.MustCompile(`^is longer than (\d+) bytes$`), "ce texte dépasse $1 octets"},
+	{regexp.MustCompile(`^must be one of (.+)$`), "la valeur doit être l'une de : $1"},
+	{regexp.MustCompile(`^has more than (\d+) (files|addresses|entries|hashes)(.*)$`), "trop d'éléments : $1 au plus"},
+	{regexp.MustCompile(`^is not valid UTF-8$`), "le texte n'est pas de l'UTF-8 valide"},
+	{regexp.MustCompile(`^too many reports from your connection.*$`), "trop d'envois depuis votre connexion ; attendez une minute et réessayez"},
+	{regexp.MustCompile(`^needs at least one address of the content$`), "donnez au moins une adresse du contenu"},
+	{regexp.MustCompile(`^is required for the operator role.*$`), "ce champ est obligatoire"},
+}
+
+// message renders a rule's message in the view's language, where it can.
+func (v *view) message(msg string) string {
+	if v.Lang != "fr" {
+		return msg
+	}
+	for _, m := range frenchMessages {
+		if m.re.MatchString(msg) {
+			return m.re.ReplaceAllString(msg, m.text)
+		}
+	}
+	return msg
 }
 
 // catalogue holds every fixed text of the pages, in each language.

@@ -47,3 +47,22 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchMessages: the rules' commonest messages read in French on French pages, and a
+// message without a rendering stays as the rule wrote it.
+func TestFrenchMessages(t *testing.T) {
+	fr, en := &view{Lang: "fr"}, &view{Lang: "en"}
+	for msg, want := range map[string]string{
+		"is required: say which kind of content this is": "ce champ est obligatoire",
+		"is longer than 500 bytes":                       "ce texte dépasse 500 octets",
+		"has more than 3 files":                          "trop d'éléments : 3 au plus",
+		"the deadline of delivery 1 passed":              "the deadline of delivery 1 passed",
+	} {
+		if got := fr.message(msg); got != want {
+			t.Errorf("%q in French: %q, want %q", msg, got, want)
+		}
+		if got := en.message(msg); got != msg {
+			t.Errorf("%q in English: %q", msg, got)
+		}
+	}
+}
