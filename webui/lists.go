@@ -37,9 +37,10 @@ func (c *Console) servedZone() *Zone {
 }
 
 type listsPage struct {
-	Lists []listView
-	Zone  *Zone
-	Log   *casework.LogStatus
+	Lists       []listView
+	Zone        *Zone
+	Log         *casework.LogStatus
+	Checkpoints []*takedown.Checkpoint // the latest published, newest first
 }
 
 type listView struct {
@@ -83,6 +84,9 @@ func (c *Console) showLists(w http.ResponseWriter, r *http.Request, v *view, sta
 			return err
 		}
 		p.Log = status
+		if p.Checkpoints, _, err = c.svc.Checkpoints(ctx, takedown.Page{Limit: 10}); err != nil {
+			return err
+		}
 	}
 	v.done(r)
 	v.Title = v.T("lists.title")
