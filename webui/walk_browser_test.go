@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,6 +121,25 @@ func TestConsoleWalk(t *testing.T) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	w := &walk{t: t, ctx: ctx, site: s}
+	// Every error and warning the pages print (a script refused by the CSP, an exception)
+	// fails the walk.
+	var consoleMu sync.Mutex
+	var complaints []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			// The 403 is the operator's refused look at the case, which the walk provokes.
+			expected := strings.Contains(m.Text, "status of 403") && strings.Contains(m.URL, "/console/cases/")
+			if (m.IsException() || m.Type == "error" || m.Type == "warning") && !expected {
+				consoleMu.Lock()
+				complaints = append(complaints, m.String()+" ("+m.URL+")")
+				consoleMu.Unlock()
+			}
+		}
+	}()
 	w.do(chromedp.EmulateViewport(1280, 900))
 
 	// The public reports, without an account.
@@ -274,5 +294,10 @@ func TestConsoleWalk(t *testing.T) {
 	}
 	for _, p := range w.issues {
 		t.Errorf("accessibility: %s", p)
+	}
+	consoleMu.Lock()
+	defer consoleMu.Unlock()
+	for _, m := range complaints {
+		t.Errorf("the browser's console: %s", m)
 	}
 }
