@@ -76,7 +76,6 @@ func parsePages() map[string]*template.Template {
 
 // funcs are the templates' helpers that need no view.
 var funcs = template.FuncMap{
-	"join":      strings.Join,
 	"hasPrefix": strings.HasPrefix,
 	"stamp":     Stamp,
 	// safeURL lets a data: URI the console made itself (an opened picture) into an img.
