@@ -136,6 +136,19 @@ const (
 	DeadlineCancelled       DeadlineStatus = "cancelled"
 )
 
+// Answerable reports whether the operator can still answer beyond an acknowledgement: a
+// measure to act on, or a restoration, not yet complied with, declined or withdrawn.
+func (d *Delivery) Answerable() bool {
+	return (d.Purpose == PurposeAction || d.Purpose == PurposeRestoration) &&
+		d.State != DeliveryComplied && d.State != DeliveryDeclined && d.State != DeliveryCancelled
+}
+
+// AwaitsClarification reports whether the delivery waits for the authority's reply: its
+// operator cannot comply, or disputes the measure.
+func (d *Delivery) AwaitsClarification() bool {
+	return d.State == DeliveryCannotComply || d.State == DeliveryDisputed
+}
+
 // DeadlineStatusAt computes the deadline status at time now.
 func (d *Delivery) DeadlineStatusAt(now time.Time) DeadlineStatus {
 	switch {

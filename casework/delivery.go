@@ -191,7 +191,7 @@ func (s *Service) checkAnswer(d *takedown.Delivery, kind takedown.AnswerKind, no
 	switch {
 	case d.Purpose != takedown.PurposeAction && d.Purpose != takedown.PurposeRestoration:
 		return takedown.Invalid(field, "delivery %d is a %s; it can only be acknowledged", d.ID, d.Purpose)
-	case d.State == takedown.DeliveryComplied || d.State == takedown.DeliveryDeclined:
+	case !d.Answerable():
 		return conflict("delivery %d was already answered: %s", d.ID, d.State)
 	}
 	switch kind {
@@ -276,7 +276,7 @@ func (s *Service) Clarify(ctx context.Context, id int64, reasons string) (*taked
 			return err
 		}
 		now := tx.Now()
-		if d.State != takedown.DeliveryCannotComply && d.State != takedown.DeliveryDisputed {
+		if !d.AwaitsClarification() {
 			return conflict("delivery %d is %s; the authority clarifies only a cannot_comply or a dispute", id, d.State)
 		}
 		d.State = takedown.DeliveryAcknowledged

@@ -97,7 +97,6 @@ type casePage struct {
 	Events     []*takedown.Event
 	Operators  []*takedown.Operator
 	Kinds      []takedown.MeasureKind
-	Gates      []takedown.Gate
 	Stale      bool
 	Evidence   []*takedown.Evidence
 	Exposure   takedown.Exposure
@@ -113,7 +112,7 @@ func (p casePage) Clarifiable() map[int64]bool {
 	out := map[int64]bool{}
 	for id, ds := range p.Deliveries {
 		for _, d := range ds {
-			if d.State == takedown.DeliveryCannotComply || d.State == takedown.DeliveryDisputed {
+			if d.AwaitsClarification() {
 				out[id] = true
 			}
 		}
@@ -162,7 +161,7 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, v *view, stat
 	if err != nil {
 		return err
 	}
-	p := casePage{Case: cs, Offences: c.svc.Profile().Offences, Kinds: takedown.MeasureKinds, Gates: takedown.Gates, Deliveries: map[int64][]*takedown.Delivery{},
+	p := casePage{Case: cs, Offences: c.svc.Profile().Offences, Kinds: takedown.MeasureKinds, Deliveries: map[int64][]*takedown.Delivery{},
 		Stale: v.Errors["updated_at"] != ""}
 	code := v.Value("offence", r.URL.Query().Get("offence"))
 	if code == "" {

@@ -742,3 +742,39 @@ func (s *site) deskOf(t *testing.T, operatorID int64) *http.Client {
 	t.Fatalf("no desk for operator %d", operatorID)
 	return nil
 }
+
+// TestRestorationAnswerable: after a list is lifted, an ISP is asked to restore access; its
+// page offers to say it did (as the rules allow), and neither cannot-comply nor dispute.
+func TestRestorationAnswerable(t *testing.T) {
+	s := newSite(t)
+	lists, _, err := s.svc.Measures(s.as("OFFICER"), takedown.MeasureFilter{Kind: takedown.Blocking, State: takedown.MeasureInForce})
+	if err != nil || len(lists) == 0 {
+		t.Fatalf("a blocking in force: %v", err)
+	}
+	if _, err := s.svc.Recheck(s.as("OFFICER"), lists[0].ID, takedown.RecheckInput{Outcome: takedown.RecheckLift, Reasons: "Gone."}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := s.svc.Deliveries(s.as("OFFICER"), takedown.DeliveryFilter{MeasureID: lists[0].ID, Pending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var restoration *takedown.Delivery
+	for _, d := range ds {
+		if d.Purpose == takedown.PurposeRestoration {
+			restoration = d
+			break
+		}
+	}
+	if restoration == nil {
+		t.Fatalf("no restoration among %d deliveries", len(ds))
+	}
+	desk := s.deskOf(t, restoration.OperatorID)
+	u := s.srv.URL + "/console/deliveries/" + itoa(restoration.ID)
+	page := fetch(t, desk, u).body
+	if !strings.Contains(page, `id="comply"`) || strings.Contains(page, `id="cannot-comply"`) || strings.Contains(page, `id="dispute"`) {
+		t.Fatalf("the restoration's answers are wrong:\n%s", page)
+	}
+	if res := post(t, desk, u+"/answer", url.Values{"form_id": {first(t, nonceRE, page)}, "kind": {"comply"}}); res.status != http.StatusSeeOther {
+		t.Errorf("complying with the restoration: %d\n%s", res.status, res.body)
+	}
+}

@@ -47,15 +47,6 @@ type deliveryPage struct {
 	Reasons  []takedown.CannotComplyReason
 }
 
-// CanAnswer reports whether the operator may still answer.
-func (p deliveryPage) CanAnswer() bool {
-	switch p.Delivery.State {
-	case takedown.DeliveryComplied, takedown.DeliveryDeclined, takedown.DeliveryCancelled:
-		return false
-	}
-	return p.Delivery.Purpose == takedown.PurposeAction
-}
-
 func (c *Console) deliveryPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	return c.showDelivery(w, r, v, http.StatusOK)
 }
