@@ -30,32 +30,22 @@ func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, e
 		if err != nil {
 			return err
 		}
+		// Days are counted from the calendar, not in 24-hour steps, for the changes of hour.
+		day := map[string]int{}
+		for i, d := range a.ReportsPerDay {
+			day[d.Day.Format(time.DateOnly)] = i
+		}
 		for _, t := range times {
-			t = t.In(loc)
-			day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-			// Days are counted from the calendar, not in 24-hour steps, for the changes of hour.
-			for i := range a.ReportsPerDay {
-				if a.ReportsPerDay[i].Day.Equal(day) {
-					a.ReportsPerDay[i].Count++
-					break
-				}
+			if i, ok := day[t.In(loc).Format(time.DateOnly)]; ok {
+				a.ReportsPerDay[i].Count++
 			}
 		}
 		if a.Measures, err = tx.CountMeasures(); err != nil {
 			return err
 		}
-		byOperator, err := tx.CountDeadlinesByOperator()
-		if err != nil {
+		if a.Deadlines, err = tx.CountDeadlinesByOperator(); err != nil {
 			return err
 		}
-		for id, counts := range byOperator {
-			o, err := tx.Operator(id)
-			if err != nil {
-				return err
-			}
-			a.Deadlines = append(a.Deadlines, takedown.OperatorDeadlines{OperatorID: id, Operator: o.Name, Counts: counts})
-		}
-		slices.SortFunc(a.Deadlines, func(x, y takedown.OperatorDeadlines) int { return int(x.OperatorID - y.OperatorID) })
 		removals, err := tx.RemovalTimes()
 		if err != nil {
 			return err
@@ -76,7 +66,7 @@ func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, e
 // Figures are a year's public figures: anyone may read them. Counts from 1 to
 // MinPublicCount-1 come back as -1, to be published as "fewer than".
 func (s *Service) Figures(ctx context.Context, year int) (*takedown.Figures, error) {
-	f := &takedown.Figures{Year: year, Issued: map[takedown.MeasureKind]int{}, ReportsPerMonth: make([]int, 12)}
+	f := &takedown.Figures{Year: year, ReportsPerMonth: make([]int, 12)}
 	err := s.view(ctx, func(tx takedown.Tx) error {
 		loc := s.profile.Location()
 		if now := tx.Now().In(loc); year < 2000 || year > now.Year() {
@@ -90,12 +80,8 @@ func (s *Service) Figures(ctx context.Context, year int) (*takedown.Figures, err
 		for _, t := range times {
 			f.ReportsPerMonth[t.In(loc).Month()-1]++
 		}
-		kinds, _, err := tx.IssuedTimes(from, before)
-		if err != nil {
+		if f.Issued, err = tx.CountIssued(from, before); err != nil {
 			return err
-		}
-		for _, k := range kinds {
-			f.Issued[k]++
 		}
 		f.Complaints, f.ComplaintsAnswered, f.Recommendations, f.RecommendationsFollowed, err = tx.CountFollowUps(from, before)
 		return err

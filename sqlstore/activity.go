@@ -42,27 +42,29 @@ func (t *Tx) CountMeasures() (map[takedown.MeasureKind]map[takedown.MeasureState
 }
 
 // CountDeadlinesByOperator counts the deliveries with a deadline by operator and status.
-func (t *Tx) CountDeadlinesByOperator() (map[int64]map[takedown.DeadlineStatus]int, error) {
-	rows, err := t.query(fmt.Sprintf(`SELECT operator_id, status, COUNT(*) FROM (SELECT d.operator_id, %s AS status
-		FROM deliveries d WHERE d.has_deadline = 1) s GROUP BY operator_id, status`, deadlineCase), t.now.UnixNano())
+func (t *Tx) CountDeadlinesByOperator() ([]takedown.OperatorDeadlines, error) {
+	rows, err := t.query(fmt.Sprintf(`SELECT s.operator_id, o.name, s.status, COUNT(*) FROM (SELECT d.operator_id, %s AS status
+		FROM deliveries d WHERE d.has_deadline = 1) s JOIN operators o ON o.id = s.operator_id
+		GROUP BY s.operator_id, o.name, s.status ORDER BY s.operator_id`, deadlineCase), t.now.UnixNano())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	counts := map[int64]map[takedown.DeadlineStatus]int{}
+	var out []takedown.OperatorDeadlines
 	for rows.Next() {
 		var op int64
+		var name string
 		var st takedown.DeadlineStatus
 		var n int
-		if err := rows.Scan(&op, &st, &n); err != nil {
+		if err := rows.Scan(&op, &name, &st, &n); err != nil {
 			return nil, err
 		}
-		if counts[op] == nil {
-			counts[op] = map[takedown.DeadlineStatus]int{}
+		if len(out) == 0 || out[len(out)-1].OperatorID != op {
+			out = append(out, takedown.OperatorDeadlines{OperatorID: op, Operator: name, Counts: map[takedown.DeadlineStatus]int{}})
 		}
-		counts[op][st] = n
+		out[len(out)-1].Counts[st] = n
 	}
-	return counts, rows.Err()
+	return out, rows.Err()
 }
 
 // RemovalTimes returns the time from receipt to compliance of each removal complied with.
@@ -76,24 +78,23 @@ func (t *Tx) RemovalTimes() ([]time.Duration, error) {
 	})
 }
 
-// IssuedTimes returns the kind and issue time of the measures issued in [from, before).
-func (t *Tx) IssuedTimes(from, before time.Time) ([]takedown.MeasureKind, []time.Time, error) {
-	rows, err := t.query(`SELECT kind, issued_at FROM measures WHERE issued_at >= ? AND issued_at < ?`, ts(from), ts(before))
+// CountIssued counts the measures issued in [from, before), by kind.
+func (t *Tx) CountIssued(from, before time.Time) (map[takedown.MeasureKind]int, error) {
+	rows, err := t.query(`SELECT kind, COUNT(*) FROM measures WHERE issued_at >= ? AND issued_at < ? GROUP BY kind`, ts(from), ts(before))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
-	var kinds []takedown.MeasureKind
-	var times []time.Time
+	counts := map[takedown.MeasureKind]int{}
 	for rows.Next() {
 		var k takedown.MeasureKind
-		var at int64
-		if err := rows.Scan(&k, &at); err != nil {
-			return nil, nil, err
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
 		}
-		kinds, times = append(kinds, k), append(times, fromTS(at))
+		counts[k] = n
 	}
-	return kinds, times, rows.Err()
+	return counts, rows.Err()
 }
 
 // CountFollowUps counts complaints and recommendations of a period, and those answered

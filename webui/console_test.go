@@ -562,6 +562,42 @@ func TestFigures(t *testing.T) {
 	if res := fetch(t, c, s.srv.URL+"/figures?year=2999"); res.status != http.StatusBadRequest {
 		t.Errorf("a year to come: %d", res.status)
 	}
+
+	// The counts follow the record: three reports more today are three more this month, and
+	// on the dashboard's day.
+	now := s.clock.Now().In(s.svc.Profile().Location())
+	before, err := s.svc.Figures(context.Background(), now.Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dayBefore, err := s.svc.Activity(s.as("OFFICER"), 14)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := s.svc.SubmitReport(context.Background(), takedown.ReportInput{URLs: []string{"https://paste.host.test/raw/count-" + strconv.Itoa(i)},
+			Offence: "terrorism-apology", Description: "a video", GoodFaith: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := s.svc.Figures(context.Background(), now.Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	month := now.Month() - 1
+	if b, a := before.ReportsPerMonth[month], after.ReportsPerMonth[month]; b < takedown.MinPublicCount || a != b+3 {
+		t.Errorf("reports this month: %d, then %d; want 3 more", b, a)
+	}
+	dayAfter, err := s.svc.Activity(s.as("OFFICER"), 14)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, a := dayBefore.ReportsPerDay[13].Count, dayAfter.ReportsPerDay[13].Count; a != b+3 {
+		t.Errorf("reports today on the dashboard: %d, then %d; want 3 more", b, a)
+	}
+	if len(dayAfter.Deadlines) == 0 || dayAfter.Deadlines[0].Operator == "" {
+		t.Errorf("the dashboard's deadlines per operator: %+v", dayAfter.Deadlines)
+	}
 }
 
 // TestConsoleMetrics: the pages are counted by page pattern and status, never by address.
