@@ -14,7 +14,11 @@ type Evidence struct {
 	Size        int       `json:"size"`
 	SHA256      string    `json:"sha256"`
 	ReceivedAt  time.Time `json:"received_at"`
-	Sealed      []byte    `json:"-"`
+	// HasPreview is true for a picture: a mosaic of it is kept to show it blurred.
+	HasPreview bool   `json:"has_preview"`
+	Sealed     []byte `json:"-"`
+	// SealedPreview is the mosaic, as a PNG, sealed; nil for a file that is not a picture.
+	SealedPreview []byte `json:"-"`
 }
 
 // Exposure is a user's reading of evidence today, in the authority's zone.

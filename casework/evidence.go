@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/png"
 	"net/http"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 	"github.com/takedown-project/takedown/pdq"
 )
 
-// sealEvidence seals a report's files before its transaction.
+// sealEvidence seals a report's files before its transaction, each picture with its preview,
+// made once here rather than at every showing of the case.
 func (s *Service) sealEvidence(files []takedown.ReportFile) ([]*takedown.Evidence, error) {
 	var out []*takedown.Evidence
 	for _, f := range files {
@@ -24,8 +26,19 @@ func (s *Service) sealEvidence(files []takedown.ReportFile) ([]*takedown.Evidenc
 			return nil, fmt.Errorf("casework: seal evidence: %w", err)
 		}
 		sum := sha256.Sum256(f.Data)
-		out = append(out, &takedown.Evidence{Name: f.Name, ContentType: http.DetectContentType(f.Data), Size: len(f.Data),
-			SHA256: hex.EncodeToString(sum[:]), Sealed: sealed})
+		e := &takedown.Evidence{Name: f.Name, ContentType: http.DetectContentType(f.Data), Size: len(f.Data),
+			SHA256: hex.EncodeToString(sum[:]), Sealed: sealed}
+		if img, _, err := pdq.Decode(bytes.NewReader(f.Data), pdq.Limits{}); err == nil {
+			var b bytes.Buffer
+			if err := png.Encode(&b, mosaic(img, previewSize)); err != nil {
+				return nil, fmt.Errorf("casework: evidence preview: %w", err)
+			}
+			if e.SealedPreview, err = s.sealer.Seal(b.Bytes()); err != nil {
+				return nil, fmt.Errorf("casework: seal evidence: %w", err)
+			}
+			e.HasPreview = true
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }
@@ -91,14 +104,10 @@ func (s *Service) OpenEvidence(ctx context.Context, id int64) (*takedown.Evidenc
 	return e, plain, exposure, nil
 }
 
-// previewSize is the width and height of a preview: few enough cells that nothing can be
-// recognised, enough to tell one picture from another.
-const previewSize = 12
-
-// EvidencePreview returns a mosaic of a picture, previewSize cells a side, so that an
-// officer can tell pictures apart without seeing them; it is not an opening of the
-// evidence. A file that is not a picture has no preview (EUNSUPPORTED).
-func (s *Service) EvidencePreview(ctx context.Context, id int64) (image.Image, error) {
+// EvidencePreview returns the preview of a picture, a PNG of previewSize cells a side, so
+// that an officer can tell pictures apart without seeing them; it is not an opening of the
+// evidence. A file that is not a picture has none (EUNSUPPORTED).
+func (s *Service) EvidencePreview(ctx context.Context, id int64) ([]byte, error) {
 	if _, err := require(ctx, readers...); err != nil {
 		return nil, err
 	}
@@ -110,16 +119,19 @@ func (s *Service) EvidencePreview(ctx context.Context, id int64) (image.Image, e
 	if err != nil {
 		return nil, err
 	}
-	plain, err := s.sealer.Unseal(e.Sealed)
-	if err != nil {
-		return nil, fmt.Errorf("casework: unseal evidence %d: %w", id, err)
+	if !e.HasPreview {
+		return nil, takedown.Errorf(takedown.EUNSUPPORTED, "evidence %d is not a picture this server decodes", id)
 	}
-	img, _, err := pdq.Decode(bytes.NewReader(plain), pdq.Limits{})
+	preview, err := s.sealer.Unseal(e.SealedPreview)
 	if err != nil {
-		return nil, takedown.Errorf(takedown.EUNSUPPORTED, "evidence %d is not a picture this server decodes: %v", id, err)
+		return nil, fmt.Errorf("casework: unseal the preview of evidence %d: %w", id, err)
 	}
-	return mosaic(img, previewSize), nil
+	return preview, nil
 }
+
+// previewSize is the width and height of a preview: few enough cells that nothing can be
+// recognised, enough to tell one picture from another.
+const previewSize = 12
 
 // mosaic averages an image into n×n cells.
 func mosaic(img image.Image, n int) image.Image {

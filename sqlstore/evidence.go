@@ -9,8 +9,8 @@ import (
 
 // CreateEvidence inserts a piece of evidence and sets its id.
 func (t *Tx) CreateEvidence(e *takedown.Evidence) (err error) {
-	e.ID, err = t.insert(`INSERT INTO evidence (report_id, name, content_type, size, sha256, sealed, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.ReportID, e.Name, e.ContentType, e.Size, e.SHA256, e.Sealed, ts(e.ReceivedAt))
+	e.ID, err = t.insert(`INSERT INTO evidence (report_id, name, content_type, size, sha256, sealed, preview, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ReportID, e.Name, e.ContentType, e.Size, e.SHA256, e.Sealed, e.SealedPreview, ts(e.ReceivedAt))
 	return err
 }
 
@@ -18,20 +18,20 @@ func (t *Tx) CreateEvidence(e *takedown.Evidence) (err error) {
 func (t *Tx) Evidence(id int64) (*takedown.Evidence, error) {
 	var e takedown.Evidence
 	var at int64
-	err := t.queryRow(`SELECT id, report_id, name, content_type, size, sha256, sealed, received_at FROM evidence WHERE id = ?`, id).
-		Scan(&e.ID, &e.ReportID, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Sealed, &at)
-	e.ReceivedAt = fromTS(at)
+	err := t.queryRow(`SELECT id, report_id, name, content_type, size, sha256, sealed, preview, received_at FROM evidence WHERE id = ?`, id).
+		Scan(&e.ID, &e.ReportID, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.Sealed, &e.SealedPreview, &at)
+	e.ReceivedAt, e.HasPreview = fromTS(at), e.SealedPreview != nil
 	return &e, notFound(err, "evidence", id)
 }
 
 // CaseEvidence lists the evidence of the reports grouped into a case.
 func (t *Tx) CaseEvidence(caseID int64) ([]*takedown.Evidence, error) {
-	rows, err := t.query(`SELECT id, report_id, name, content_type, size, sha256, received_at FROM evidence
+	rows, err := t.query(`SELECT id, report_id, name, content_type, size, sha256, preview IS NOT NULL, received_at FROM evidence
 		WHERE report_id IN (SELECT report_id FROM report_urls WHERE case_id = ?) ORDER BY id`, caseID)
 	return collect(rows, err, func(r *sql.Rows) (*takedown.Evidence, error) {
 		var e takedown.Evidence
 		var at int64
-		err := r.Scan(&e.ID, &e.ReportID, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &at)
+		err := r.Scan(&e.ID, &e.ReportID, &e.Name, &e.ContentType, &e.Size, &e.SHA256, &e.HasPreview, &at)
 		e.ReceivedAt = fromTS(at)
 		return &e, err
 	})

@@ -1,9 +1,7 @@
 package webui
 
 import (
-	"bytes"
 	"encoding/base64"
-	"image/png"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,16 +21,12 @@ func (c *Console) evidencePreview(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	img, err := c.svc.EvidencePreview(v.ctx(r), id)
+	preview, err := c.svc.EvidencePreview(v.ctx(r), id)
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		return err
-	}
 	w.Header().Set("Content-Type", "image/png")
-	_, err = w.Write(b.Bytes())
+	_, err = w.Write(preview)
 	return err
 }
 

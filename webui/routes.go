@@ -76,8 +76,8 @@ func parsePages() map[string]*template.Template {
 
 // funcs are the templates' helpers that need no view.
 var funcs = template.FuncMap{
-	"hasPrefix": strings.HasPrefix,
 	"stamp":     Stamp,
+	"hasPrefix": strings.HasPrefix,
 	// safeURL lets a data: URI the console made itself (an opened picture) into an img.
 	"safeURL": func(s string) template.URL { return template.URL(s) },
 	"deref": func(t *time.Time) time.Time {

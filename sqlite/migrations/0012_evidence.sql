@@ -1,4 +1,5 @@
--- The files that came with reports, sealed (age) to the vault's key, with their digest.
+-- The files that came with reports, sealed (age) to the vault's key, with their digest, and
+-- for a picture its blurred preview, sealed too.
 CREATE TABLE evidence (
 	id           INTEGER PRIMARY KEY,
 	report_id    INTEGER NOT NULL REFERENCES reports (id),
@@ -7,6 +8,7 @@ CREATE TABLE evidence (
 	size         INTEGER NOT NULL,
 	sha256       TEXT    NOT NULL,
 	sealed       BLOB    NOT NULL,
+	preview      BLOB,
 	received_at  INTEGER NOT NULL
 );
 CREATE INDEX evidence_report ON evidence (report_id);
