@@ -19,6 +19,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/internal/httpstatus"
 	"github.com/takedown-project/takedown/internal/ratelimit"
 )
 
@@ -101,21 +102,10 @@ func New(svc *casework.Service, cfg Config, log *slog.Logger, reg *prometheus.Re
 func (s *Server) counted(route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		began := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := httpstatus.New(w)
 		h.ServeHTTP(sw, r)
-		s.metrics.observe(route, sw.status, time.Since(began))
+		s.metrics.observe(route, sw.Status, time.Since(began))
 	})
-}
-
-// statusWriter remembers the status written.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }
 
 const apiPrefix = "/api/v1"

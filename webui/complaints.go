@@ -22,16 +22,12 @@ func (c *Console) complaintForm(w http.ResponseWriter, r *http.Request, v *view)
 }
 
 func (c *Console) submitComplaint(w http.ResponseWriter, r *http.Request, v *view) error {
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
+	form, done, err := c.claimForm(w, r)
+	if done || err != nil {
+		return err
 	}
 	v.Form = r.PostForm
-	var err error
-	if v.User == nil && c.cfg.Reports != nil && !c.cfg.Reports.Allow(clientOf(r, c.cfg.ClientIPHeader)) {
-		err = takedown.Errorf(takedown.ERATELIMITED, "too many reports from your connection; wait a minute and try again")
-		w.Header().Set("Retry-After", "60")
-	}
+	err = c.limitPublic(w, r, v)
 	var complaint *takedown.Complaint
 	if err == nil {
 		complaint, err = c.svc.SubmitComplaint(r.Context(), takedown.ComplaintInput{Address: r.PostFormValue("address"),

@@ -22,6 +22,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/internal/httpstatus"
 	"github.com/takedown-project/takedown/internal/ratelimit"
 )
 
@@ -59,7 +60,6 @@ type Console struct {
 	pages   map[string]*template.Template
 	handler http.Handler
 	once    *onceForms
-	limits  map[string]int64 // body limits of the forms that are not maxFormBytes
 	zone    zoneInfo
 	signins *ratelimit.Limiter // password attempts per connection
 	metrics *prometheus.HistogramVec
@@ -75,7 +75,7 @@ func NewConsole(svc *casework.Service, cfg ConsoleConfig, log *slog.Logger, reg 
 	if cfg.Clock == nil {
 		cfg.Clock = takedown.SystemClock{}
 	}
-	c := &Console{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), pages: parsePages(), once: newOnceForms(), limits: map[string]int64{},
+	c := &Console{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), pages: parsePages(), once: newOnceForms(),
 		signins: ratelimit.New(maxSignInsPerMinute),
 		metrics: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "takedown_console_request_seconds",
 			Help: "Time to serve a page of the console or the public pages, by page and status.", Buckets: prometheus.DefBuckets},
@@ -119,17 +119,19 @@ func cacheStatic(h http.Handler) http.Handler {
 // c.render or redirects with c.redirect, or returns an error that the console shows.
 type pageFunc func(w http.ResponseWriter, r *http.Request, v *view) error
 
-// page registers a page; signedIn pages send the public to the sign-in page.
+// page registers a page whose forms are at most maxFormBytes; signedIn pages send the public
+// to the sign-in page.
 func (c *Console) page(pattern string, signedIn bool, fn pageFunc) {
-	limit := int64(maxFormBytes)
-	if l, ok := c.limits[pattern]; ok {
-		limit = l
-	}
+	c.pageUpTo(pattern, signedIn, maxFormBytes, fn)
+}
+
+// pageUpTo registers a page whose form may reach limit bytes.
+func (c *Console) pageUpTo(pattern string, signedIn bool, limit int64, fn pageFunc) {
 	c.mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) {
 		began := time.Now()
-		w := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
+		w := httpstatus.New(rw)
 		defer func() {
-			c.metrics.WithLabelValues(pattern, strconv.Itoa(w.status)).Observe(time.Since(began).Seconds())
+			c.metrics.WithLabelValues(pattern, strconv.Itoa(w.Status)).Observe(time.Since(began).Seconds())
 		}()
 		v := c.newView(w, r)
 		if signedIn && v.User == nil {
@@ -146,17 +148,6 @@ func (c *Console) page(pattern string, signedIn bool, fn pageFunc) {
 			c.fail(w, r, v, err)
 		}
 	})
-}
-
-// statusWriter remembers the status written, for the metrics.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }
 
 // maxFormBytes caps a form's body (the public report form's files have their own limit).
@@ -237,9 +228,8 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *view, err erro
 		c.redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()))
 		return
 	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		err, code = takedown.Errorf(takedown.ETOOLARGE, "the form is larger than %d bytes", tooBig.Limit), takedown.ETOOLARGE
+	if tooBig, ok := tooLarge(err); ok {
+		err, code = tooBig, takedown.ETOOLARGE
 	}
 	v.Title = v.T("error.title")
 	if rerr := c.render(w, v, takedown.HTTPStatus(code), "error", errorPage{Code: code, Message: takedown.ErrorMessage(err)}); rerr != nil {
@@ -358,9 +348,9 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request, v *view, act fu
 	if err := r.ParseForm(); err != nil {
 		return formTooLarge(err)
 	}
-	form, done := c.claimForm(w, r)
-	if done {
-		return nil
+	form, done, err := c.claimForm(w, r)
+	if done || err != nil {
+		return err
 	}
 	v.Form = r.PostForm
 	to, err := act()
@@ -377,21 +367,23 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request, v *view, act fu
 }
 
 // claimForm reads a posted form's one-time id and claims it. A second submission of the same
-// form is sent where the first went, instead of being done twice.
-func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) (id string, done bool) {
+// form is sent where the first went, instead of being done twice; one that comes while the
+// first is still being done is refused.
+func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) (id string, done bool, err error) {
 	id = r.PostFormValue("form_id")
 	if id == "" {
-		return "", false
+		return "", false, nil
 	}
 	id += " " + r.URL.Path // a page's forms share its id; each posts to its own path
-	if to, seen := c.once.claim(id); seen {
-		if to == "" {
-			to = r.URL.Path
-		}
+	to, seen := c.once.claim(id)
+	switch {
+	case seen && to == "":
+		return id, true, takedown.Errorf(takedown.ECONFLICT, "this form is being sent already; wait for its answer")
+	case seen:
 		c.redirect(w, r, to)
-		return id, true
+		return id, true, nil
 	}
-	return id, false
+	return id, false, nil
 }
 
 // onceForms remembers the forms already submitted, for an hour, and where they led.

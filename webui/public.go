@@ -43,17 +43,16 @@ func (c *Console) submitReport(w http.ResponseWriter, r *http.Request, v *view) 
 			r.MultipartForm.RemoveAll()
 		}
 	}()
-	id, done := c.claimForm(w, r)
-	if done {
-		return nil
+	id, done, err := c.claimForm(w, r)
+	if done || err != nil {
+		return err
 	}
 	v.Form = r.PostForm
 	in := takedown.ReportInput{URLs: lines(r.PostFormValue("urls")), Offence: r.PostFormValue("offence"),
 		Description: r.PostFormValue("description"), Contact: r.PostFormValue("contact"), GoodFaith: r.PostFormValue("good_faith") == "yes"}
 	files, err := formFiles(r, "files")
-	if err == nil && v.User == nil && c.cfg.Reports != nil && !c.cfg.Reports.Allow(clientOf(r, c.cfg.ClientIPHeader)) {
-		err = takedown.Errorf(takedown.ERATELIMITED, "too many reports from your connection; wait a minute and try again")
-		w.Header().Set("Retry-After", "60")
+	if err == nil {
+		err = c.limitPublic(w, r, v)
 	}
 	if err == nil {
 		in.Files = files
@@ -110,13 +109,31 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, takedown.MaxReportFileSize+1))
 }
 
-// formTooLarge turns a body over its limit into the domain's error.
+// formTooLarge turns an error reading a form into the domain's.
 func formTooLarge(err error) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return takedown.Errorf(takedown.ETOOLARGE, "the form is larger than %d MB", tooBig.Limit>>20)
+	if tooBig, ok := tooLarge(err); ok {
+		return tooBig
 	}
 	return takedown.Errorf(takedown.EINVALID, "the form could not be read: %v", err)
+}
+
+// tooLarge is the domain's error for a body over its limit.
+func tooLarge(err error) (error, bool) {
+	var tooBig *http.MaxBytesError
+	if !errors.As(err, &tooBig) {
+		return nil, false
+	}
+	return takedown.Errorf(takedown.ETOOLARGE, "the form is larger than %d KiB", tooBig.Limit>>10), true
+}
+
+// limitPublic counts a submission from the public against the limit per connection it
+// shares with the API; signed-in users are not limited.
+func (c *Console) limitPublic(w http.ResponseWriter, r *http.Request, v *view) error {
+	if v.User != nil || c.cfg.Reports == nil || c.cfg.Reports.Allow(clientOf(r, c.cfg.ClientIPHeader)) {
+		return nil
+	}
+	w.Header().Set("Retry-After", "60")
+	return takedown.Errorf(takedown.ERATELIMITED, "too many reports from your connection; wait a minute and try again")
 }
 
 // lines splits a text area into its non-empty lines.

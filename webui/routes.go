@@ -13,7 +13,7 @@ func (c *Console) routes() {
 	public, signedIn := false, true
 	c.page("GET /{$}", public, c.home)
 	c.page("GET /report", public, c.reportForm)
-	c.pageLimited("POST /report", public, maxReportBody, c.submitReport)
+	c.pageUpTo("POST /report", public, maxReportBody, c.submitReport)
 	c.page("GET /complaint", public, c.complaintForm)
 	c.page("POST /complaint", public, c.submitComplaint)
 	c.page("GET /figures", public, c.figures)
@@ -128,9 +128,4 @@ func (v *view) duration(d time.Duration) string {
 	default:
 		return v.T("duration.minutes", minutes)
 	}
-}
-
-func (c *Console) pageLimited(pattern string, signedIn bool, limit int64, fn pageFunc) {
-	c.limits[pattern] = limit
-	c.page(pattern, signedIn, fn)
 }
