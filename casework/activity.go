@@ -63,13 +63,19 @@ func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, e
 	return a, nil
 }
 
-// Figures are a year's public figures: anyone may read them. Counts from 1 to
-// MinPublicCount-1 come back as -1, to be published as "fewer than".
+// Figures are a year's public figures (0: this year, in the authority's zone): anyone may
+// read them. Counts from 1 to MinPublicCount-1 come back as -1, to be published as "fewer
+// than".
 func (s *Service) Figures(ctx context.Context, year int) (*takedown.Figures, error) {
-	f := &takedown.Figures{Year: year, ReportsPerMonth: make([]int, 12)}
+	f := &takedown.Figures{ReportsPerMonth: make([]int, 12)}
 	err := s.view(ctx, func(tx takedown.Tx) error {
 		loc := s.profile.Location()
-		if now := tx.Now().In(loc); year < 2000 || year > now.Year() {
+		now := tx.Now().In(loc)
+		if year == 0 {
+			year = now.Year()
+		}
+		f.Year = year
+		if year < 2000 || year > now.Year() {
 			return takedown.Invalid("year", "must be from 2000 to %d", now.Year())
 		}
 		from, before := time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)

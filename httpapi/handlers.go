@@ -183,9 +183,6 @@ type figuresQuery struct {
 }
 
 func (s *Server) figures(ctx context.Context, q figuresQuery) (*takedown.Figures, error) {
-	if q.Year == 0 {
-		q.Year = time.Now().In(s.svc.Profile().Location()).Year()
-	}
 	return s.svc.Figures(ctx, q.Year)
 }
 

@@ -29,8 +29,7 @@ func (p figuresPage) Count(v *view, n int) string {
 }
 
 func (c *Console) figures(w http.ResponseWriter, r *http.Request, v *view) error {
-	now := c.cfg.Clock.Now().In(c.svc.Profile().Location())
-	year := now.Year()
+	year := 0 // this year
 	if y := r.URL.Query().Get("year"); y != "" {
 		var err error
 		if year, err = strconv.Atoi(y); err != nil {
@@ -42,7 +41,8 @@ func (c *Console) figures(w http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	p := figuresPage{Figures: f, Kinds: takedown.MeasureKinds, MinPublic: takedown.MinPublicCount}
-	for y := now.Year(); y >= now.Year()-4; y-- {
+	thisYear := c.cfg.Clock.Now().In(c.svc.Profile().Location()).Year()
+	for y := thisYear; y >= thisYear-4; y-- {
 		p.Years = append(p.Years, y)
 	}
 	withheld := func(n int) string {
@@ -55,13 +55,13 @@ func (c *Console) figures(w http.ResponseWriter, r *http.Request, v *view) error
 	for i, n := range f.ReportsPerMonth {
 		months[i] = barRow{Label: strconv.Itoa(i + 1), Segments: []segment{{Series: "reports", Label: v.T("case.reports"), Value: max(n, 0)}}, Note: withheld(n)}
 	}
-	p.Reports = columnChart(v.T("figures.reports", year), months)
+	p.Reports = columnChart(v.T("figures.reports", f.Year), months)
 	var kinds []barRow
 	for _, k := range takedown.MeasureKinds {
 		kinds = append(kinds, barRow{Label: v.E("kind", k), Segments: []segment{{Series: "issued", Label: v.T("figures.issued.short"), Value: max(f.Issued[k], 0)}},
 			Note: withheld(f.Issued[k])})
 	}
-	p.Measures = barChart(v.T("figures.issued", year), kinds)
+	p.Measures = barChart(v.T("figures.issued", f.Year), kinds)
 	v.Title = v.T("figures.title")
 	return c.render(w, v, http.StatusOK, "figures", p)
 }

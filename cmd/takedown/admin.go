@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -237,8 +236,8 @@ func runAdminUserLink(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if u, err := url.Parse(*base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return takedown.Invalid("public-url", "%q is not an http or https address", *base)
+	if err := checkWebURL("public-url", *base); err != nil {
+		return err
 	}
 	svc, ctx, done, err := offline(ctx, e, *data)
 	if err != nil {

@@ -70,8 +70,8 @@ func (c *outboxConfig) outbox(httpAddr string) (casework.OutboxConfig, delivery.
 	cfg.BaseURL = strings.TrimSuffix(c.PublicURL, "/")
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + httpAddr
-	} else if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return rules, cfg, takedown.Invalid("public-url", "%q is not an http or https address", c.PublicURL)
+	} else if err := checkWebURL("public-url", cfg.BaseURL); err != nil {
+		return rules, cfg, err
 	}
 	cfg.Fetch.AllowPrivate, cfg.Fetch.AllowLoopback = c.AllowPrivate, c.AllowLoopback
 	if c.Proxy != "" {
@@ -96,4 +96,12 @@ func (c *outboxConfig) outbox(httpAddr string) (casework.OutboxConfig, delivery.
 		return rules, cfg, takedown.Invalid("smtp", "%v", err)
 	}
 	return rules, cfg, nil
+}
+
+// checkWebURL refuses a flag's value that is not an absolute http or https address.
+func checkWebURL(flag, value string) error {
+	if u, err := url.Parse(value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return takedown.Invalid(flag, "%q is not an http or https address", value)
+	}
+	return nil
 }

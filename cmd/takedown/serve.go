@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -97,8 +96,8 @@ func (c *dnsConfig) stopPage(p *rpz.Primary, profile *procedure.Profile, publicU
 	case c.ComplaintURL == "":
 		c.ComplaintURL = strings.TrimSuffix(publicURL, "/") + "/complaint"
 	}
-	if u, err := url.Parse(c.ComplaintURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, takedown.Invalid("complaint-url", "%q is not an http or https URL", c.ComplaintURL)
+	if err := checkWebURL("complaint-url", c.ComplaintURL); err != nil {
+		return nil, err
 	}
 	return webui.NewStopPage(profile, zoneBlocks(p), c.ComplaintURL, reg), nil
 }
