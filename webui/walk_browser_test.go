@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -149,7 +150,8 @@ func TestConsoleWalk(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#description"), "A text praising an invented attack."), chromedp.Click(chromedp.CSS("#good_faith")))
 	w.shot("report")
 	w.submit("form.form button[type=submit]", "#receipt")
-	if receipt := w.text("#receipt"); !strings.HasPrefix(receipt, "R-") && len(receipt) < 6 {
+	receipt := w.text("#receipt")
+	if !regexp.MustCompile(`^TD-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$`).MatchString(receipt) {
 		t.Errorf("receipt %q", receipt)
 	}
 	w.shot("receipt")
@@ -168,6 +170,9 @@ func TestConsoleWalk(t *testing.T) {
 		t.Fatalf("%d cases for the report", len(found))
 	}
 	casePath := "/console/cases/" + itoa(found[0].ID)
+	if reports, _, err := s.svc.Reports(s.as("OFFICER"), takedown.ReportFilter{CaseID: found[0].ID}); err != nil || len(reports) != 1 || reports[0].Receipt != receipt {
+		t.Errorf("the case's report is not the one receipted %q: %v %v", receipt, reports, err)
+	}
 
 	// An officer accepts and qualifies; approving is not theirs.
 	w.signIn("OFFICER")
