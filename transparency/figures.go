@@ -231,6 +231,7 @@ type eventData struct {
 	Name       *string               `json:"name"`
 	Complaint  *int64                `json:"complaint_id"`
 	Recommend  *int64                `json:"recommendation_id"`
+	targets    int                   // the number of Targets
 }
 
 type measure struct {
@@ -321,12 +322,6 @@ func (c *counter) caseOf(id int64) *caseState {
 	return cs
 }
 
-func decode(e *takedown.Event) eventData {
-	var d eventData
-	_ = json.Unmarshal(e.Data, &d) // a field that does not decode is missing, and counted so
-	return d
-}
-
 // context takes in an event before the period.
 func (c *counter) context(e *takedown.Event) error {
 	d := decode(e)
@@ -406,7 +401,7 @@ func (c *counter) add(e *takedown.Event) {
 		c.measures[e.MeasureID] = m
 		c.count("measures.issued."+string(m.kind), 1, e.ID)
 		if m.kind.IsList() {
-			c.count("lists.added."+string(m.kind), len(d.Targets), e.ID)
+			c.count("lists.added."+string(m.kind), d.targets, e.ID)
 		}
 	case takedown.EventMeasureComplied, takedown.EventMeasureDeclined, takedown.EventMeasureLifted, takedown.EventMeasureWithdrawn:
 		m := c.measures[e.MeasureID]
