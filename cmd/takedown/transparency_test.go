@@ -138,6 +138,11 @@ func TestAnnualReportOfTheDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if keep := os.Getenv("TAKEDOWN_KEEP_REPORT"); keep != "" { // to look at it
+		if err := os.WriteFile(keep, html, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	got := map[string]int{}
 	for _, m := range regexp.MustCompile(`<li><span class="value">([0-9,]+)</span> ([^<]+)</li>`).FindAllStringSubmatch(string(html), -1) {
 		n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
