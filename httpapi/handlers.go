@@ -9,6 +9,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/transparency"
 )
 
 // Receipt is what a reporter gets back: the reference to quote, and what happens next.
@@ -184,6 +185,32 @@ type figuresQuery struct {
 
 func (s *Server) figures(ctx context.Context, q figuresQuery) (*takedown.Figures, error) {
 	return s.svc.Figures(ctx, q.Year)
+}
+
+// periodQuery chooses a period [from, before) of an export.
+type periodQuery struct {
+	From   time.Time `query:"from"`
+	Before time.Time `query:"before"`
+}
+
+// statementsBody is the body the DSA Transparency Database takes to create statements.
+type statementsBody struct {
+	Statements []transparency.Statement `json:"statements"`
+}
+
+func (s *Server) statements(ctx context.Context, q periodQuery) (*statementsBody, error) {
+	list, err := s.svc.Statements(ctx, q.From, q.Before)
+	return &statementsBody{Statements: list}, err
+}
+
+// noticesBody holds the notices of an export.
+type noticesBody struct {
+	Notices []transparency.ResearchNotice `json:"notices"`
+}
+
+func (s *Server) notices(ctx context.Context, q periodQuery) (*noticesBody, error) {
+	list, err := s.svc.Notices(ctx, q.From, q.Before)
+	return &noticesBody{Notices: list}, err
 }
 
 // questionsQuery chooses a case's questions; none for those waiting for an answer.

@@ -198,6 +198,10 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	},
 
 	"GET /figures": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/figures"} },
+	"GET /exports/statements": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/exports/statements"}
+	},
+	"GET /exports/notices": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/exports/notices"} },
 	"POST /complaints": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/complaints", body: complaintInput()}
 	},

@@ -69,6 +69,12 @@ var page = []opt{
 	{name: "cursor", field: "cursor", kind: str, usage: "next_cursor of the previous page", query: true},
 }
 
+// period are the flags of the exports: the period of the measures' issue.
+var period = []opt{
+	{name: "from", field: "from", kind: str, usage: "first day, such as 2026-01-01 (the start of this year by default)", query: true},
+	{name: "before", field: "before", kind: str, usage: "day after the last (the end of from's year by default)", query: true},
+}
+
 // runOp parses the command line, calls the route and prints the answer.
 func runOp(o op) func(ctx context.Context, e *env, args []string) error {
 	return func(ctx context.Context, e *env, args []string) error {
