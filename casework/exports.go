@@ -129,16 +129,21 @@ func caseFacts(tx takedown.Tx, caseID int64) (*transparency.MeasureRecord, error
 	}
 }
 
-// addresseeOf returns the delivery of a request, order or referral to its operator, and the
-// operator's name.
+// addresseeOf returns the delivery of a request, order or referral to its operator for
+// action, and the operator's name.
 func addresseeOf(tx takedown.Tx, m *takedown.Measure) (*takedown.Delivery, string, error) {
 	o, err := tx.Operator(m.OperatorID)
 	if err != nil {
 		return nil, "", err
 	}
-	deliveries, _, err := tx.Deliveries(takedown.DeliveryFilter{MeasureID: m.ID, OperatorID: m.OperatorID, Page: takedown.Page{Limit: 1}})
-	if err != nil || len(deliveries) == 0 {
-		return nil, o.Name, err
+	deliveries, _, err := tx.Deliveries(takedown.DeliveryFilter{MeasureID: m.ID, OperatorID: m.OperatorID, Page: takedown.Page{Limit: takedown.MaxPageLimit}})
+	if err != nil {
+		return nil, "", err
 	}
-	return deliveries[0], o.Name, nil
+	for _, d := range deliveries {
+		if d.Purpose == takedown.PurposeAction {
+			return d, o.Name, nil
+		}
+	}
+	return nil, o.Name, nil
 }

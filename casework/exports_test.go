@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,15 +31,25 @@ func TestExports(t *testing.T) {
 	rd := w.receive(ref.ID, w.platform)
 	must(w.svc.Answer(w.asOperator(w.platform), rd.ID, takedown.AnswerInput{Kind: takedown.AnswerDecline, Text: "Within our terms."}))(t)
 
+	// A first removal order to the platform goes after 12 hours' advance information, a
+	// delivery of its own to the same operator.
+	ordered := w.approvedCase("https://social.platform.test/post/ordered")
+	order := w.issue(ordered.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
+	w.tick(13 * time.Hour)
+	od := w.receive(order.ID, w.platform)
+	must(w.svc.Answer(w.asOperator(w.platform), od.ID, takedown.AnswerInput{Kind: takedown.AnswerComply}))(t)
+
 	listed := w.approvedCase("https://unknown-publisher.test/page")
 	w.listInForce(listed.ID, takedown.Blocking)
 
 	statements := must(w.svc.Statements(w.as(w.controller), time.Time{}, time.Time{}))(t)
-	if len(statements) != 1 {
-		t.Fatalf("%d statements, want 1 (the removal complied with): %+v", len(statements), statements)
+	if len(statements) != 2 {
+		t.Fatalf("%d statements, want 2 (the removal request and order complied with): %+v", len(statements), statements)
+	}
+	for _, s := range statements {
+		checkStatement(t, s)
 	}
 	s := statements[0]
-	checkStatement(t, s)
 	want := transparency.Statement{PUID: "fr-measure-1", DecisionGround: "DECISION_GROUND_ILLEGAL_CONTENT",
 		Category: "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", SourceType: "SOURCE_TYPE_OTHER_NOTIFICATION",
 		AutomatedDetection: "No", AutomatedDecision: "AUTOMATED_DECISION_NOT_AUTOMATED", ContentDate: "2026-01-12", ApplicationDate: "2026-01-12"}
@@ -56,13 +67,13 @@ func TestExports(t *testing.T) {
 	if got := must(w.svc.Statements(w.asOperator(w.host), time.Time{}, time.Time{}))(t); len(got) != 1 {
 		t.Errorf("the host gets %d statements, want its 1", len(got))
 	}
-	if got := must(w.svc.Statements(w.asOperator(w.platform), time.Time{}, time.Time{}))(t); len(got) != 0 {
-		t.Errorf("the platform gets %d statements, want none (it declined)", len(got))
+	if got := must(w.svc.Statements(w.asOperator(w.platform), time.Time{}, time.Time{}))(t); len(got) != 1 || got[0].PUID != fmt.Sprintf("fr-measure-%d", order.ID) {
+		t.Errorf("the platform gets %+v, want the order's statement only (it declined the referral)", got)
 	}
 
 	notices := must(w.svc.Notices(w.as(w.controller), time.Time{}, time.Time{}))(t)
-	if len(notices) != 4 {
-		t.Fatalf("%d notices, want one per measure issued (4)", len(notices))
+	if len(notices) != 5 {
+		t.Fatalf("%d notices, want one per measure issued (5)", len(notices))
 	}
 	var got []string
 	for _, n := range notices {
@@ -72,6 +83,7 @@ func TestExports(t *testing.T) {
 	wantNotices := []string{
 		"DNS blocking list entry → Internet access providers (blocking list): Unspecified",
 		"Referral under the platform's terms of service → Social Platform: No",
+		"Removal order (Regulation (EU) 2021/784, art. 3) → Social Platform: Yes",
 		"Removal request → Video Host: Unspecified",
 		"Removal request → Video Host: Yes",
 	}
