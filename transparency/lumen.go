@@ -89,12 +89,15 @@ func Notices(p *procedure.Profile, records []MeasureRecord) ([]ResearchNotice, e
 			RecipientName: r.Operator,
 			Topics:        []string{offence.Title.In("en")},
 			Tags:          append([]string{string(m.Kind)}, offence.DSAKeywords...),
-			Jurisdictions: []string{p.MemberState},
+			Jurisdictions: []string{},
 			ActionTaken:   "Unspecified",
 			Works: []NoticedWork{{Description: fmt.Sprintf("%d address(es) of content qualified as %s", len(m.Targets), offence.Title.In("en")),
 				InfringingURLs: []any{}, URLCount: len(m.Targets)}},
 			Outcome:  m.State,
 			Redacted: []string{"infringing_urls", "reasons", "answers"},
+		}
+		if p.MemberState != "" {
+			n.Jurisdictions = append(n.Jurisdictions, p.MemberState)
 		}
 		if m.Kind.IsList() {
 			n.RecipientName = listRecipients[m.Kind]
