@@ -2,6 +2,7 @@ package webui_test
 
 import (
 	"context"
+	"encoding/json"
 	"image/png"
 	"io"
 	"log/slog"
@@ -561,6 +562,22 @@ func TestFigures(t *testing.T) {
 	}
 	if res := fetch(t, c, s.srv.URL+"/figures?year=2999"); res.status != http.StatusBadRequest {
 		t.Errorf("a year to come: %d", res.status)
+	}
+
+	// The same figures download as CSV, a figure a line, and as JSON.
+	res = fetch(t, c, s.srv.URL+"/figures.csv")
+	if res.status != 200 || !strings.HasPrefix(res.body, "figure,value,note\n") || !strings.Contains(res.body, "\nissued.blocking,") ||
+		!strings.Contains(res.body, ",-1,fewer than 5, withheld") && !strings.Contains(res.body, `,-1,"fewer than 5, withheld"`) ||
+		strings.Contains(res.body, ".test") || strings.Contains(res.body, ".example") {
+		t.Errorf("the figures as CSV: %d\n%s", res.status, res.body)
+	}
+	res = fetch(t, c, s.srv.URL+"/figures.json?year=2026")
+	var downloaded takedown.Figures
+	if err := json.Unmarshal([]byte(res.body), &downloaded); err != nil || res.status != 200 || downloaded.Year != 2026 {
+		t.Errorf("the figures as JSON: %d %v\n%s", res.status, err, res.body)
+	}
+	if res := fetch(t, c, s.srv.URL+"/figures.csv?year=nineteen"); res.status != http.StatusBadRequest {
+		t.Errorf("a year that is not one: %d", res.status)
 	}
 
 	// The counts follow the record: three reports more today are three more this month, and

@@ -17,6 +17,8 @@ func (c *Console) routes() {
 	c.page("GET /complaint", public, c.complaintForm)
 	c.page("POST /complaint", public, c.submitComplaint)
 	c.page("GET /figures", public, c.figures)
+	c.page("GET /figures.csv", public, c.figuresCSV)
+	c.page("GET /figures.json", public, c.figuresJSON)
 	c.page("GET /lang", public, c.switchLanguage)
 	c.page("GET /signin", public, c.signinPage)
 	c.page("POST /signin", public, c.signinPassword)
