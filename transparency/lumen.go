@@ -65,17 +65,9 @@ func Notices(p *procedure.Profile, records []MeasureRecord) ([]ResearchNotice, e
 	loc := p.Location()
 	for _, r := range records {
 		m := r.Measure
-		offence, ok := p.Offence(m.Offence)
-		if !ok {
-			return nil, fmt.Errorf("transparency: measure %d: offence %q is not in profile %s", m.ID, m.Offence, p.ID)
-		}
-		rule, ok := p.Measure(m.Kind)
-		if !ok {
-			return nil, fmt.Errorf("transparency: measure %d: profile %s has no %s", m.ID, p.ID, m.Kind)
-		}
-		issued := m.ProposedAt
-		if m.IssuedAt != nil {
-			issued = *m.IssuedAt
+		offence, rule, issued, err := r.rules(p)
+		if err != nil {
+			return nil, err
 		}
 		n := ResearchNotice{
 			ID:    fmt.Sprintf("%s-measure-%d", p.ID, m.ID),

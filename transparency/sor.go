@@ -28,6 +28,25 @@ type MeasureRecord struct {
 	Matched bool
 }
 
+// rules returns the profile's offence and measure rule of the record's measure, and when
+// the measure was issued.
+func (r MeasureRecord) rules(p *procedure.Profile) (*procedure.Offence, *procedure.MeasureRule, time.Time, error) {
+	m := r.Measure
+	offence, ok := p.Offence(m.Offence)
+	if !ok {
+		return nil, nil, time.Time{}, fmt.Errorf("transparency: measure %d: offence %q is not in profile %s", m.ID, m.Offence, p.ID)
+	}
+	rule, ok := p.Measure(m.Kind)
+	if !ok {
+		return nil, nil, time.Time{}, fmt.Errorf("transparency: measure %d: profile %s has no %s", m.ID, p.ID, m.Kind)
+	}
+	issued := m.ProposedAt
+	if m.IssuedAt != nil {
+		issued = *m.IssuedAt
+	}
+	return offence, rule, issued, nil
+}
+
 // Statement is a statement of reasons as the DSA Transparency Database takes it
 // (POST /api/v1/statements, one object of its "statements" array), pre-filled for the host
 // that complied with a measure: under art. 17 and 24(5) of Regulation (EU) 2022/2065 it is
@@ -78,17 +97,9 @@ func Statements(p *procedure.Profile, records []MeasureRecord) ([]Statement, err
 		if m.Kind.IsList() || m.State != takedown.MeasureComplied || d == nil || d.CompliedAt == nil {
 			continue
 		}
-		offence, ok := p.Offence(m.Offence)
-		if !ok {
-			return nil, fmt.Errorf("transparency: measure %d: offence %q is not in profile %s", m.ID, m.Offence, p.ID)
-		}
-		rule, ok := p.Measure(m.Kind)
-		if !ok {
-			return nil, fmt.Errorf("transparency: measure %d: profile %s has no %s", m.ID, p.ID, m.Kind)
-		}
-		issued := m.ProposedAt
-		if m.IssuedAt != nil {
-			issued = *m.IssuedAt
+		offence, rule, issued, err := r.rules(p)
+		if err != nil {
+			return nil, err
 		}
 		acted := *d.CompliedAt
 		if d.Answer != nil && d.Answer.ActedAt != nil {
