@@ -3,6 +3,7 @@ package webui_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
@@ -829,5 +830,52 @@ func TestRestorationAnswerable(t *testing.T) {
 	}
 	if res := post(t, desk, u+"/answer", url.Values{"form_id": {first(t, nonceRE, page)}, "kind": {"comply"}}); res.status != http.StatusSeeOther {
 		t.Errorf("complying with the restoration: %d\n%s", res.status, res.body)
+	}
+}
+
+// TestTransparencyExports: the authority and the controller download the year's statements
+// of reasons and notices; an operator its own statements, and not the notices.
+func TestTransparencyExports(t *testing.T) {
+	s := newSite(t)
+	this := s.clock.Now().In(s.svc.Profile().Location()).Year()
+	count := func(c *http.Client, what string) (int, int) {
+		t.Helper()
+		n, status := 0, 0
+		for _, year := range []int{this - 1, this} { // the demo's history may begin last year
+			res := fetch(t, c, fmt.Sprintf("%s/console/transparency/%s.json?year=%d", s.srv.URL, what, year))
+			status = res.status
+			if res.status != http.StatusOK {
+				continue
+			}
+			var body map[string][]json.RawMessage
+			if err := json.Unmarshal([]byte(res.body), &body); err != nil {
+				t.Fatalf("%s %d: %v\n%s", what, year, err, res.body)
+			}
+			n += len(body[what])
+		}
+		return n, status
+	}
+	controller := s.signIn(t, "CONTROLLER")
+	if res := fetch(t, controller, s.srv.URL+"/console/transparency"); res.status != 200 || !strings.Contains(res.body, "statements.json") {
+		t.Errorf("the transparency page: %d\n%s", res.status, res.body)
+	}
+	if n, _ := count(controller, "statements"); n != 2 {
+		t.Errorf("the controller exports %d statements, want the demo's 2 removals complied with", n)
+	}
+	if n, _ := count(controller, "notices"); n < 5 {
+		t.Errorf("the controller exports %d notices, want every measure issued", n)
+	}
+	platform := s.signIn(t, "PLATFORM")
+	if n, _ := count(platform, "statements"); n != 1 {
+		t.Errorf("the platform exports %d statements, want its own removal order only", n)
+	}
+	if res := fetch(t, platform, s.srv.URL+"/console/transparency"); strings.Contains(res.body, "notices.json") {
+		t.Error("the transparency page offers an operator the notices")
+	}
+	if _, status := count(platform, "notices"); status != http.StatusForbidden {
+		t.Errorf("an operator's export of the notices: %d, want 403", status)
+	}
+	if res := fetch(t, controller, fmt.Sprintf("%s/console/transparency?year=%d", s.srv.URL, this+1)); res.status != http.StatusBadRequest {
+		t.Errorf("a year to come: %d", res.status)
 	}
 }

@@ -38,12 +38,9 @@ func (p figuresPage) Count(v *view, n int) string {
 
 // yearFigures reads the figures of the year the page asks for (this year by default).
 func (c *Console) yearFigures(r *http.Request) (*takedown.Figures, error) {
-	year := 0 // this year
-	if y := r.URL.Query().Get("year"); y != "" {
-		var err error
-		if year, err = strconv.Atoi(y); err != nil {
-			return nil, takedown.Invalid("year", "is not a year")
-		}
+	year, err := c.pageYear(r)
+	if err != nil {
+		return nil, err
 	}
 	return c.svc.Figures(r.Context(), year)
 }
@@ -54,12 +51,7 @@ func (c *Console) figuresJSON(w http.ResponseWriter, r *http.Request, v *view) e
 	if err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
-	download(w, fmt.Sprintf("figures-%d.json", f.Year), "application/json", append(b, '\n'))
-	return nil
+	return downloadJSON(w, fmt.Sprintf("figures-%d.json", f.Year), f)
 }
 
 // figuresCSV downloads a year's public figures as CSV, a figure a line: its name (the JSON
@@ -141,10 +133,7 @@ func (c *Console) figures(w http.ResponseWriter, r *http.Request, v *view) error
 		return fmt.Sprintf(`<a href="/figures.%s?year=%d" download>%s</a>`, ext, f.Year, strings.ToUpper(ext))
 	}
 	p.Download = template.HTML(v.T("figures.download", link("csv"), link("json")))
-	thisYear := c.cfg.Clock.Now().In(c.svc.Profile().Location()).Year()
-	for y := thisYear; y >= thisYear-4; y-- {
-		p.Years = append(p.Years, y)
-	}
+	p.Years = c.recentYears()
 	withheld := func(n int) string {
 		if n < 0 {
 			return "< " + strconv.Itoa(takedown.MinPublicCount)
