@@ -276,6 +276,8 @@ func TestConsoleWalk(t *testing.T) {
 	w.do(chromedp.SendKeys(chromedp.CSS("#recommend-reasons"), "The content is no longer online; the measure is no longer necessary."))
 	w.submit("#recommend", ".flash")
 	w.shot("recommendations")
+	w.open("/console/transparency")
+	w.shot("transparency")
 	w.signOut()
 
 	// A supervisor declines it, with reasons.
