@@ -177,6 +177,11 @@ type Tx interface {
 	Event(id int64) (*Event, error)
 	// Events lists events with their salts.
 	Events(f EventFilter) ([]*Event, string, error)
+	// EachEvent calls fn with each event recorded in [from, before) (a zero time leaves that
+	// end open), of the given kinds (all when none), in the order of their ids, without
+	// their salts; an error from fn stops it and is returned. It reads the events as they
+	// come, so a year of them need not fit in memory.
+	EachEvent(from, before time.Time, kinds []EventKind, fn func(*Event) error) error
 	// LastVerification returns the latest log.verified event, or ENOTFOUND.
 	LastVerification() (*Event, error)
 

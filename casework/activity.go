@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -64,36 +65,29 @@ func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, e
 }
 
 // Figures are a year's public figures (0: this year, in the authority's zone): anyone may
-// read them. Counts from 1 to MinPublicCount-1 come back as -1, to be published as "fewer
-// than".
+// read them. They are computed from the event record by package transparency, so they have
+// one definition with the annual report's. Counts from 1 to MinPublicCount-1 come back as
+// -1, to be published as "fewer than".
 func (s *Service) Figures(ctx context.Context, year int) (*takedown.Figures, error) {
-	f := &takedown.Figures{ReportsPerMonth: make([]int, 12)}
-	err := s.view(ctx, func(tx takedown.Tx) error {
-		loc := s.profile.Location()
-		now := tx.Now().In(loc)
-		if year == 0 {
-			year = now.Year()
-		}
-		f.Year = year
-		if year < 2000 || year > now.Year() {
-			return takedown.Invalid("year", "must be from 2000 to %d", now.Year())
-		}
-		from, before := time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
-		times, err := tx.ReportTimes(from, before)
-		if err != nil {
-			return err
-		}
-		for _, t := range times {
-			f.ReportsPerMonth[t.In(loc).Month()-1]++
-		}
-		if f.Issued, err = tx.CountIssued(from, before); err != nil {
-			return err
-		}
-		f.Complaints, f.ComplaintsAnswered, f.Recommendations, f.RecommendationsFollowed, err = tx.CountFollowUps(from, before)
-		return err
-	})
+	p, err := s.YearPeriod(ctx, year)
 	if err != nil {
 		return nil, err
+	}
+	t, err := s.transparency(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	year = p.From.Year()
+	f := &takedown.Figures{Year: year, ReportsPerMonth: make([]int, 12), Issued: map[takedown.MeasureKind]int{},
+		Complaints: t.Count("complaints.received"), ComplaintsAnswered: t.Count("complaints.answered"),
+		Recommendations: t.Count("recommendations.made"), RecommendationsFollowed: t.Count("recommendations.followed")}
+	for m := range 12 {
+		f.ReportsPerMonth[m] = t.Count(fmt.Sprintf("reports.month.%04d-%02d", year, m+1))
+	}
+	for _, k := range takedown.MeasureKinds {
+		if n := t.Count("measures.issued." + string(k)); n > 0 {
+			f.Issued[k] = n
+		}
 	}
 	small := func(n *int) {
 		if *n > 0 && *n < takedown.MinPublicCount {

@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog"
@@ -134,4 +136,46 @@ func (t *Tx) LogExistingEvents() error {
 			n++
 		}
 	}
+}
+
+// EachEvent calls fn with each event of [from, before) of the given kinds, in id order. The
+// kinds are written in the query, not bound (they are EventKind constants, checked here), so
+// that the index on kind and time serves a few kinds and the index on time a period.
+func (t *Tx) EachEvent(from, before time.Time, kinds []takedown.EventKind, fn func(*takedown.Event) error) error {
+	var w where
+	if len(kinds) > 0 {
+		quoted := make([]string, len(kinds))
+		for i, k := range kinds {
+			if !k.Valid() {
+				return takedown.Invalid("kind", "%q is not an event kind", k)
+			}
+			quoted[i] = "'" + string(k) + "'"
+		}
+		w.add("kind IN (" + strings.Join(quoted, ", ") + ")")
+	}
+	if !from.IsZero() {
+		w.add("at >= ?", ts(from))
+	}
+	if !before.IsZero() {
+		w.add("at < ?", ts(before))
+	}
+	rows, err := t.query(`SELECT id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data FROM events`+w.String()+` ORDER BY id`, w.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e takedown.Event
+		var at int64
+		var caseID, measureID, operatorID sql.NullInt64
+		var data []byte
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.ActorID, &e.ActorRole, &caseID, &measureID, &operatorID, &data); err != nil {
+			return err
+		}
+		e.At, e.CaseID, e.MeasureID, e.OperatorID, e.Data = fromTS(at), caseID.Int64, measureID.Int64, operatorID.Int64, data
+		if err := fn(&e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/internal/chart"
 )
 
 // The dashboard: reports per day, measures by kind and state, deadline compliance per
@@ -37,36 +38,36 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, v *view) err
 	if p.Late, _, err = c.svc.Deliveries(v.ctx(r), takedown.DeliveryFilter{Deadline: takedown.DeadlineOverdue, Page: takedown.Page{Limit: 50}}); err != nil {
 		return err
 	}
-	var days []barRow
+	var days []chart.Bar
 	for _, d := range a.ReportsPerDay {
-		days = append(days, barRow{Label: d.Day.Format("02/01"), Segments: []segment{{Series: "reports", Label: v.T("case.reports"), Value: d.Count}}})
+		days = append(days, chart.Bar{Label: d.Day.Format("02/01"), Segments: []chart.Segment{{Series: "reports", Label: v.T("case.reports"), Value: d.Count}}})
 	}
-	p.Reports = columnChart(v.T("dash.reports"), days)
-	var kinds []barRow
+	p.Reports = chart.Columns(v.T("dash.reports"), days)
+	var kinds []chart.Bar
 	for _, kind := range takedown.MeasureKinds {
-		row := barRow{Label: v.E("kind", kind)}
+		row := chart.Bar{Label: v.E("kind", kind)}
 		for _, st := range measureSeries {
 			if n := a.Measures[kind][st]; n > 0 {
-				row.Segments = append(row.Segments, segment{Series: string(st), Label: v.E("measure", st), Value: n})
+				row.Segments = append(row.Segments, chart.Segment{Series: string(st), Label: v.E("measure", st), Value: n})
 			}
 		}
 		kinds = append(kinds, row)
 	}
-	p.Measures = barChart(v.T("dash.measures"), kinds)
-	var operators []barRow
+	p.Measures = chart.Bars(v.T("dash.measures"), kinds)
+	var operators []chart.Bar
 	for _, o := range a.Deadlines {
 		p.Operators[o.OperatorID] = o.Operator
-		row := barRow{Label: o.Operator}
+		row := chart.Bar{Label: o.Operator}
 		for _, st := range deadlineSeries {
 			if n := o.Counts[st]; n > 0 {
-				row.Segments = append(row.Segments, segment{Series: string(st), Label: v.E("deadline", st), Value: n})
+				row.Segments = append(row.Segments, chart.Segment{Series: string(st), Label: v.E("deadline", st), Value: n})
 			}
 		}
 		p.Overdue += o.Counts[takedown.DeadlineOverdue]
 		operators = append(operators, row)
 	}
 	if len(operators) > 0 {
-		p.Compliance = barChart(v.T("dash.compliance"), operators)
+		p.Compliance = chart.Bars(v.T("dash.compliance"), operators)
 	}
 	if a.Removals > 0 {
 		p.Median = v.duration(a.MedianToRemoval)

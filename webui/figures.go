@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/internal/chart"
 )
 
 // The public figures: a year's counts, for anyone, with no address and no name; counts
@@ -140,17 +141,17 @@ func (c *Console) figures(w http.ResponseWriter, r *http.Request, v *view) error
 		}
 		return ""
 	}
-	months := make([]barRow, 12)
+	months := make([]chart.Bar, 12)
 	for i, n := range f.ReportsPerMonth {
-		months[i] = barRow{Label: strconv.Itoa(i + 1), Segments: []segment{{Series: "reports", Label: v.T("case.reports"), Value: max(n, 0)}}, Note: withheld(n)}
+		months[i] = chart.Bar{Label: strconv.Itoa(i + 1), Segments: []chart.Segment{{Series: "reports", Label: v.T("case.reports"), Value: max(n, 0)}}, Note: withheld(n)}
 	}
-	p.Reports = columnChart(v.T("figures.reports", f.Year), months)
-	var kinds []barRow
+	p.Reports = chart.Columns(v.T("figures.reports", f.Year), months)
+	var kinds []chart.Bar
 	for _, k := range takedown.MeasureKinds {
-		kinds = append(kinds, barRow{Label: v.E("kind", k), Segments: []segment{{Series: "issued", Label: v.T("figures.issued.short"), Value: max(f.Issued[k], 0)}},
+		kinds = append(kinds, chart.Bar{Label: v.E("kind", k), Segments: []chart.Segment{{Series: "issued", Label: v.T("figures.issued.short"), Value: max(f.Issued[k], 0)}},
 			Note: withheld(f.Issued[k])})
 	}
-	p.Measures = barChart(v.T("figures.issued", f.Year), kinds)
+	p.Measures = chart.Bars(v.T("figures.issued", f.Year), kinds)
 	v.Title = v.T("figures.title")
 	return c.render(w, v, http.StatusOK, "figures", p)
 }

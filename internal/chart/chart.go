@@ -1,4 +1,9 @@
-package webui
+// Package chart draws bar and column charts as SVG on the server, for the console, the
+// public figures and the transparency reports alike: no script, no external service. Each
+// has a title and a description for screen readers; the page gives its figures as a table
+// too. The rows are plain data, so that a PDF can draw the same chart with its own
+// primitives.
+package chart
 
 import (
 	"fmt"
@@ -7,33 +12,31 @@ import (
 	"strings"
 )
 
-// Charts are SVG drawn on the server: no script, no external service. Each has a title and
-// a description for screen readers, and the page gives its figures as a table too.
-
-// segment is one part of a bar: a value, in a series that sets its colour and legend.
-type segment struct {
+// Segment is one part of a bar: a value, in a series that sets its colour and legend.
+type Segment struct {
 	Series string // a CSS class suffix: the series' colour
 	Label  string // the series' name, for the legend and the tooltip
 	Value  int
 }
 
-// barRow is one bar, of one or more segments.
-type barRow struct {
+// Bar is one bar, of one or more segments.
+type Bar struct {
 	Label    string
-	Segments []segment
+	Segments []Segment
 	// Note, when set, is written instead of the bar's total (a count withheld, for one).
 	Note string
 }
 
 // value is what the chart writes beside a bar.
-func (b barRow) value() string {
+func (b Bar) value() string {
 	if b.Note != "" {
 		return b.Note
 	}
-	return strconv.Itoa(b.total())
+	return strconv.Itoa(b.Total())
 }
 
-func (b barRow) total() int {
+// Total is the sum of the bar's segments.
+func (b Bar) Total() int {
 	n := 0
 	for _, s := range b.Segments {
 		n += s.Value
@@ -41,17 +44,17 @@ func (b barRow) total() int {
 	return n
 }
 
-// columnChart draws one vertical bar per row (days, for instance).
-func columnChart(title string, rows []barRow) template.HTML {
+// Columns draws one vertical bar per row (days, for instance).
+func Columns(title string, rows []Bar) template.HTML {
 	const width, height, top, bottom, left = 640, 220, 16, 36, 36
 	most := 1
 	for _, r := range rows {
-		most = max(most, r.total())
+		most = max(most, r.Total())
 	}
 	var b strings.Builder
 	id := chartID(title)
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d"><title id="%s-t">%s</title><desc id="%s-d">%s</desc>`,
-		width, height, id, id, id, esc(title), id, esc(describe(rows)))
+		width, height, id, id, id, esc(title), id, esc(Describe(rows)))
 	plot := float64(height - top - bottom)
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>`, left, height-bottom, width, height-bottom)
 	fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="end">%d</text>`, left-6, top+4, most)
@@ -66,7 +69,7 @@ func columnChart(title string, rows []barRow) template.HTML {
 			fmt.Fprintf(&b, `<rect class="s-%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s: %d</title></rect>`,
 				esc(s.Series), x+step*0.15, y, step*0.7, h, esc(r.Label+" "+s.Label), s.Value)
 		}
-		if r.total() > 0 || r.Note != "" {
+		if r.Total() > 0 || r.Note != "" {
 			fmt.Fprintf(&b, `<text class="value" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x+step/2, y-4, esc(r.value()))
 		}
 		if len(rows) <= 16 || i%2 == 0 {
@@ -77,18 +80,18 @@ func columnChart(title string, rows []barRow) template.HTML {
 	return template.HTML(b.String())
 }
 
-// barChart draws one horizontal bar per row, its segments stacked, with a legend.
-func barChart(title string, rows []barRow) template.HTML {
+// Bars draws one horizontal bar per row, its segments stacked, with a legend.
+func Bars(title string, rows []Bar) template.HTML {
 	const width, label, barH, gap, legendH = 640, 180, 22, 10, 28
 	most := 1
 	for _, r := range rows {
-		most = max(most, r.total())
+		most = max(most, r.Total())
 	}
 	height := len(rows)*(barH+gap) + legendH + gap
 	var b strings.Builder
 	id := chartID(title)
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d"><title id="%s-t">%s</title><desc id="%s-d">%s</desc>`,
-		width, height, id, id, id, esc(title), id, esc(describe(rows)))
+		width, height, id, id, id, esc(title), id, esc(Describe(rows)))
 	plot := float64(width - label - 50)
 	for i, r := range rows {
 		y := i * (barH + gap)
@@ -120,8 +123,8 @@ func barChart(title string, rows []barRow) template.HTML {
 	return template.HTML(b.String())
 }
 
-// describe writes a chart's figures as a sentence, for its description.
-func describe(rows []barRow) string {
+// Describe writes a chart's figures as a sentence, for its description.
+func Describe(rows []Bar) string {
 	var parts []string
 	for _, r := range rows {
 		var segs []string

@@ -1,0 +1,76 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/transparency"
+)
+
+// transparencyReaders are the roles that read the detailed figures and their traces: the
+// authority, which publishes its TCO art. 8 report, and the controller, who writes the annual
+// report.
+var transparencyReaders = []takedown.Role{takedown.RoleOfficer, takedown.RoleSupervisor, takedown.RoleController}
+
+// TransparencyConfig is what the figures need from the procedure profile: its zone, and each
+// measure's deadline for the deliveries whose events carry none.
+func (s *Service) TransparencyConfig() transparency.Config {
+	cfg := transparency.Config{Location: s.profile.Location(), Deadlines: map[takedown.MeasureKind]time.Duration{}}
+	for kind, rule := range s.profile.Measures {
+		cfg.Deadlines[kind] = rule.Deadline.Duration
+	}
+	return cfg
+}
+
+// YearPeriod is a calendar year in the authority's zone (0: this year, at the store's time);
+// a year that has not begun is invalid.
+func (s *Service) YearPeriod(ctx context.Context, year int) (transparency.Period, error) {
+	var p transparency.Period
+	err := s.view(ctx, func(tx takedown.Tx) error {
+		now := tx.Now().In(s.profile.Location())
+		if year == 0 {
+			year = now.Year()
+		}
+		if year < 2000 || year > now.Year() {
+			return takedown.Invalid("year", "must be from 2000 to %d (this year): a later year has no figures yet", now.Year())
+		}
+		p = transparency.Year(year, s.profile.Location())
+		return nil
+	})
+	return p, err
+}
+
+// Transparency computes the figures of a period from the event record, as of the store's
+// time (Partial when the period is not over).
+func (s *Service) Transparency(ctx context.Context, p transparency.Period) (*transparency.Figures, error) {
+	if _, err := require(ctx, transparencyReaders...); err != nil {
+		return nil, err
+	}
+	return s.transparency(ctx, p)
+}
+
+// transparency computes the figures without checking who asks: the public figures are
+// built on it.
+func (s *Service) transparency(ctx context.Context, p transparency.Period) (*transparency.Figures, error) {
+	var f *transparency.Figures
+	err := s.view(ctx, func(tx takedown.Tx) (err error) {
+		f, err = transparency.Compute(tx.EachEvent, s.TransparencyConfig(), p, tx.Now())
+		return err
+	})
+	return f, err
+}
+
+// TransparencyTrace returns the ids of the events a figure of the period counts, for an
+// auditor to check against the audit log (each event's proof).
+func (s *Service) TransparencyTrace(ctx context.Context, p transparency.Period, figure string) ([]int64, error) {
+	if _, err := require(ctx, transparencyReaders...); err != nil {
+		return nil, err
+	}
+	var ids []int64
+	err := s.view(ctx, func(tx takedown.Tx) (err error) {
+		ids, err = transparency.Trace(tx.EachEvent, s.TransparencyConfig(), p, tx.Now(), figure)
+		return err
+	})
+	return ids, err
+}
