@@ -567,7 +567,7 @@ func TestFigures(t *testing.T) {
 
 	// The same figures download as CSV, a figure a line, and as JSON.
 	res = fetch(t, c, s.srv.URL+"/figures.csv")
-	if res.status != 200 || !strings.HasPrefix(res.body, "figure,value,note\n") || !strings.Contains(res.body, "\nissued.blocking,") ||
+	if res.status != 200 || !strings.HasPrefix(res.body, "figure,value,note\n") || !strings.Contains(res.body, "\ncounts.measures.issued.blocking,") ||
 		!strings.Contains(res.body, ",-1,fewer than 5, withheld") && !strings.Contains(res.body, `,-1,"fewer than 5, withheld"`) ||
 		strings.Contains(res.body, ".test") || strings.Contains(res.body, ".example") {
 		t.Errorf("the figures as CSV: %d\n%s", res.status, res.body)
@@ -602,8 +602,8 @@ func TestFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	month := now.Month() - 1
-	if b, a := before.ReportsPerMonth[month], after.ReportsPerMonth[month]; b < takedown.MinPublicCount || a != b+3 {
+	month := fmt.Sprintf("reports.month.%s", now.Format("2006-01"))
+	if b, a := before.Count(month), after.Count(month); b < takedown.MinPublicCount || a != b+3 {
 		t.Errorf("reports this month: %d, then %d; want 3 more", b, a)
 	}
 	dayAfter, err := s.svc.Activity(s.as("OFFICER"), 14)
