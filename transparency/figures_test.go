@@ -30,20 +30,20 @@ func (r record) each(from, before time.Time, kinds []takedown.EventKind, fn func
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// builder appends events an hour apart unless told.
-type builder struct {
+// eventsBuilder appends events an hour apart unless told.
+type eventsBuilder struct {
 	r  record
 	at time.Time
 }
 
-func (b *builder) add(kind takedown.EventKind, caseID, measureID, operatorID int64, data map[string]any) int64 {
+func (b *eventsBuilder) add(kind takedown.EventKind, caseID, measureID, operatorID int64, data map[string]any) int64 {
 	raw, _ := json.Marshal(data)
 	id := int64(len(b.r) + 1)
 	b.r = append(b.r, &takedown.Event{ID: id, At: b.at, Kind: kind, CaseID: caseID, MeasureID: measureID, OperatorID: operatorID, Data: raw})
 	return id
 }
 
-func (b *builder) after(d time.Duration) *builder { b.at = b.at.Add(d); return b }
+func (b *eventsBuilder) after(d time.Duration) *eventsBuilder { b.at = b.at.Add(d); return b }
 
 var cfg = Config{Location: time.UTC, Deadlines: map[takedown.MeasureKind]time.Duration{
 	takedown.RemovalRequest: 24 * time.Hour, takedown.RemovalOrder: time.Hour, takedown.Blocking: 24 * time.Hour}}
@@ -53,8 +53,8 @@ var now = time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC)
 
 // scenario: two reports on one case, one on a case dismissed; a removal request complied
 // within its deadline, an order complied late, a blocking lifted after a recommendation.
-func scenario() *builder {
-	b := &builder{at: t0}
+func scenario() *eventsBuilder {
+	b := &eventsBuilder{at: t0}
 	b.add(takedown.EventOperatorCreated, 0, 0, 7, map[string]any{"name": "Host Seven", "kind": "host"})
 	b.add(takedown.EventCaseOpened, 1, 0, 0, map[string]any{"urls": 1})
 	b.add(takedown.EventReportReceived, 1, 0, 0, map[string]any{"report_id": 1, "channel": "public"})
@@ -255,7 +255,7 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 	t.Run("missing fields", func(t *testing.T) {
-		b := &builder{at: t0}
+		b := &eventsBuilder{at: t0}
 		b.add(takedown.EventReportReceived, 1, 0, 0, map[string]any{"report_id": 1})
 		b.add(takedown.EventMeasureIssued, 1, 2, 0, map[string]any{"targets": []string{"x"}})
 		b.add(takedown.EventRecommendationAnswered, 1, 2, 0, map[string]any{})
@@ -286,7 +286,7 @@ func TestBadInput(t *testing.T) {
 func TestContextBeforePeriod(t *testing.T) {
 	// A case qualified and a blocking issued in 2025, lifted in 2026: the lifting counts in
 	// 2026 with the blocking's kind; the measure is not counted as issued in 2026.
-	b := &builder{at: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)}
+	b := &eventsBuilder{at: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)}
 	b.add(takedown.EventCaseQualified, 1, 0, 0, map[string]any{"offence": "child_abuse"})
 	b.add(takedown.EventMeasureIssued, 1, 5, 0, map[string]any{"kind": "blocking", "targets": []string{"a.example"}})
 	b.at = t0
