@@ -12,57 +12,48 @@ import (
 // record at once: a year and a day, for a year's export in the authority's zone.
 const maxExportPeriod = 367 * 24 * time.Hour
 
-// Statements exports DSA statements of reasons for the measures first issued in
-// [from, before) that fit the DSA Transparency Database (see transparency.Statements). An
+// Statements exports DSA statements of reasons for the measures first issued in the
+// period that fit the DSA Transparency Database (see transparency.Statements). An
 // operator gets those of the measures addressed to it, to submit as its own; the authority
 // and the controller get all of them.
-func (s *Service) Statements(ctx context.Context, from, before time.Time) ([]transparency.Statement, error) {
+func (s *Service) Statements(ctx context.Context, p transparency.Period) ([]transparency.Statement, error) {
 	u, err := require(ctx, measureReaders...)
 	if err != nil {
 		return nil, err
 	}
-	records, err := s.exportRecords(ctx, u, from, before)
+	records, err := s.exportRecords(ctx, u, p)
 	if err != nil {
 		return nil, err
 	}
 	return transparency.Statements(s.profile, records)
 }
 
-// Notices exports the measures first issued in [from, before) as notices for researchers,
+// Notices exports the measures first issued in the period as notices for researchers,
 // redacted (see transparency.Notices).
-func (s *Service) Notices(ctx context.Context, from, before time.Time) ([]transparency.ResearchNotice, error) {
+func (s *Service) Notices(ctx context.Context, p transparency.Period) ([]transparency.ResearchNotice, error) {
 	u, err := require(ctx, readers...)
 	if err != nil {
 		return nil, err
 	}
-	records, err := s.exportRecords(ctx, u, from, before)
+	records, err := s.exportRecords(ctx, u, p)
 	if err != nil {
 		return nil, err
 	}
 	return transparency.Notices(s.profile, records)
 }
 
-// exportRecords gathers the measures first issued in [from, before), those addressed to
-// the user's operator for an operator, with what the exports need of their cases. A zero
-// from is the start of the current year in the authority's zone; a zero before, the end of
-// from's year.
-func (s *Service) exportRecords(ctx context.Context, u *takedown.User, from, before time.Time) ([]transparency.MeasureRecord, error) {
+// exportRecords gathers the measures first issued in the period, those addressed to the
+// user's operator for an operator, with what the exports need of their cases.
+func (s *Service) exportRecords(ctx context.Context, u *takedown.User, p transparency.Period) ([]transparency.MeasureRecord, error) {
+	if p.Before.Sub(p.From) > maxExportPeriod {
+		return nil, takedown.Invalid("period", "is longer than a year; export a year at most at a time")
+	}
 	var out []transparency.MeasureRecord
 	err := s.view(ctx, func(tx takedown.Tx) error {
-		now := tx.Now().In(s.profile.Location())
-		if from.IsZero() {
-			from = time.Date(now.Year(), 1, 1, 0, 0, 0, 0, now.Location())
+		if err := p.Validate(tx.Now()); err != nil {
+			return err
 		}
-		if before.IsZero() {
-			before = time.Date(from.In(now.Location()).Year()+1, 1, 1, 0, 0, 0, 0, now.Location())
-		}
-		switch {
-		case !from.Before(before):
-			return takedown.Invalid("before", "must be after from (%s)", s.local(from))
-		case before.Sub(from) > maxExportPeriod:
-			return takedown.Invalid("before", "the period is longer than a year; export a year at most at a time")
-		}
-		f := takedown.MeasureFilter{Issued: true, IssuedFrom: from, IssuedBefore: before, Page: takedown.Page{Limit: takedown.MaxPageLimit}}
+		f := takedown.MeasureFilter{Issued: true, IssuedFrom: p.From, IssuedBefore: p.Before, Page: takedown.Page{Limit: takedown.MaxPageLimit}}
 		if u.Role == takedown.RoleOperator {
 			f.OperatorID = u.OperatorID
 		}

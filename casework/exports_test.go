@@ -42,7 +42,8 @@ func TestExports(t *testing.T) {
 	listed := w.approvedCase("https://unknown-publisher.test/page")
 	w.listInForce(listed.ID, takedown.Blocking)
 
-	statements := must(w.svc.Statements(w.as(w.controller), time.Time{}, time.Time{}))(t)
+	year := transparency.Year(2026, w.svc.Profile().Location())
+	statements := must(w.svc.Statements(w.as(w.controller), year))(t)
 	if len(statements) != 2 {
 		t.Fatalf("%d statements, want 2 (the removal request and order complied with): %+v", len(statements), statements)
 	}
@@ -64,14 +65,14 @@ func TestExports(t *testing.T) {
 	}
 
 	// The host gets the statements of its own measures, to submit; the platform none.
-	if got := must(w.svc.Statements(w.asOperator(w.host), time.Time{}, time.Time{}))(t); len(got) != 1 {
+	if got := must(w.svc.Statements(w.asOperator(w.host), year))(t); len(got) != 1 {
 		t.Errorf("the host gets %d statements, want its 1", len(got))
 	}
-	if got := must(w.svc.Statements(w.asOperator(w.platform), time.Time{}, time.Time{}))(t); len(got) != 1 || got[0].PUID != fmt.Sprintf("fr-measure-%d", order.ID) {
+	if got := must(w.svc.Statements(w.asOperator(w.platform), year))(t); len(got) != 1 || got[0].PUID != fmt.Sprintf("fr-measure-%d", order.ID) {
 		t.Errorf("the platform gets %+v, want the order's statement only (it declined the referral)", got)
 	}
 
-	notices := must(w.svc.Notices(w.as(w.controller), time.Time{}, time.Time{}))(t)
+	notices := must(w.svc.Notices(w.as(w.controller), year))(t)
 	if len(notices) != 5 {
 		t.Fatalf("%d notices, want one per measure issued (5)", len(notices))
 	}
@@ -98,19 +99,20 @@ func TestExports(t *testing.T) {
 			t.Errorf("the notices export holds %q: %s", secret, b)
 		}
 	}
-	if _, err := w.svc.Notices(w.asOperator(w.host), time.Time{}, time.Time{}); err == nil {
+	if _, err := w.svc.Notices(w.asOperator(w.host), year); err == nil {
 		t.Error("an operator read the notices of every measure")
 	}
 
-	// Periods: none issued before the first, a period backwards or too long refused.
-	if got := must(w.svc.Notices(w.as(w.controller), start.AddDate(-1, 0, 0), start))(t); len(got) != 0 {
+	// Periods: none issued before the first, a period too long refused.
+	loc := w.svc.Profile().Location()
+	if got := must(w.svc.Notices(w.as(w.controller), transparency.Year(2025, loc)))(t); len(got) != 0 {
 		t.Errorf("%d notices in the year before the first measure", len(got))
 	}
-	_, err := w.svc.Statements(w.as(w.controller), start, start.Add(-time.Hour))
+	_, err := w.svc.Notices(w.as(w.controller), transparency.Period{From: start.AddDate(-2, 0, 0), Before: start})
 	wantCode(t, err, takedown.EINVALID)
-	wantMessage(t, err, "must be after from")
-	_, err = w.svc.Notices(w.as(w.controller), start.AddDate(-2, 0, 0), start)
 	wantMessage(t, err, "longer than a year")
+	_, err = w.svc.Statements(w.as(w.controller), transparency.Year(2027, loc))
+	wantMessage(t, err, "in the future")
 }
 
 // checkStatement applies the DSA Transparency Database's validation rules for a statement

@@ -41,6 +41,27 @@ func (s *Service) YearPeriod(ctx context.Context, year int) (transparency.Period
 	return p, err
 }
 
+// Period is the period of the figures asked: a year (0: this year), or the days from one
+// date to another (both included, YYYY-MM-DD in the authority's zone) when from is given.
+func (s *Service) Period(ctx context.Context, year int, from, to string) (transparency.Period, error) {
+	if from == "" && to == "" {
+		return s.YearPeriod(ctx, year)
+	}
+	loc := s.profile.Location()
+	start, err := time.ParseInLocation(time.DateOnly, from, loc)
+	if err != nil {
+		return transparency.Period{}, takedown.Invalid("from", "must be a date such as 2026-01-01, not %q", from)
+	}
+	end, err := time.ParseInLocation(time.DateOnly, to, loc)
+	if err != nil {
+		return transparency.Period{}, takedown.Invalid("to", "must be a date such as 2026-03-31, not %q", to)
+	}
+	if end.Before(start) {
+		return transparency.Period{}, takedown.Invalid("to", "must not be before from (%s)", from)
+	}
+	return transparency.Period{From: start, Before: end.AddDate(0, 0, 1)}, nil
+}
+
 // Transparency computes the figures of a period from the event record, as of the store's
 // time (Partial when the period is not over).
 func (s *Service) Transparency(ctx context.Context, p transparency.Period) (*transparency.Figures, error) {

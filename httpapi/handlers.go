@@ -187,19 +187,17 @@ func (s *Server) figures(ctx context.Context, q figuresQuery) (*takedown.Figures
 	return s.svc.Figures(ctx, q.Year)
 }
 
-// periodQuery chooses a period [from, before) of an export.
-type periodQuery struct {
-	From   time.Time `query:"from"`
-	Before time.Time `query:"before"`
-}
-
 // statementsBody is the body the DSA Transparency Database takes to create statements.
 type statementsBody struct {
 	Statements []transparency.Statement `json:"statements"`
 }
 
 func (s *Server) statements(ctx context.Context, q periodQuery) (*statementsBody, error) {
-	list, err := s.svc.Statements(ctx, q.From, q.Before)
+	p, err := s.period(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.svc.Statements(ctx, p)
 	return &statementsBody{Statements: list}, err
 }
 
@@ -209,7 +207,11 @@ type noticesBody struct {
 }
 
 func (s *Server) notices(ctx context.Context, q periodQuery) (*noticesBody, error) {
-	list, err := s.svc.Notices(ctx, q.From, q.Before)
+	p, err := s.period(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.svc.Notices(ctx, p)
 	return &noticesBody{Notices: list}, err
 }
 

@@ -79,6 +79,9 @@ func (s *Server) OpenAPI() map[string]any {
 				"application/pdf": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/pdf"}},
 				"application/json": map[string]any{"schema": map[string]any{"type": "object",
 					"description": "the form's fields, as docs/forms.md describes them"}}}
+		} else if rt.out == reflect.TypeFor[reportDocument]() {
+			success["content"] = map[string]any{"text/html": map[string]any{"schema": map[string]any{"type": "string"}},
+				"application/pdf": map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": "application/pdf"}}}
 		} else if rt.out == reflect.TypeFor[hashList]() {
 			success["content"] = hashListContent()
 		} else if text, ok := textAnswers[rt.out]; ok {
@@ -279,6 +282,9 @@ func componentName(t reflect.Type) string {
 			return arg + "List"
 		}
 		return upperFirst(base) + arg
+	}
+	if strings.HasSuffix(t.PkgPath(), "/transparency") {
+		return "Transparency" + name // its Figures and Operator are not the root package's
 	}
 	return upperFirst(name)
 }

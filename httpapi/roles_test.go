@@ -198,6 +198,15 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	},
 
 	"GET /figures": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/figures"} },
+	"GET /transparency/figures": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/transparency/figures"}
+	},
+	"GET /transparency/trace": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/transparency/trace?figure=reports.received"}
+	},
+	"GET /transparency/report": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/transparency/report?report=authority&lang=en"}
+	},
 	"GET /exports/statements": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/exports/statements"}
 	},

@@ -105,7 +105,10 @@ func (s *Server) routeTable() []route {
 		{"POST", "/recommendations/{id}/court", 200, "Record the referral of a declined recommendation to the administrative court", controller, false, byIDWith(v.ReferToCourt)},
 		{"POST", "/recommendations/{id}/outcome", 200, "Record the court's decision; an annulment ends the measure", controller, false, byIDWith(v.RecordCourtOutcome)},
 
-		{"GET", "/exports/statements", 200, "Statements of reasons in the DSA Transparency Database's schema for the removals and referrals complied with among the measures issued in a period (this year by default; a year at most); an operator gets its own, to submit", measureRead, false, query(s.statements)},
+		{"GET", "/transparency/figures", 200, "A period's figures computed from the event record (year=, or from= and to= dates): counts by name, times, per-operator compliance, missing data", readers, false, query(s.transparencyFigures)},
+		{"GET", "/transparency/trace", 200, "The ids of the events a figure of a period counts (figure=), to check against the audit log", readers, false, query(s.transparencyTrace)},
+		{"GET", "/transparency/report", 200, "A period's report as a document: report=annual (the controller's) or authority (TCO art. 8, DSA art. 9), lang=fr|en, format=html|pdf", readers, false, s.reportHandler()},
+		{"GET", "/exports/statements", 200, "Statements of reasons in the DSA Transparency Database's schema for the removals and referrals complied with among the measures issued in a period (year=, or from= and to= dates; this year by default; a year at most); an operator gets its own, to submit", measureRead, false, query(s.statements)},
 		{"GET", "/exports/notices", 200, "The measures issued in a period as redacted notices for researchers, in the shape of Lumen's (no address of content, no free text)", readers, false, query(s.notices)},
 
 		{"GET", "/figures", 200, "A year's public figures (the current year by default): counts only, those below 5 withheld as -1", public, false, query(s.figures)},

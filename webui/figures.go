@@ -63,7 +63,7 @@ func (p figuresPage) Count(v *view, n int) string {
 
 // yearFigures reads the figures of the year the page asks for (this year by default).
 func (c *Console) yearFigures(r *http.Request) (*takedown.Figures, error) {
-	year, err := c.pageYear(r)
+	year, err := pageYear(r)
 	if err != nil {
 		return nil, err
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/transparency"
 )
 
 // The transparency page: for the authority and the controller, a year's reports and the
@@ -22,62 +22,61 @@ type transparencyPage struct {
 }
 
 func (c *Console) transparency(w http.ResponseWriter, r *http.Request, v *view) error {
-	year, err := c.pageYear(r)
+	period, err := c.yearPeriod(r)
 	if err != nil {
 		return err
 	}
-	p := transparencyPage{Year: year, Years: c.recentYears(), Notices: v.User.Role != takedown.RoleOperator}
+	p := transparencyPage{Year: period.From.Year(), Years: c.recentYears(), Notices: v.User.Role != takedown.RoleOperator}
 	v.Title = v.T("transparency.title")
 	return c.render(w, v, http.StatusOK, "transparency", p)
 }
 
 // exportStatements downloads the year's statements of reasons, as the database takes them.
 func (c *Console) exportStatements(w http.ResponseWriter, r *http.Request, v *view) error {
-	from, before, year, err := c.yearPeriod(r)
+	p, err := c.yearPeriod(r)
 	if err != nil {
 		return err
 	}
-	list, err := c.svc.Statements(v.ctx(r), from, before)
+	list, err := c.svc.Statements(v.ctx(r), p)
 	if err != nil {
 		return err
 	}
-	return downloadJSON(w, fmt.Sprintf("statements-%d.json", year), map[string]any{"statements": list})
+	return downloadJSON(w, fmt.Sprintf("statements-%d.json", p.From.Year()), map[string]any{"statements": list})
 }
 
 // exportNotices downloads the year's notices for researchers.
 func (c *Console) exportNotices(w http.ResponseWriter, r *http.Request, v *view) error {
-	from, before, year, err := c.yearPeriod(r)
+	p, err := c.yearPeriod(r)
 	if err != nil {
 		return err
 	}
-	list, err := c.svc.Notices(v.ctx(r), from, before)
+	list, err := c.svc.Notices(v.ctx(r), p)
 	if err != nil {
 		return err
 	}
-	return downloadJSON(w, fmt.Sprintf("notices-%d.json", year), map[string]any{"notices": list})
+	return downloadJSON(w, fmt.Sprintf("notices-%d.json", p.From.Year()), map[string]any{"notices": list})
 }
 
-// pageYear reads the year a page asks for: this year, in the authority's zone, by default.
-func (c *Console) pageYear(r *http.Request) (int, error) {
+// pageYear reads the year a page asks for; 0, this year, when it asks for none.
+func pageYear(r *http.Request) (int, error) {
 	y := r.URL.Query().Get("year")
 	if y == "" {
-		return c.cfg.Clock.Now().In(c.svc.Profile().Location()).Year(), nil
+		return 0, nil
 	}
-	this := c.cfg.Clock.Now().In(c.svc.Profile().Location()).Year()
 	year, err := strconv.Atoi(y)
-	if err != nil || year < 2000 || year > this {
-		return 0, takedown.Invalid("year", "%q is not a year from 2000 to %d", y, this)
+	if err != nil {
+		return 0, takedown.Invalid("year", "%q is not a year", y)
 	}
 	return year, nil
 }
 
-// yearPeriod is the period of the year a page asks for, in the authority's zone.
-func (c *Console) yearPeriod(r *http.Request) (from, before time.Time, year int, err error) {
-	if year, err = c.pageYear(r); err != nil {
-		return
+// yearPeriod is the year a page asks for, in the authority's zone (this year by default).
+func (c *Console) yearPeriod(r *http.Request) (transparency.Period, error) {
+	year, err := pageYear(r)
+	if err != nil {
+		return transparency.Period{}, err
 	}
-	loc := c.svc.Profile().Location()
-	return time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc), year, nil
+	return c.svc.YearPeriod(r.Context(), year)
 }
 
 // recentYears are this year and the four before it, for a page's choice of year.
