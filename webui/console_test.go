@@ -875,6 +875,20 @@ func TestTransparencyExports(t *testing.T) {
 	if _, status := count(platform, "notices"); status != http.StatusForbidden {
 		t.Errorf("an operator's export of the notices: %d, want 403", status)
 	}
+	for _, q := range []string{"report=annual&lang=fr", "report=annual&lang=en", "report=authority&lang=en", "report=annual&format=pdf"} {
+		res := fetch(t, controller, s.srv.URL+"/console/transparency/report?"+q)
+		if res.status != 200 || !strings.HasPrefix(res.body, "<!DOCTYPE html>") && !strings.HasPrefix(res.body, "%PDF-") {
+			t.Errorf("the report %s: %d\n%.300s", q, res.status, res.body)
+		}
+	}
+	for _, q := range []string{"report=monthly", "report=annual&lang=de", "report=annual&format=docx"} {
+		if res := fetch(t, controller, s.srv.URL+"/console/transparency/report?"+q); res.status != http.StatusBadRequest {
+			t.Errorf("the report %s: %d, want 400", q, res.status)
+		}
+	}
+	if res := fetch(t, platform, s.srv.URL+"/console/transparency/report"); res.status != http.StatusForbidden {
+		t.Errorf("an operator's look at the annual report: %d, want 403", res.status)
+	}
 	if res := fetch(t, controller, fmt.Sprintf("%s/console/transparency?year=%d", s.srv.URL, this+1)); res.status != http.StatusBadRequest {
 		t.Errorf("a year to come: %d", res.status)
 	}

@@ -46,6 +46,7 @@ func (c *Console) routes() {
 	c.page("POST /console/recommendations/{id}/{step}", signedIn, c.court)
 	c.page("GET /console/dashboard", signedIn, c.dashboard)
 	c.page("GET /console/transparency", signedIn, c.transparency)
+	c.page("GET /console/transparency/report", signedIn, c.report)
 	c.page("GET /console/transparency/statements.json", signedIn, c.exportStatements)
 	c.page("GET /console/transparency/notices.json", signedIn, c.exportNotices)
 	c.page("GET /console/lists", signedIn, c.lists)

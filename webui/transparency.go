@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,8 +18,12 @@ import (
 type transparencyPage struct {
 	Year  int
 	Years []int
+	// Reports is true when the user may read the reports: the authority and the controller.
+	Reports bool
 	// Notices is true when the user may export the notices for researchers.
 	Notices bool
+	// Kinds and Languages are the reports there are, and their languages.
+	Kinds, Languages []string
 }
 
 func (c *Console) transparency(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -26,9 +31,51 @@ func (c *Console) transparency(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
-	p := transparencyPage{Year: period.From.Year(), Years: c.recentYears(), Notices: v.User.Role != takedown.RoleOperator}
+	authority := v.User.Role != takedown.RoleOperator
+	p := transparencyPage{Year: period.From.Year(), Years: c.recentYears(), Reports: authority, Notices: authority,
+		Kinds: []string{transparency.Annual, transparency.Authority}, Languages: transparency.Languages}
 	v.Title = v.T("transparency.title")
 	return c.render(w, v, http.StatusOK, "transparency", p)
+}
+
+// report shows a year's report (report=annual or authority) in a language (lang=fr or en),
+// as HTML or, with format=pdf, PDF: a document of its own, in which nothing runs or loads.
+func (c *Console) report(w http.ResponseWriter, r *http.Request, v *view) error {
+	p, err := c.yearPeriod(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	kind, lang := q.Get("report"), q.Get("lang")
+	if kind == "" {
+		kind = transparency.Annual
+	}
+	if lang == "" {
+		lang = v.Lang
+	}
+	rep, err := c.svc.TransparencyReport(v.ctx(r), kind, p, lang)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	switch q.Get("format") {
+	case "", "html":
+		if err := rep.HTML(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	case "pdf":
+		if err := rep.PDF(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%d-%s.pdf"`, kind, p.From.Year(), rep.Lang))
+	default:
+		return takedown.Invalid("format", "must be html or pdf, not %q", q.Get("format"))
+	}
+	w.Write(buf.Bytes())
+	return nil
 }
 
 // exportStatements downloads the year's statements of reasons, as the database takes them.
