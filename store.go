@@ -180,7 +180,8 @@ type Tx interface {
 	// EachEvent calls fn with each event recorded in [from, before) (a zero time leaves that
 	// end open), of the given kinds (all when none), in the order of their ids, without
 	// their salts; an error from fn stops it and is returned. It reads the events as they
-	// come, so a year of them need not fit in memory.
+	// come, so a year of them need not fit in memory; each is a value of its own, which fn
+	// may keep.
 	EachEvent(from, before time.Time, kinds []EventKind, fn func(*Event) error) error
 	// LastVerification returns the latest log.verified event, or ENOTFOUND.
 	LastVerification() (*Event, error)
