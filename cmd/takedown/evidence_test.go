@@ -63,7 +63,9 @@ func TestEvidenceCommands(t *testing.T) {
 	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	as := func(token string) map[string]string { return map[string]string{"TAKEDOWN_SERVER": srv.URL, "TAKEDOWN_TOKEN": token} }
+	as := func(token string) map[string]string {
+		return map[string]string{"TAKEDOWN_SERVER": srv.URL, "TAKEDOWN_TOKEN": token}
+	}
 	cli(t, as(""), 0, "report", "submit", "https://video.host.test/v/9", "--offence", "terrorism-apology",
 		"--description", "A statement.", "--good-faith", "--file", file)
 	list := cli(t, as(officer), 0, "evidence", "list", "1")
