@@ -235,3 +235,17 @@ func (s *Server) reviewQuestions(ctx context.Context, q questionsQuery) (*Questi
 	}
 	return &Questions{Items: items}, nil
 }
+
+// CaseEvidence is the evidence of a case, without content, and the caller's exposure today.
+type CaseEvidence struct {
+	Items    []*takedown.Evidence `json:"items"`
+	Exposure takedown.Exposure    `json:"exposure"`
+}
+
+func (s *Server) caseEvidence(ctx context.Context, id int64) (*CaseEvidence, error) {
+	items, exposure, err := s.svc.CaseEvidence(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &CaseEvidence{Items: items, Exposure: exposure}, nil
+}

@@ -532,15 +532,20 @@ func TestEvidence(t *testing.T) {
 	if err != nil || img.Bounds().Dx() != 12 || img.Bounds().Dy() != 12 {
 		t.Fatalf("the preview: %v %v", img, err)
 	}
+	// Without a reason, nothing is opened nor counted.
+	if res := post(t, officer, s.srv.URL+"/console/evidence/"+m[1]+"/open", url.Values{"case": {"1"}}); res.status != http.StatusBadRequest ||
+		strings.Contains(res.body, `src="data:image/png;base64,`) {
+		t.Errorf("opening without a reason: %d", res.status)
+	}
 	for want := 1; want <= 2; want++ {
-		res := post(t, officer, s.srv.URL+"/console/evidence/"+m[1]+"/open", url.Values{"case": {"1"}})
+		res := post(t, officer, s.srv.URL+"/console/evidence/"+m[1]+"/open", url.Values{"case": {"1"}, "reason": {"Check the qualification."}})
 		count := regexp.MustCompile(`id="exposure">[^<]*: (\d+)\.`).FindStringSubmatch(res.body)
 		if res.status != 200 || !strings.Contains(res.body, `src="data:image/png;base64,`) || count == nil || count[1] != strconv.Itoa(want) {
 			t.Errorf("opening %d: %d", want, res.status)
 		}
 	}
 	events, _, err := s.svc.Events(s.as("CONTROLLER"), takedown.EventFilter{CaseID: 1, Kind: takedown.EventEvidenceViewed})
-	if err != nil || len(events) != 2 || events[0].ActorID != s.world.Account("OFFICER").User.ID {
+	if err != nil || len(events) != 2 || events[0].ActorID != s.world.Account("OFFICER").User.ID || !strings.Contains(string(events[0].Data), "Check the qualification.") {
 		t.Errorf("the openings in the log: %v %v", events, err)
 	}
 	host := s.signIn(t, "HOST")

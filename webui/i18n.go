@@ -427,6 +427,8 @@ var catalogue = map[string]map[string]string{
 		"duration.days":                 "%d jours",
 		"duration.hours":                "%d h %02d",
 		"duration.minutes":              "%d min",
+		"evidence.reason":               "Motif de l'ouverture",
+		"evidence.reason.hint":          "Enregistré au journal avec votre nom, par exemple « vérifier la qualification ».",
 	},
 	"en": {
 		"site.title":          "takedown",
@@ -780,6 +782,8 @@ var catalogue = map[string]map[string]string{
 		"duration.days":                 "%d days",
 		"duration.hours":                "%d h %02d min",
 		"duration.minutes":              "%d min",
+		"evidence.reason":               "Why you open it",
+		"evidence.reason.hint":          "Recorded in the log with your name, for instance “check the qualification”.",
 	},
 }
 

@@ -180,6 +180,7 @@ func TestConsoleWalk(t *testing.T) {
 	w.shot("queue")
 	// The demo's first case holds a picture: blurred until opened, and counted.
 	w.open("/console/cases/1#h-evidence")
+	w.do(chromedp.SendKeys(chromedp.CSS(`input[id^="evidence-reason-"]`), "Check the qualification."))
 	w.submit(`button[id^="open-evidence-"]`, "#exposure")
 	w.shot("evidence")
 	w.open("/console/cases")
