@@ -31,21 +31,25 @@ type OperatorDeadlines struct {
 	Counts     map[DeadlineStatus]int `json:"counts"`
 }
 
-// Figures are the public figures of a year: counts only, and none below MinPublicCount,
-// which are published as "fewer than MinPublicCount" so that a count cannot point at a
-// person or a site.
+// Figures are the public figures of a year: aggregates only, with no address and no name,
+// computed from the record like the annual report's (docs/transparency.md defines each).
 type Figures struct {
 	Year int `json:"year"`
-	// ReportsPerMonth counts the reports received each month of the year, January first.
-	ReportsPerMonth []int `json:"reports_per_month"`
-	// Issued counts the measures issued in the year, by kind.
-	Issued map[MeasureKind]int `json:"issued"`
-	// Complaints received and answered; recommendations made and followed.
-	Complaints              int `json:"complaints"`
-	ComplaintsAnswered      int `json:"complaints_answered"`
-	Recommendations         int `json:"recommendations"`
-	RecommendationsFollowed int `json:"recommendations_followed"`
+	// Partial is true while the year is not over: the figures are those of the year so far.
+	Partial bool `json:"partial"`
+	// Counts are the year's counts by figure name, without the per-operator ones; a figure
+	// absent is 0. A count from 1 to MinPublicCount-1 is published as -1, "fewer than
+	// MinPublicCount", and so is, in a family of figures (the names before their last dot)
+	// where only one count is withheld, the next smallest, so that none can be found by
+	// subtraction.
+	Counts map[string]int `json:"counts"`
+	// Medians are the median durations (in nanoseconds, as every duration of the API) of
+	// the figures measured MinPublicCount times or more.
+	Medians map[string]time.Duration `json:"medians"`
 }
+
+// Count returns a published count: 0 when absent, -1 when withheld.
+func (f *Figures) Count(name string) int { return f.Counts[name] }
 
 // MinPublicCount is the smallest count published as it is.
 const MinPublicCount = 5

@@ -268,9 +268,11 @@ type MeasureFilter struct {
 	OperatorID int64        `query:"operator_id"` // measures with a delivery to this operator
 	Active     bool         `query:"active"`      // scheduled, proposed, issued or in force
 	Issued     bool         // issued at some point, whatever happened since
-	Overdue    bool         `query:"overdue"` // with a delivery past its deadline
-	IssueDue   bool         // scheduled, and the time to issue has come
-	RecheckDue bool         `query:"recheck_due"` // in force, and the next re-check date has come
+	// IssuedFrom and IssuedBefore select, with Issued, the measures first issued in a period.
+	IssuedFrom, IssuedBefore time.Time
+	Overdue                  bool `query:"overdue"` // with a delivery past its deadline
+	IssueDue                 bool // scheduled, and the time to issue has come
+	RecheckDue               bool `query:"recheck_due"` // in force, and the next re-check date has come
 	// RecheckUnnotified selects, with RecheckDue, measures whose due re-check is not yet recorded.
 	RecheckUnnotified bool
 	Page

@@ -2,11 +2,11 @@ package casework
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/transparency"
 )
 
 // Activity counts what the dashboard draws: reports per day over the last days (today
@@ -66,8 +66,7 @@ func (s *Service) Activity(ctx context.Context, days int) (*takedown.Activity, e
 
 // Figures are a year's public figures (0: this year, in the authority's zone): anyone may
 // read them. They are computed from the event record by package transparency, so they have
-// one definition with the annual report's. Counts from 1 to MinPublicCount-1 come back as
-// -1, to be published as "fewer than".
+// one definition with the annual report's; small counts are withheld (transparency.Public).
 func (s *Service) Figures(ctx context.Context, year int) (*takedown.Figures, error) {
 	p, err := s.YearPeriod(ctx, year)
 	if err != nil {
@@ -77,32 +76,5 @@ func (s *Service) Figures(ctx context.Context, year int) (*takedown.Figures, err
 	if err != nil {
 		return nil, err
 	}
-	year = p.From.Year()
-	f := &takedown.Figures{Year: year, ReportsPerMonth: make([]int, 12), Issued: map[takedown.MeasureKind]int{},
-		Complaints: t.Count("complaints.received"), ComplaintsAnswered: t.Count("complaints.answered"),
-		Recommendations: t.Count("recommendations.made"), RecommendationsFollowed: t.Count("recommendations.followed")}
-	for m := range 12 {
-		f.ReportsPerMonth[m] = t.Count(fmt.Sprintf("reports.month.%04d-%02d", year, m+1))
-	}
-	for _, k := range takedown.MeasureKinds {
-		if n := t.Count("measures.issued." + string(k)); n > 0 {
-			f.Issued[k] = n
-		}
-	}
-	small := func(n *int) {
-		if *n > 0 && *n < takedown.MinPublicCount {
-			*n = -1
-		}
-	}
-	for i := range f.ReportsPerMonth {
-		small(&f.ReportsPerMonth[i])
-	}
-	for k, n := range f.Issued {
-		small(&n)
-		f.Issued[k] = n
-	}
-	for _, n := range []*int{&f.Complaints, &f.ComplaintsAnswered, &f.Recommendations, &f.RecommendationsFollowed} {
-		small(n)
-	}
-	return f, nil
+	return transparency.Public(t, p.From.Year()), nil
 }

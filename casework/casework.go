@@ -31,10 +31,13 @@ type Service struct {
 	store   takedown.Store
 	profile *procedure.Profile
 	sealer  Sealer
-	gates   *safety.Config
-	canary  *safety.Canary // nil when the server runs none
-	outbox  OutboxConfig
-	secrets *secretCache // webhook secrets, unsealed
+	// evidence seals evidence: to the vault, and to the controller when SetEvidenceSealer
+	// was given one (evidence.Sealer); the vault alone otherwise.
+	evidence Sealer
+	gates    *safety.Config
+	canary   *safety.Canary // nil when the server runs none
+	outbox   OutboxConfig
+	secrets  *secretCache // webhook secrets, unsealed
 	// bankIndex holds the hash banks in memory for matching.
 	bankIndex *bankMatcher
 	// queued is set by a transaction that wrote into the outbox; onQueued, when set, is
@@ -45,9 +48,13 @@ type Service struct {
 
 // New returns a Service, with the default safety gates.
 func New(store takedown.Store, profile *procedure.Profile, sealer Sealer) *Service {
-	return &Service{store: store, profile: profile, sealer: sealer, gates: safety.Default(), outbox: DefaultOutbox(), secrets: &secretCache{},
+	return &Service{store: store, profile: profile, sealer: sealer, evidence: sealer, gates: safety.Default(), outbox: DefaultOutbox(), secrets: &secretCache{},
 		bankIndex: &bankMatcher{m: hashbank.NewMatcher()}}
 }
+
+// SetEvidenceSealer makes evidence sealed by sealer (an evidence.Sealer to the vault and the
+// controller) from now on; it must unseal what the vault sealed.
+func (s *Service) SetEvidenceSealer(sealer Sealer) { s.evidence = sealer }
 
 // Profile returns the procedure profile the service applies.
 func (s *Service) Profile() *procedure.Profile { return s.profile }

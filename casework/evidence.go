@@ -21,7 +21,7 @@ import (
 func (s *Service) sealEvidence(files []takedown.ReportFile) ([]*takedown.Evidence, error) {
 	var out []*takedown.Evidence
 	for _, f := range files {
-		sealed, err := s.sealer.Seal(f.Data)
+		sealed, err := s.evidence.Seal(f.Data)
 		if err != nil {
 			return nil, fmt.Errorf("casework: seal evidence: %w", err)
 		}
@@ -33,7 +33,7 @@ func (s *Service) sealEvidence(files []takedown.ReportFile) ([]*takedown.Evidenc
 			if err := png.Encode(&b, mosaic(img, previewSize)); err != nil {
 				return nil, fmt.Errorf("casework: evidence preview: %w", err)
 			}
-			if e.SealedPreview, err = s.sealer.Seal(b.Bytes()); err != nil {
+			if e.SealedPreview, err = s.evidence.Seal(b.Bytes()); err != nil {
 				return nil, fmt.Errorf("casework: seal evidence: %w", err)
 			}
 			e.HasPreview = true
@@ -65,43 +65,94 @@ func (s *Service) CaseEvidence(ctx context.Context, caseID int64) ([]*takedown.E
 // day is a time's day in the authority's zone.
 func (s *Service) day(t time.Time) string { return t.In(s.profile.Location()).Format("2006-01-02") }
 
-// OpenEvidence unseals a piece of evidence for the signed-in user: the reading is an
-// event of the audit log and counts in the user's exposure of the day.
-func (s *Service) OpenEvidence(ctx context.Context, id int64) (*takedown.Evidence, []byte, takedown.Exposure, error) {
-	u, err := require(ctx, readers...)
+// EvidenceAccess is why a user opens a piece of evidence: the reasons are required, and
+// recorded with the user in the audit log.
+type EvidenceAccess struct {
+	Reason string `json:"reason"`
+}
+
+// OpenedEvidence is a piece of evidence opened: its description and its content, or for
+// the controller's sealed copy the age file to open with its own identity.
+type OpenedEvidence struct {
+	Evidence *takedown.Evidence `json:"evidence"`
+	Content  []byte             `json:"content,omitempty"`
+	Sealed   []byte             `json:"sealed,omitempty"`
+	Exposure takedown.Exposure  `json:"exposure"`
+}
+
+// OpenEvidence unseals a piece of evidence for the signed-in user, who must give the reason:
+// the reading is an event of the audit log, with the user and the reason, and counts in the
+// user's exposure of the day. A blob that the server's key cannot open (damaged, or sealed
+// to another key) is an error naming the evidence, and nothing is recorded.
+func (s *Service) OpenEvidence(ctx context.Context, id int64, reason string) (*takedown.Evidence, []byte, takedown.Exposure, error) {
+	o, err := s.accessEvidence(ctx, id, reason, false)
 	if err != nil {
 		return nil, nil, takedown.Exposure{}, err
 	}
-	var e *takedown.Evidence
-	var exposure takedown.Exposure
-	var plain []byte
+	return o.Evidence, o.Content, o.Exposure, nil
+}
+
+// OpenEvidenceFor is OpenEvidence for the API.
+func (s *Service) OpenEvidenceFor(ctx context.Context, id int64, in EvidenceAccess) (*OpenedEvidence, error) {
+	return s.accessEvidence(ctx, id, in.Reason, false)
+}
+
+// SealedEvidence gives the controller a piece of evidence still sealed, for it to open with
+// its own identity, which never reaches the server; the access is recorded like an opening.
+func (s *Service) SealedEvidence(ctx context.Context, id int64, in EvidenceAccess) (*OpenedEvidence, error) {
+	return s.accessEvidence(ctx, id, in.Reason, true)
+}
+
+func (s *Service) accessEvidence(ctx context.Context, id int64, reason string, sealed bool) (*OpenedEvidence, error) {
+	roles := readers
+	if sealed {
+		roles = []takedown.Role{takedown.RoleController}
+	}
+	u, err := require(ctx, roles...)
+	if err != nil {
+		return nil, err
+	}
+	if err := takedown.CheckReasons("reason", &reason); err != nil {
+		return nil, err
+	}
+	o := &OpenedEvidence{}
 	err = s.update(ctx, func(tx takedown.Tx) error {
-		if e, err = tx.Evidence(id); err != nil {
+		e, err := tx.Evidence(id)
+		if err != nil {
 			return err
 		}
-		if plain, err = s.sealer.Unseal(e.Sealed); err != nil {
-			return fmt.Errorf("casework: unseal evidence %d: %w", id, err)
+		if len(e.Sealed) == 0 {
+			return takedown.Errorf(takedown.ENOTFOUND, "evidence %d has no content any more (purged)", id)
 		}
-		if exposure.Today, err = tx.CountExposure(u.ID, s.day(tx.Now())); err != nil {
+		if sealed {
+			o.Sealed = e.Sealed
+		} else if o.Content, err = s.evidence.Unseal(e.Sealed); err != nil {
+			return takedown.Errorf(takedown.EUNAVAILABLE, "evidence %d cannot be unsealed with the server's key (damaged, or sealed to another key): %v", id, err)
+		}
+		if o.Exposure.Today, err = tx.CountExposure(u.ID, s.day(tx.Now())); err != nil {
 			return err
 		}
 		r, err := tx.Report(e.ReportID)
 		if err != nil {
 			return err
 		}
+		data := map[string]any{"evidence_id": e.ID, "sha256": e.SHA256, "views_today": o.Exposure.Today, "reason": reason}
+		if sealed {
+			data["sealed"] = true
+		}
 		for _, caseID := range r.CaseIDs() {
-			if err := record(tx, u, event{kind: takedown.EventEvidenceViewed, caseID: caseID,
-				data: map[string]any{"evidence_id": e.ID, "sha256": e.SHA256, "views_today": exposure.Today}}); err != nil {
+			if err := record(tx, u, event{kind: takedown.EventEvidenceViewed, caseID: caseID, data: data}); err != nil {
 				return err
 			}
 		}
+		e.Sealed, e.SealedPreview = nil, nil
+		o.Evidence = e
 		return nil
 	})
 	if err != nil {
-		return nil, nil, takedown.Exposure{}, err
+		return nil, err
 	}
-	e.Sealed = nil
-	return e, plain, exposure, nil
+	return o, nil
 }
 
 // EvidencePreview returns the preview of a picture, a PNG of previewSize cells a side, so
@@ -122,7 +173,7 @@ func (s *Service) EvidencePreview(ctx context.Context, id int64) ([]byte, error)
 	if !e.HasPreview {
 		return nil, takedown.Errorf(takedown.EUNSUPPORTED, "evidence %d is not a picture this server decodes", id)
 	}
-	preview, err := s.sealer.Unseal(e.SealedPreview)
+	preview, err := s.evidence.Unseal(e.SealedPreview)
 	if err != nil {
 		return nil, fmt.Errorf("casework: unseal the preview of evidence %d: %w", id, err)
 	}

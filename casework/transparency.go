@@ -95,3 +95,14 @@ func (s *Service) TransparencyTrace(ctx context.Context, p transparency.Period, 
 	})
 	return ids, err
 }
+
+// TransparencyReport lays out a period's report — transparency.Annual, the controller's, or
+// transparency.Authority, the TCO art. 8 one — in a language (fr by default), for the
+// roles that read the figures.
+func (s *Service) TransparencyReport(ctx context.Context, kind string, p transparency.Period, lang string) (*transparency.Report, error) {
+	f, err := s.Transparency(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return transparency.NewReport(kind, f, s.profile, lang)
+}

@@ -477,3 +477,25 @@ func (f *fixture) lastEvent(t *testing.T, caseID int64) *takedown.Event {
 	}
 	return events.Items[len(events.Items)-1]
 }
+
+// evidenceRef is a piece of evidence and its case.
+type evidenceRef struct{ ID, CaseID int64 }
+
+// evidenceOf reports, as the flagger, a URL with a (synthetic) file, and returns its evidence.
+func (f *fixture) evidenceOf(t *testing.T) evidenceRef {
+	t.Helper()
+	in := reportInput(f.newURL())
+	in.Files = []takedown.ReportFile{{Name: "statement.txt", Data: []byte("A synthetic statement for the role matrix.")}}
+	var receipt struct {
+		URLs []string `json:"urls"`
+	}
+	f.do(t, f.flagger.api, "POST", "/reports", in, &receipt)
+	var cases list[*takedown.Case]
+	f.do(t, f.officer.api, "GET", "/cases?"+url.Values{"url": receipt.URLs}.Encode(), nil, &cases)
+	c := cases.Items[0].ID
+	var ev struct {
+		Items []*takedown.Evidence `json:"items"`
+	}
+	f.do(t, f.officer.api, "GET", fmt.Sprintf("/cases/%d/evidence", c), nil, &ev)
+	return evidenceRef{ID: ev.Items[len(ev.Items)-1].ID, CaseID: c}
+}

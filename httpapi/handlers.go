@@ -9,6 +9,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/transparency"
 )
 
 // Receipt is what a reporter gets back: the reference to quote, and what happens next.
@@ -186,6 +187,34 @@ func (s *Server) figures(ctx context.Context, q figuresQuery) (*takedown.Figures
 	return s.svc.Figures(ctx, q.Year)
 }
 
+// statementsBody is the body the DSA Transparency Database takes to create statements.
+type statementsBody struct {
+	Statements []transparency.Statement `json:"statements"`
+}
+
+func (s *Server) statements(ctx context.Context, q periodQuery) (*statementsBody, error) {
+	p, err := s.period(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.svc.Statements(ctx, p)
+	return &statementsBody{Statements: list}, err
+}
+
+// noticesBody holds the notices of an export.
+type noticesBody struct {
+	Notices []transparency.ResearchNotice `json:"notices"`
+}
+
+func (s *Server) notices(ctx context.Context, q periodQuery) (*noticesBody, error) {
+	p, err := s.period(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.svc.Notices(ctx, p)
+	return &noticesBody{Notices: list}, err
+}
+
 // questionsQuery chooses a case's questions; none for those waiting for an answer.
 type questionsQuery struct {
 	CaseID int64 `query:"case_id"`
@@ -205,4 +234,18 @@ func (s *Server) reviewQuestions(ctx context.Context, q questionsQuery) (*Questi
 		items = []*takedown.ReviewItem{}
 	}
 	return &Questions{Items: items}, nil
+}
+
+// CaseEvidence is the evidence of a case, without content, and the caller's exposure today.
+type CaseEvidence struct {
+	Items    []*takedown.Evidence `json:"items"`
+	Exposure takedown.Exposure    `json:"exposure"`
+}
+
+func (s *Server) caseEvidence(ctx context.Context, id int64) (*CaseEvidence, error) {
+	items, exposure, err := s.svc.CaseEvidence(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &CaseEvidence{Items: items, Exposure: exposure}, nil
 }

@@ -125,6 +125,15 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	"POST /cases/{id}/close": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/close", f.caseAt(t, approved).ID), body: reasons}
 	},
+	"GET /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/cases/%d/evidence", f.evidenceOf(t).CaseID)}
+	},
+	"POST /evidence/{id}/open": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/evidence/%d/open", f.evidenceOf(t).ID), body: map[string]string{"reason": "Check the qualification."}}
+	},
+	"POST /evidence/{id}/sealed": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/evidence/%d/sealed", f.evidenceOf(t).ID), body: map[string]string{"reason": "Weekly review."}}
+	},
 	"POST /cases/{id}/measures": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/measures", f.caseAt(t, approved).ID),
 			body: takedown.MeasureInput{Kind: takedown.RemovalRequest, OperatorID: f.host.ID}}
@@ -207,6 +216,10 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	"GET /transparency/report": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/transparency/report?report=authority&lang=en"}
 	},
+	"GET /exports/statements": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/exports/statements"}
+	},
+	"GET /exports/notices": func(t *testing.T, f *fixture, self *takedown.User) target { return target{path: "/exports/notices"} },
 	"POST /complaints": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: "/complaints", body: complaintInput()}
 	},

@@ -71,6 +71,9 @@ func (s *Server) routeTable() []route {
 		{"POST", "/cases/{id}/hold", 200, "Place an investigation hold (deconfliction): no measure until released", authority, false, byIDWith(v.PlaceHold)},
 		{"POST", "/cases/{id}/release", 200, "Release an investigation hold, with reasons", authority, false, byIDReasons(v.ReleaseHold)},
 		{"POST", "/cases/{id}/close", 200, "Close an approved case whose measures have all ended", authority, false, byIDReasons(v.Close)},
+		{"GET", "/cases/{id}/evidence", 200, "The evidence of a case (sealed; no content), and how much evidence the caller opened today", readers, false, byID(s.caseEvidence)},
+		{"POST", "/evidence/{id}/open", 200, "Open a piece of evidence, with the reason: recorded with the caller in the audit log and counted in its exposure of the day", readers, false, byIDWith(v.OpenEvidenceFor)},
+		{"POST", "/evidence/{id}/sealed", 200, "The controller's copy of a piece of evidence, still sealed (age), to open with its own identity (takedown evidence open --identity); recorded like an opening", controller, false, byIDWith(v.SealedEvidence)},
 		{"POST", "/cases/{id}/measures", 201, "Take a measure on an approved case: removal request, TCO removal order, referral, blocking or dereferencing", authority, false, byIDWith(v.IssueMeasure)},
 
 		{"GET", "/measures", 200, "List measures (an operator lists those addressed to it)", measureRead, false, list(v.Measures)},
@@ -108,6 +111,9 @@ func (s *Server) routeTable() []route {
 		{"GET", "/transparency/figures", 200, "A period's figures computed from the event record (year=, or from= and to= dates): counts by name, times, per-operator compliance, missing data", readers, false, query(s.transparencyFigures)},
 		{"GET", "/transparency/trace", 200, "The ids of the events a figure of a period counts (figure=), to check against the audit log", readers, false, query(s.transparencyTrace)},
 		{"GET", "/transparency/report", 200, "A period's report as a document: report=annual (the controller's) or authority (TCO art. 8, DSA art. 9), lang=fr|en, format=html|pdf", readers, false, s.reportHandler()},
+		{"GET", "/exports/statements", 200, "Statements of reasons in the DSA Transparency Database's schema for the removals and referrals complied with among the measures issued in a period (year=, or from= and to= dates; this year by default; a year at most); an operator gets its own, to submit", measureRead, false, query(s.statements)},
+		{"GET", "/exports/notices", 200, "The measures issued in a period as redacted notices for researchers, in the shape of Lumen's (no address of content, no free text)", readers, false, query(s.notices)},
+
 		{"GET", "/figures", 200, "A year's public figures (the current year by default): counts only, those below 5 withheld as -1", public, false, query(s.figures)},
 
 		{"POST", "/complaints", 201, "Contest a measure or report an error (no account needed): the authority must answer, the controller sees it", public, true, create(v.SubmitComplaint)},

@@ -90,11 +90,7 @@ func (s *Server) reportHandler() handler {
 		if err != nil {
 			return nil, err
 		}
-		f, err := s.svc.Transparency(r.Context(), p)
-		if err != nil {
-			return nil, err
-		}
-		rep, err := transparency.NewReport(q.Report, f, s.svc.Profile(), q.Lang)
+		rep, err := s.svc.TransparencyReport(r.Context(), q.Report, p, q.Lang)
 		if err != nil {
 			return nil, err
 		}

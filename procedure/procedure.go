@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -66,9 +67,23 @@ type Offence struct {
 	// offence is, as ticked in section B of a removal order (Annex I). Empty for offences
 	// outside the TCO Regulation, such as child sexual abuse material: they cannot be the
 	// subject of a removal order.
-	Category string    `json:"category,omitempty"`
-	Elements []Element `json:"elements"`
+	Category string `json:"category,omitempty"`
+	// DSACategory and DSAKeywords classify the offence as the DSA Transparency Database
+	// does (its category and category_specification attributes), for the statements of
+	// reasons exported for measures a host complied with.
+	DSACategory string    `json:"dsa_category"`
+	DSAKeywords []string  `json:"dsa_keywords,omitempty"`
+	Elements    []Element `json:"elements"`
 }
+
+// DSACategories are the categories of the DSA Transparency Database's statements of reasons.
+var DSACategories = []string{"STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION",
+	"STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN",
+	"STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
+	"STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS",
+	"STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+	"STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM",
+	"STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"}
 
 // The types of terrorist content of TCO art. 2(7), points (a) to (e), in that order.
 const (
@@ -281,12 +296,23 @@ func (p *Profile) validate() error {
 	return nil
 }
 
+// dsaKeyword is the shape of the DSA Transparency Database's keywords.
+var dsaKeyword = regexp.MustCompile(`^KEYWORD_[A-Z0-9_]+$`)
+
 func (o *Offence) validate() error {
 	if o.Title["en"] == "" || o.LegalBasis["en"] == "" {
 		return fmt.Errorf("title and legal_basis need at least an English (en) text")
 	}
 	if o.Category != "" && !slices.Contains(Categories, o.Category) {
 		return fmt.Errorf("category %q is not one of %s", o.Category, strings.Join(Categories, ", "))
+	}
+	if !slices.Contains(DSACategories, o.DSACategory) {
+		return fmt.Errorf("dsa_category %q is not one of %s", o.DSACategory, strings.Join(DSACategories, ", "))
+	}
+	for _, k := range o.DSAKeywords {
+		if !dsaKeyword.MatchString(k) {
+			return fmt.Errorf("dsa_keywords: %q is not a keyword of the DSA Transparency Database (KEYWORD_…)", k)
+		}
 	}
 	if len(o.Elements) == 0 {
 		return fmt.Errorf("at least one legal element is required")

@@ -134,7 +134,7 @@ func TestLoad(t *testing.T) {
 const validProfile = `{
   "id": "test", "name": "Test", "authority": "Test Office", "time_zone": "Europe/Paris", "recheck_months": 3,
   "offences": [
-    {"code": "csam", "title": {"en": "CSAM"}, "legal_basis": {"en": "Section 1"},
+    {"code": "csam", "title": {"en": "CSAM"}, "legal_basis": {"en": "Section 1"}, "dsa_category": "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
      "elements": [
        {"id": "minor", "type": "confirm", "label": {"en": "A minor is depicted"}},
        {"id": "kind", "type": "choose", "options": ["image", "text"], "require": "image", "label": {"en": "Kind"}}
@@ -175,6 +175,8 @@ func TestParseRejects(t *testing.T) {
 		{"no offences", func(p obj) { p["offences"] = []any{} }, "at least one offence is required"},
 		{"duplicate offence code", func(p obj) { p["offences"] = append(p["offences"].([]any), offence(p)) }, `offence code "csam" is empty or repeated`},
 		{"unknown category", func(p obj) { offence(p)["category"] = "propaganda" }, `offence csam: category "propaganda" is not one of incitement, solicitation`},
+		{"no DSA category", func(p obj) { delete(offence(p), "dsa_category") }, `offence csam: dsa_category "" is not one of STATEMENT_CATEGORY_ANIMAL_WELFARE`},
+		{"unknown DSA keyword", func(p obj) { offence(p)["dsa_keywords"] = []any{"csam"} }, `offence csam: dsa_keywords: "csam" is not a keyword`},
 		{"repeated form field", func(p obj) { measure(p, "blocking")["form"] = []any{"reference", "reference"} }, `measure blocking: form field "reference" is empty or repeated`},
 		{"empty form field", func(p obj) { measure(p, "blocking")["form"] = []any{""} }, `form field "" is empty or repeated`},
 		{"offence without elements", func(p obj) { offence(p)["elements"] = []any{} }, "at least one legal element is required"},

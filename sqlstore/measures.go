@@ -120,6 +120,12 @@ func (t *Tx) Measures(f takedown.MeasureFilter) ([]*takedown.Measure, string, er
 	}
 	if f.Issued {
 		w.add("m.issued_at IS NOT NULL")
+		if !f.IssuedFrom.IsZero() {
+			w.add("m.issued_at >= ?", f.IssuedFrom.UnixNano())
+		}
+		if !f.IssuedBefore.IsZero() {
+			w.add("m.issued_at < ?", f.IssuedBefore.UnixNano())
+		}
 	}
 	if f.Overdue {
 		w.add(measureLate, f.OperatorID, f.OperatorID, now)

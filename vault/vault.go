@@ -89,3 +89,6 @@ func (v *Vault) Unseal(sealed []byte) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Recipient is the vault's public key, for sealing to it beside other recipients.
+func (v *Vault) Recipient() age.Recipient { return v.identity.Recipient() }

@@ -319,6 +319,7 @@ func (v *view) Nav() []navItem {
 		add("/console/complaints", "nav.complaints")
 		add("/console/recommendations", "nav.recommendations")
 		add("/console/dashboard", "nav.dashboard")
+		add("/console/transparency", "nav.transparency")
 	case v.User.Role == takedown.RoleController:
 		add("/console/dashboard", "nav.dashboard")
 		add("/console/reviews", "nav.reviews")
@@ -326,8 +327,10 @@ func (v *view) Nav() []navItem {
 		add("/console/lists", "nav.lists")
 		add("/console/complaints", "nav.complaints")
 		add("/console/recommendations", "nav.recommendations")
+		add("/console/transparency", "nav.transparency")
 	case v.User.Role == takedown.RoleOperator:
 		add("/console/deliveries", "nav.deliveries")
+		add("/console/transparency", "nav.transparency")
 		add("/console/lists", "nav.lists")
 	case v.User.Role == takedown.RoleFlagger:
 		add("/console/reports", "nav.reports")

@@ -2,6 +2,8 @@ package webui_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"log/slog"
@@ -530,15 +532,20 @@ func TestEvidence(t *testing.T) {
 	if err != nil || img.Bounds().Dx() != 12 || img.Bounds().Dy() != 12 {
 		t.Fatalf("the preview: %v %v", img, err)
 	}
+	// Without a reason, nothing is opened nor counted.
+	if res := post(t, officer, s.srv.URL+"/console/evidence/"+m[1]+"/open", url.Values{"case": {"1"}}); res.status != http.StatusBadRequest ||
+		strings.Contains(res.body, `src="data:image/png;base64,`) {
+		t.Errorf("opening without a reason: %d", res.status)
+	}
 	for want := 1; want <= 2; want++ {
-		res := post(t, officer, s.srv.URL+"/console/evidence/"+m[1]+"/open", url.Values{"case": {"1"}})
+		res := post(t, officer, s.srv.URL+"/console/evidence/"+m[1]+"/open", url.Values{"case": {"1"}, "reason": {"Check the qualification."}})
 		count := regexp.MustCompile(`id="exposure">[^<]*: (\d+)\.`).FindStringSubmatch(res.body)
 		if res.status != 200 || !strings.Contains(res.body, `src="data:image/png;base64,`) || count == nil || count[1] != strconv.Itoa(want) {
 			t.Errorf("opening %d: %d", want, res.status)
 		}
 	}
 	events, _, err := s.svc.Events(s.as("CONTROLLER"), takedown.EventFilter{CaseID: 1, Kind: takedown.EventEvidenceViewed})
-	if err != nil || len(events) != 2 || events[0].ActorID != s.world.Account("OFFICER").User.ID {
+	if err != nil || len(events) != 2 || events[0].ActorID != s.world.Account("OFFICER").User.ID || !strings.Contains(string(events[0].Data), "Check the qualification.") {
 		t.Errorf("the openings in the log: %v %v", events, err)
 	}
 	host := s.signIn(t, "HOST")
@@ -563,6 +570,22 @@ func TestFigures(t *testing.T) {
 		t.Errorf("a year to come: %d", res.status)
 	}
 
+	// The same figures download as CSV, a figure a line, and as JSON.
+	res = fetch(t, c, s.srv.URL+"/figures.csv")
+	if res.status != 200 || !strings.HasPrefix(res.body, "figure,value,note\n") || !strings.Contains(res.body, "\ncounts.measures.issued.blocking,") ||
+		!strings.Contains(res.body, ",-1,fewer than 5, withheld") && !strings.Contains(res.body, `,-1,"fewer than 5, withheld"`) ||
+		strings.Contains(res.body, ".test") || strings.Contains(res.body, ".example") {
+		t.Errorf("the figures as CSV: %d\n%s", res.status, res.body)
+	}
+	res = fetch(t, c, s.srv.URL+"/figures.json?year=2026")
+	var downloaded takedown.Figures
+	if err := json.Unmarshal([]byte(res.body), &downloaded); err != nil || res.status != 200 || downloaded.Year != 2026 {
+		t.Errorf("the figures as JSON: %d %v\n%s", res.status, err, res.body)
+	}
+	if res := fetch(t, c, s.srv.URL+"/figures.csv?year=nineteen"); res.status != http.StatusBadRequest {
+		t.Errorf("a year that is not one: %d", res.status)
+	}
+
 	// The counts follow the record: three reports more today are three more this month, and
 	// on the dashboard's day.
 	now := s.clock.Now().In(s.svc.Profile().Location())
@@ -584,8 +607,8 @@ func TestFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	month := now.Month() - 1
-	if b, a := before.ReportsPerMonth[month], after.ReportsPerMonth[month]; b < takedown.MinPublicCount || a != b+3 {
+	month := fmt.Sprintf("reports.month.%s", now.Format("2006-01"))
+	if b, a := before.Count(month), after.Count(month); b < takedown.MinPublicCount || a != b+3 {
 		t.Errorf("reports this month: %d, then %d; want 3 more", b, a)
 	}
 	dayAfter, err := s.svc.Activity(s.as("OFFICER"), 14)
@@ -812,5 +835,66 @@ func TestRestorationAnswerable(t *testing.T) {
 	}
 	if res := post(t, desk, u+"/answer", url.Values{"form_id": {first(t, nonceRE, page)}, "kind": {"comply"}}); res.status != http.StatusSeeOther {
 		t.Errorf("complying with the restoration: %d\n%s", res.status, res.body)
+	}
+}
+
+// TestTransparencyExports: the authority and the controller download the year's statements
+// of reasons and notices; an operator its own statements, and not the notices.
+func TestTransparencyExports(t *testing.T) {
+	s := newSite(t)
+	this := s.clock.Now().In(s.svc.Profile().Location()).Year()
+	count := func(c *http.Client, what string) (int, int) {
+		t.Helper()
+		n, status := 0, 0
+		for _, year := range []int{this - 1, this} { // the demo's history may begin last year
+			res := fetch(t, c, fmt.Sprintf("%s/console/transparency/%s.json?year=%d", s.srv.URL, what, year))
+			status = res.status
+			if res.status != http.StatusOK {
+				continue
+			}
+			var body map[string][]json.RawMessage
+			if err := json.Unmarshal([]byte(res.body), &body); err != nil {
+				t.Fatalf("%s %d: %v\n%s", what, year, err, res.body)
+			}
+			n += len(body[what])
+		}
+		return n, status
+	}
+	controller := s.signIn(t, "CONTROLLER")
+	if res := fetch(t, controller, s.srv.URL+"/console/transparency"); res.status != 200 || !strings.Contains(res.body, "statements.json") {
+		t.Errorf("the transparency page: %d\n%s", res.status, res.body)
+	}
+	if n, _ := count(controller, "statements"); n != 2 {
+		t.Errorf("the controller exports %d statements, want the demo's 2 removals complied with", n)
+	}
+	if n, _ := count(controller, "notices"); n < 5 {
+		t.Errorf("the controller exports %d notices, want every measure issued", n)
+	}
+	platform := s.signIn(t, "PLATFORM")
+	if n, _ := count(platform, "statements"); n != 1 {
+		t.Errorf("the platform exports %d statements, want its own removal order only", n)
+	}
+	if res := fetch(t, platform, s.srv.URL+"/console/transparency"); strings.Contains(res.body, "notices.json") {
+		t.Error("the transparency page offers an operator the notices")
+	}
+	if _, status := count(platform, "notices"); status != http.StatusForbidden {
+		t.Errorf("an operator's export of the notices: %d, want 403", status)
+	}
+	for _, q := range []string{"report=annual&lang=fr", "report=annual&lang=en", "report=authority&lang=en", "report=annual&format=pdf"} {
+		res := fetch(t, controller, s.srv.URL+"/console/transparency/report?"+q)
+		if res.status != 200 || !strings.HasPrefix(res.body, "<!DOCTYPE html>") && !strings.HasPrefix(res.body, "%PDF-") {
+			t.Errorf("the report %s: %d\n%.300s", q, res.status, res.body)
+		}
+	}
+	for _, q := range []string{"report=monthly", "report=annual&lang=de", "report=annual&format=docx"} {
+		if res := fetch(t, controller, s.srv.URL+"/console/transparency/report?"+q); res.status != http.StatusBadRequest {
+			t.Errorf("the report %s: %d, want 400", q, res.status)
+		}
+	}
+	if res := fetch(t, platform, s.srv.URL+"/console/transparency/report"); res.status != http.StatusForbidden {
+		t.Errorf("an operator's look at the annual report: %d, want 403", res.status)
+	}
+	if res := fetch(t, controller, fmt.Sprintf("%s/console/transparency?year=%d", s.srv.URL, this+1)); res.status != http.StatusBadRequest {
+		t.Errorf("a year to come: %d", res.status)
 	}
 }

@@ -45,7 +45,7 @@ func (c *Console) openEvidence(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
-	e, data, exposure, err := c.svc.OpenEvidence(v.ctx(r), id)
+	e, data, exposure, err := c.svc.OpenEvidence(v.ctx(r), id, r.PostFormValue("reason"))
 	if err != nil {
 		return err
 	}

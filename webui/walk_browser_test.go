@@ -180,6 +180,7 @@ func TestConsoleWalk(t *testing.T) {
 	w.shot("queue")
 	// The demo's first case holds a picture: blurred until opened, and counted.
 	w.open("/console/cases/1#h-evidence")
+	w.do(chromedp.SendKeys(chromedp.CSS(`input[id^="evidence-reason-"]`), "Check the qualification."))
 	w.submit(`button[id^="open-evidence-"]`, "#exposure")
 	w.shot("evidence")
 	w.open("/console/cases")
@@ -276,6 +277,22 @@ func TestConsoleWalk(t *testing.T) {
 	w.do(chromedp.SendKeys(chromedp.CSS("#recommend-reasons"), "The content is no longer online; the measure is no longer necessary."))
 	w.submit("#recommend", ".flash")
 	w.shot("recommendations")
+	w.open("/console/transparency")
+	w.shot("transparency")
+	// The reports of the year, as the controller publishes them, in both languages.
+	for _, r := range []struct{ link, shot, h1 string }{
+		{"#report-annual-fr", "annual-report-fr", "Rapport annuel d'activité de la personnalité qualifiée"},
+		{"#report-annual-en", "annual-report-en", "Annual activity report of the qualified person"},
+		{"#report-authority-en", "authority-report-en", "Transparency report of the competent authority"},
+	} {
+		w.open("/console/transparency")
+		w.submit(r.link, "h1")
+		if h1 := w.text("h1"); h1 != r.h1 {
+			t.Errorf("the report behind %s is headed %q, want %q", r.link, h1, r.h1)
+		}
+		w.shot(r.shot)
+	}
+	w.open("/console/transparency")
 	w.signOut()
 
 	// A supervisor declines it, with reasons.

@@ -69,6 +69,14 @@ var page = []opt{
 	{name: "cursor", field: "cursor", kind: str, usage: "next_cursor of the previous page", query: true},
 }
 
+// period are the flags of the exports: the period of the measures' issue, as periodFlags
+// choose it for the transparency commands.
+var period = []opt{
+	{name: "year", field: "year", kind: num, usage: "the year (this year by default)", query: true},
+	{name: "from", field: "from", kind: str, usage: "instead of a year: the first day, as 2026-01-01", query: true},
+	{name: "to", field: "to", kind: str, usage: "with --from: the last day, included", query: true},
+}
+
 // runOp parses the command line, calls the route and prints the answer.
 func runOp(o op) func(ctx context.Context, e *env, args []string) error {
 	return func(ctx context.Context, e *env, args []string) error {

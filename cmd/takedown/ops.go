@@ -133,6 +133,8 @@ func ops() []op {
 
 		{"figures", "a year's public figures (counts only; below 5 withheld)", "GET", "/figures", nil, []opt{
 			{name: "year", field: "year", kind: num, usage: "the year (this year by default)", query: true}}, printJSONAnswer},
+		{"export statements", "DSA Transparency Database statements of reasons for the removals complied with (an operator gets its own, to submit)", "GET", "/exports/statements", nil, period, printJSONAnswer},
+		{"export notices", "the measures issued as redacted notices for researchers (Lumen-like)", "GET", "/exports/notices", nil, period, printJSONAnswer},
 
 		{"complaint submit", "contest a measure or report an error (no token needed): the authority must answer", "POST", "/complaints",
 			[]arg{{name: "ADDRESS", field: "address", kind: str}}, []opt{

@@ -25,6 +25,7 @@ import (
 	"github.com/takedown-project/takedown/auditlog/witness"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/delivery"
+	"github.com/takedown-project/takedown/evidence"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/internal/ratelimit"
 	"github.com/takedown-project/takedown/procedure"
@@ -58,6 +59,10 @@ type serverConfig struct {
 	WitnessURL        string
 	WitnessKey        string
 	Safety            string
+	// ControllerRecipient is the controller's age public key, a second recipient of the
+	// evidence; ControllerRecipientFile a file holding it.
+	ControllerRecipient     string
+	ControllerRecipientFile string
 	logConfig
 	outboxConfig
 }
@@ -204,6 +209,10 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 	fs.StringVar(&c.WitnessURL, "witness-url", e.getenv("TAKEDOWN_WITNESS_URL"),
 		"the controller's witness (takedown witness serve): no checkpoint is published without its cosignature [TAKEDOWN_WITNESS_URL]")
 	fs.StringVar(&c.WitnessKey, "witness-key", e.getenv("TAKEDOWN_WITNESS_KEY"), "the witness's public key, as takedown witness key prints it [TAKEDOWN_WITNESS_KEY]")
+	fs.StringVar(&c.ControllerRecipient, "controller-recipient", e.getenv("TAKEDOWN_CONTROLLER_RECIPIENT"),
+		"the controller's age public key (age1…): evidence is sealed to it too, for the controller to open with its own identity (docs/evidence.md) [TAKEDOWN_CONTROLLER_RECIPIENT]")
+	fs.StringVar(&c.ControllerRecipientFile, "controller-recipient-file", e.getenv("TAKEDOWN_CONTROLLER_RECIPIENT_FILE"),
+		"file holding the controller's age public key, instead of --controller-recipient [TAKEDOWN_CONTROLLER_RECIPIENT_FILE]")
 	fs.StringVar(&c.Safety, "safety", e.getenv("TAKEDOWN_SAFETY"),
 		"the safety gates' configuration: never-block names, shared hosts, the largest list change without a second approval (default: the built-in one, docs/blocking.md) [TAKEDOWN_SAFETY]")
 }
@@ -223,6 +232,8 @@ func (c *serverConfig) Validate() error {
 		return takedown.Invalid("checkpoint-interval", "must be between 100ms and %s", publisher.MaxInterval)
 	case (c.WitnessURL == "") != (c.WitnessKey == ""):
 		return takedown.Invalid("witness-url", "and --witness-key go together: the witness's address and its public key")
+	case c.ControllerRecipient != "" && c.ControllerRecipientFile != "":
+		return takedown.Invalid("controller-recipient", "and --controller-recipient-file are two ways to give one key: give one")
 	case c.LogOrigin != "" && !auditlog.ValidOrigin(c.LogOrigin):
 		return takedown.Invalid("log-origin", "%q is not a name: printable ASCII without spaces or '+', such as authority.example/takedown-log", c.LogOrigin)
 	}
@@ -348,6 +359,24 @@ func (c *serverConfig) logKeys(db *sqlite.DB, log *slog.Logger) (*publisher.Keys
 	return publisher.LoadKeys(path, c.LogOrigin)
 }
 
+// controllerRecipient is the controller's age public key, from the flag or its file; "" when
+// none is given.
+func (c *serverConfig) controllerRecipient() (string, error) {
+	if c.ControllerRecipientFile == "" {
+		return c.ControllerRecipient, nil
+	}
+	b, err := os.ReadFile(c.ControllerRecipientFile)
+	if err != nil {
+		return "", takedown.Invalid("controller-recipient-file", "%v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			return line, nil
+		}
+	}
+	return "", takedown.Invalid("controller-recipient-file", "%s holds no age public key (age1…)", c.ControllerRecipientFile)
+}
+
 // openStore opens the data directory's database and vault, creating them if needed.
 func openStore(dir string, clock takedown.Clock) (*sqlite.DB, *vault.Vault, error) {
 	// The directory holds the record of every case and the key to reporters' contacts: only
@@ -415,6 +444,17 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		return nil, err
 	}
 	svc := casework.New(db, profile, v)
+	recipient, err := cfg.controllerRecipient()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	sealer, err := evidence.NewSealer(v, recipient)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc.SetEvidenceSealer(sealer)
 	if cfg.Safety != "" {
 		gates, err := safety.Load(cfg.Safety)
 		if err != nil {

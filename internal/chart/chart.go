@@ -82,7 +82,7 @@ func Columns(title string, rows []Bar) template.HTML {
 
 // Bars draws one horizontal bar per row, its segments stacked, with a legend.
 func Bars(title string, rows []Bar) template.HTML {
-	const width, label, barH, gap, legendH = 640, 180, 22, 10, 28
+	const width, label, barH, gap, legendH = 640, 250, 22, 10, 28
 	most := 1
 	for _, r := range rows {
 		most = max(most, r.Total())
@@ -107,7 +107,7 @@ func Bars(title string, rows []Bar) template.HTML {
 	}
 	// The legend: each series once, in the order met.
 	seen := map[string]bool{}
-	x, y := label, len(rows)*(barH+gap)+gap
+	x, y := 8, len(rows)*(barH+gap)+gap
 	for _, r := range rows {
 		for _, s := range r.Segments {
 			if seen[s.Series] {

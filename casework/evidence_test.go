@@ -1,0 +1,134 @@
+package casework_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/evidence"
+	"github.com/takedown-project/takedown/vault"
+)
+
+// TestEvidenceSealed: evidence is sealed to the vault and the controller; the SQLite files
+// hold no plaintext; opening takes a reason, recorded with the user; the controller opens its
+// sealed copy with its own identity, another identity cannot; a wrong server key, a damaged
+// or an emptied blob are errors naming the evidence, and record nothing.
+func TestEvidenceSealed(t *testing.T) {
+	w := newWorld(t)
+	dir := filepath.Dir(w.path)
+	v, err := vault.Load(filepath.Join(dir, "vault.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctrl, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := evidence.NewSealer(v, ctrl.Recipient().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc.SetEvidenceSealer(sealer)
+	if _, err := evidence.NewSealer(v, "age1notakey"); takedown.ErrorCode(err) != takedown.EINVALID {
+		t.Errorf("a bad controller key: %v", err)
+	}
+
+	plain := []byte("SYNTHETIC-EVIDENCE-MARKER: a text praising an invented attack, for tests only.")
+	r := must(w.svc.SubmitReport(w.as(w.flagger), takedown.ReportInput{URLs: []string{"https://video.host.test/v/1"}, Offence: "terrorism-apology",
+		Description: "A text.", GoodFaith: true, Files: []takedown.ReportFile{{Name: "statement.txt", Data: plain}}}))(t)
+	list, _ := must2(w.svc.CaseEvidence(w.as(w.officer), r.CaseIDs()[0]))(t)
+	if len(list) != 1 {
+		t.Fatalf("the case's evidence: %v", list)
+	}
+	id := list[0].ID
+
+	// The database files (with the write-ahead log) hold no plaintext.
+	for _, name := range []string{"takedown.db", "takedown.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("SYNTHETIC-EVIDENCE-MARKER")) {
+			t.Errorf("%s holds the evidence in clear", name)
+		}
+	}
+
+	before := w.countEvents(takedown.EventEvidenceViewed)
+	for reason, field := range map[string]string{"": "reason", "   ": "reason", strings.Repeat("x", takedown.MaxReasonsLength+1): "reason"} {
+		_, _, _, err := w.svc.OpenEvidence(w.as(w.officer), id, reason)
+		wantInvalid(t, err, field)
+	}
+	_, content, exposure, err := w.svc.OpenEvidence(w.as(w.officer), id, "Check the qualification.")
+	if err != nil || !bytes.Equal(content, plain) || exposure.Today != 1 {
+		t.Fatalf("opening: %q %v %v", content, exposure, err)
+	}
+	events := w.events()
+	last := events[len(events)-1]
+	if w.countEvents(takedown.EventEvidenceViewed) != before+1 || last.ActorID != w.officer.ID || !strings.Contains(string(last.Data), "Check the qualification.") {
+		t.Errorf("the opening in the log: %+v", last)
+	}
+
+	// The controller's sealed copy; an officer may not take one, an operator sees nothing.
+	_, err = w.svc.SealedEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: "x"})
+	wantCode(t, err, takedown.EFORBIDDEN)
+	_, _, err = w.svc.CaseEvidence(w.asOperator(w.host), r.CaseIDs()[0])
+	wantCode(t, err, takedown.EFORBIDDEN)
+	o := must(w.svc.SealedEvidence(w.as(w.controller), id, casework.EvidenceAccess{Reason: "Weekly review."}))(t)
+	if got, err := evidence.Open(o.Sealed, ctrl); err != nil || !bytes.Equal(got, plain) {
+		t.Errorf("the controller's opening: %q %v", got, err)
+	}
+	other, _ := age.GenerateX25519Identity()
+	_, err = evidence.Open(o.Sealed, other)
+	wantCode(t, err, takedown.EFORBIDDEN)
+	damaged := bytes.Clone(o.Sealed)
+	damaged[len(damaged)-3] ^= 0xff
+	_, err = evidence.Open(damaged, ctrl)
+	wantCode(t, err, takedown.EINVALID)
+	_, err = evidence.Open(nil, ctrl)
+	wantCode(t, err, takedown.EINVALID)
+
+	// A server started with another vault key cannot open it, and says which piece.
+	other2, err := vault.Load(filepath.Join(t.TempDir(), "vault.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := casework.New(w.db, w.svc.Profile(), other2)
+	count := w.eventCount()
+	_, _, _, err = wrong.OpenEvidence(w.as(w.officer), id, "Check.")
+	wantCode(t, err, takedown.EUNAVAILABLE)
+	wantMessage(t, err, "evidence", "cannot be unsealed")
+
+	// A damaged blob in the database, then an emptied one.
+	sqlDB := openSQL(t, w.path)
+	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = substr(sealed, 1, 40) WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = w.svc.OpenEvidence(w.as(w.officer), id, "Check.")
+	wantCode(t, err, takedown.EUNAVAILABLE)
+	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = x'' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = w.svc.OpenEvidence(w.as(w.officer), id, "Check.")
+	wantCode(t, err, takedown.ENOTFOUND)
+	_, _, _, err = w.svc.OpenEvidence(w.as(w.officer), id+100, "Check.")
+	wantCode(t, err, takedown.ENOTFOUND)
+	if w.eventCount() != count {
+		t.Errorf("failed openings were recorded")
+	}
+}
+
+func must2[A, B any](a A, b B, err error) func(t *testing.T) (A, B) {
+	return func(t *testing.T) (A, B) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}
+}
