@@ -516,8 +516,7 @@ func (c *counter) deliveryAnswered(e *takedown.Event, d eventData) {
 // finish makes the figures that need the whole period: offences, outcomes, deadlines,
 // times, operators.
 func (c *counter) finish() {
-	for report, first := range c.reportCase {
-		_ = report
+	for _, first := range c.reportCase {
 		if cs := c.cases[first[0]]; cs != nil && cs.offence != "" {
 			c.count("reports.offence."+cs.offence, 1, first[1])
 		} else {
