@@ -55,6 +55,12 @@ const (
 	EventSignedIn               EventKind = "user.signed_in"           // a user opened a console session
 	EventPasswordSet            EventKind = "user.password_set"        // a user's console password was set or removed
 	EventEvidenceViewed         EventKind = "evidence.viewed"          // a user opened a piece of sealed evidence
+	EventEvidenceAttached       EventKind = "evidence.attached"        // an officer attached a file to a case (its digest)
+	EventEvidenceCaptured       EventKind = "evidence.captured"        // the server fetched a page as evidence (its address and digest)
+	EventEvidencePurged         EventKind = "evidence.purged"          // a supervisor purged one piece before its time, with reasons
+	EventLegalHoldPlaced        EventKind = "legal_hold.placed"        // a legal hold suspends the purging of a case's records
+	EventLegalHoldReleased      EventKind = "legal_hold.released"      // a legal hold ended
+	EventRetentionPurged        EventKind = "retention.purged"         // the purge job deleted what was due, listed with digests
 	EventComplaintReceived      EventKind = "complaint.received"       // someone contested a measure or reported an error
 	EventComplaintAnswered      EventKind = "complaint.answered"       // the authority answered a complaint
 	EventReviewStarted          EventKind = "review.started"           // the controller started a review session
@@ -89,7 +95,8 @@ var EventKinds = []EventKind{EventReportReceived, EventCaseOpened, EventCaseAcce
 	EventWebhookSecretCreated, EventDeliveryUnreceived, EventBankCreated, EventBankUpdated, EventEntriesAdded, EventEntryChanged,
 	EventHashFeedback, EventSignInLinkIssued, EventSignedIn,
 	EventComplaintReceived, EventComplaintAnswered, EventReviewStarted, EventReviewItemReviewed,
-	EventPasswordSet, EventEvidenceViewed, EventReviewQuestionAnswered}
+	EventPasswordSet, EventEvidenceViewed, EventReviewQuestionAnswered,
+	EventEvidenceAttached, EventEvidenceCaptured, EventEvidencePurged, EventLegalHoldPlaced, EventLegalHoldReleased, EventRetentionPurged}
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool { return slices.Contains(EventKinds, k) }

@@ -106,6 +106,22 @@ type Tx interface {
 	Evidence(id int64) (*Evidence, error)
 	// CaseEvidence lists the evidence of a case's reports, without the sealed content.
 	CaseEvidence(caseID int64) ([]*Evidence, error)
+	// UnpurgedEvidence lists the evidence not yet purged, without content; AllEvidence lists
+	// every piece, without content (HasContent says whether it is still there).
+	UnpurgedEvidence() ([]*Evidence, error)
+	AllEvidence() ([]*Evidence, error)
+	// PurgeEvidence deletes a piece's sealed content and preview, keeping its row.
+	PurgeEvidence(id int64, at time.Time) error
+	// ContactRecords lists the reports that came with a contact, kept or purged.
+	ContactRecords() ([]ContactRecord, error)
+	// PurgeContact deletes a report's sealed contact.
+	PurgeContact(reportID int64, at time.Time) error
+	CreateLegalHold(h *LegalHold) error
+	// LegalHold returns one hold, or ENOTFOUND.
+	LegalHold(id int64) (*LegalHold, error)
+	UpdateLegalHold(h *LegalHold) error
+	// LegalHolds lists a case's legal holds, released ones included, oldest first.
+	LegalHolds(caseID int64) ([]*LegalHold, error)
 	// CountExposure adds one view to a user's count of a day and returns the new count;
 	// Exposure reads it.
 	CountExposure(userID int64, day string) (int, error)

@@ -109,6 +109,9 @@ func (s *Service) SubmitReport(ctx context.Context, in takedown.ReportInput) (*t
 		digests := []string{}
 		for _, e := range evidence {
 			e.ReportID, e.ReceivedAt = r.ID, tx.Now()
+			if ids := r.CaseIDs(); len(ids) > 0 {
+				e.CaseID = ids[0]
+			}
 			if err := tx.CreateEvidence(e); err != nil {
 				return err
 			}

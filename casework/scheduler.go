@@ -17,6 +17,7 @@ type TickResult struct {
 	Overdue     int // deliveries recorded as past their deadline
 	Unreceived  int // deliveries recorded as still not received by their operator
 	RechecksDue int // list measures recorded as due for re-check
+	Purged      int // records deleted at the end of their retention (evidence, contacts)
 }
 
 // tickBatch is how many items one scheduler transaction handles, so that a large backlog
@@ -125,6 +126,17 @@ func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 			res.RechecksDue++
 		}
 		return next, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	// The retention purge: what is due and not under a legal hold (docs/evidence.md).
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		p, err := s.purge(tx, schedulerUser, false)
+		if err == nil {
+			res.Purged = len(p.Evidence) + len(p.Contacts)
+		}
+		return err
 	})
 	return res, err
 }

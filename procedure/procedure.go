@@ -44,8 +44,38 @@ type Profile struct {
 	RecheckMonths int                                  `json:"recheck_months"`
 	Offences      []Offence                            `json:"offences"`
 	Measures      map[takedown.MeasureKind]MeasureRule `json:"measures"`
+	// Retention is how long each kind of record is kept, and from which moment; a kind not
+	// listed is kept (docs/evidence.md).
+	Retention []Retention `json:"retention,omitempty"`
 
 	location *time.Location
+}
+
+// Kinds of records with a retention period, and the moments it runs from.
+const (
+	RecordEvidence        = "evidence"         // sealed files and captures of a case, with their previews
+	RecordReporterContact = "reporter_contact" // a reporter's contact, sealed
+	FromCaseClosed        = "case_closed"      // the case's closure, which comes after its last measure ended
+)
+
+// Retention is how long one kind of record is kept after a moment of its case. Purging it
+// is suspended while a legal hold is on the case.
+type Retention struct {
+	Record string `json:"record"`
+	From   string `json:"from"`
+	Months int    `json:"months"`
+	// Basis is the legal ground of the period, for the record.
+	Basis string `json:"basis"`
+}
+
+// RetentionOf returns the retention of a kind of record; false when it is kept.
+func (p *Profile) RetentionOf(record string) (Retention, bool) {
+	for _, r := range p.Retention {
+		if r.Record == record {
+			return r, true
+		}
+	}
+	return Retention{}, false
 }
 
 // Contact is the authority's address, e-mail and telephone.
@@ -271,6 +301,20 @@ func (p *Profile) validate() error {
 	}
 	if len(p.Offences) == 0 {
 		return fmt.Errorf("at least one offence is required")
+	}
+	records := map[string]bool{}
+	for i, r := range p.Retention {
+		switch {
+		case r.Record != RecordEvidence && r.Record != RecordReporterContact:
+			return fmt.Errorf("retention[%d].record %q is not %s or %s", i, r.Record, RecordEvidence, RecordReporterContact)
+		case records[r.Record]:
+			return fmt.Errorf("retention[%d]: %s has two retention periods", i, r.Record)
+		case r.From != FromCaseClosed:
+			return fmt.Errorf("retention[%d].from %q is not %s", i, r.From, FromCaseClosed)
+		case r.Months < 0 || r.Months > 120:
+			return fmt.Errorf("retention[%d].months must be between 0 and 120", i)
+		}
+		records[r.Record] = true
 	}
 	seen := map[string]bool{}
 	for _, o := range p.Offences {
