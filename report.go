@@ -81,8 +81,8 @@ const (
 	MaxFileNameLength    = 255
 )
 
-// ReportFile is a file a reporter attaches: a screenshot or the image itself. Only its
-// hashes are kept; the bytes are not stored.
+// ReportFile is a file a reporter or an officer attaches: a screenshot or the image itself,
+// kept sealed as evidence with its hashes.
 type ReportFile struct {
 	Name string `json:"name"`
 	Data []byte `json:"data"` // base64 in JSON
@@ -162,4 +162,17 @@ type ReportFilter struct {
 	CaseID  int64 `query:"case_id"`    // reports grouped into this case
 	Flagger int64 `query:"flagger_id"` // reports by this trusted flagger
 	Page
+}
+
+// CaptureInput asks the server to fetch a page of a case's content and keep it as evidence.
+type CaptureInput struct {
+	URL string `json:"url"`
+}
+
+// Validate checks that an address is given; casework checks the address itself.
+func (in *CaptureInput) Validate() error {
+	if in.URL = strings.TrimSpace(in.URL); in.URL == "" {
+		return Invalid("url", "is required: the address of the page to capture")
+	}
+	return nil
 }

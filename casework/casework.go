@@ -44,6 +44,8 @@ type Service struct {
 	// called after it commits (to wake the delivery worker).
 	queued   atomic.Bool
 	onQueued func()
+	// capture fetches pages as evidence; nil when the server captures none.
+	capture Capturer
 }
 
 // New returns a Service, with the default safety gates.

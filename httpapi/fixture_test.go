@@ -23,6 +23,8 @@ import (
 	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/client"
+	"github.com/takedown-project/takedown/delivery"
+	"github.com/takedown-project/takedown/delivery/fetch"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/safety"
@@ -56,6 +58,7 @@ type fixture struct {
 	banks                           int                // hash banks made, to name the next
 	urls                            int                // addresses reported so far
 	logs                            *logBuffer         // everything the server logged, debug included
+	page                            string             // a page on loopback that officers capture as evidence
 }
 
 // logBuffer collects what the server logs, from its many goroutines.
@@ -112,6 +115,14 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 		t.Fatal(err)
 	}
 	svc := casework.New(db, procedure.Default(), v).WithCanary(canary)
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<p>A synthetic page praising an invented attack.</p>")
+	}))
+	t.Cleanup(site.Close)
+	capture := fetch.Default()
+	capture.AllowLoopback = true
+	svc.SetCapturer(delivery.Capturer(capture))
 	cfg.DemoClock = clock
 	cfg.Log = publisher.Tiles(db, log)
 	cfg.FeedSigners = keys.Signers
@@ -121,7 +132,7 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	t.Cleanup(srv.Close)
 
 	f := &fixture{api: api, srv: srv, clock: clock, keys: keys, checkpointer: publisher.New(db, keys, nil, clock, time.Second, log, reg),
-		public: client.New(srv.URL, ""), desk: map[int64]*account{}, logs: logs}
+		public: client.New(srv.URL, ""), desk: map[int64]*account{}, logs: logs, page: site.URL + "/post/1"}
 	ctx := takedown.NewContextWithUser(t.Context(), casework.LocalAdmin)
 	newAccount := func(name string, role takedown.Role, operatorID int64) *account {
 		u, token, err := svc.CreateUser(ctx, takedown.UserInput{Name: name, Role: role, OperatorID: operatorID})

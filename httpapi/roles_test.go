@@ -128,6 +128,13 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	"GET /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/evidence", f.evidenceOf(t).CaseID)}
 	},
+	"POST /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/cases/%d/evidence", f.caseAt(t, accepted).ID),
+			body: map[string]any{"name": "screenshot.txt", "data": []byte("A synthetic screenshot's text.")}}
+	},
+	"POST /cases/{id}/capture": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/cases/%d/capture", f.caseAt(t, accepted).ID), body: map[string]string{"url": f.page}}
+	},
 	"POST /evidence/{id}/open": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/evidence/%d/open", f.evidenceOf(t).ID), body: map[string]string{"reason": "Check the qualification."}}
 	},

@@ -72,6 +72,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/cases/{id}/release", 200, "Release an investigation hold, with reasons", authority, false, byIDReasons(v.ReleaseHold)},
 		{"POST", "/cases/{id}/close", 200, "Close an approved case whose measures have all ended", authority, false, byIDReasons(v.Close)},
 		{"GET", "/cases/{id}/evidence", 200, "The evidence of a case (sealed; no content), and how much evidence the caller opened today", readers, false, byID(s.caseEvidence)},
+		{"POST", "/cases/{id}/evidence", 201, "Attach a file to an open case as sealed evidence (name, data in base64; 10 MB at most): its digest is recorded in the audit log", authority, false, withBody(byIDWith(v.AttachEvidence), maxFilesBody)},
+		{"POST", "/cases/{id}/capture", 201, "Capture a page of an open case's content as sealed evidence: the server fetches it with the compliance checks' protections (no private address, 10 s, 10 MB), and records its address, type and digest", authority, false, byIDWith(v.CaptureEvidence)},
 		{"POST", "/evidence/{id}/open", 200, "Open a piece of evidence, with the reason: recorded with the caller in the audit log and counted in its exposure of the day", readers, false, byIDWith(v.OpenEvidenceFor)},
 		{"POST", "/evidence/{id}/sealed", 200, "The controller's copy of a piece of evidence, still sealed (age), to open with its own identity (takedown evidence open --identity); recorded like an opening", controller, false, byIDWith(v.SealedEvidence)},
 		{"POST", "/cases/{id}/measures", 201, "Take a measure on an approved case: removal request, TCO removal order, referral, blocking or dereferencing", authority, false, byIDWith(v.IssueMeasure)},

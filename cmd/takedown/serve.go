@@ -469,6 +469,7 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		return nil, err
 	}
 	outbox.Clock = clock
+	svc.SetCapturer(delivery.Capturer(outbox.Fetch))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	worker := delivery.New(svc, outbox, log.With("component", "delivery"), reg)
