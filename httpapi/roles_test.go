@@ -125,6 +125,10 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	"POST /cases/{id}/close": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/close", f.caseAt(t, approved).ID), body: reasons}
 	},
+	"POST /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/cases/%d/evidence", f.caseAt(t, accepted).ID),
+			body: map[string]any{"files": []takedown.ReportFile{{Name: "capture.txt", Data: []byte("A synthetic capture.")}}}}
+	},
 	"GET /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/evidence", f.evidenceOf(t).CaseID)}
 	},

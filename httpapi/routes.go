@@ -73,6 +73,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/cases/{id}/hold", 200, "Place an investigation hold (deconfliction): no measure until released", authority, false, byIDWith(v.PlaceHold)},
 		{"POST", "/cases/{id}/release", 200, "Release an investigation hold, with reasons", authority, false, byIDReasons(v.ReleaseHold)},
 		{"POST", "/cases/{id}/close", 200, "Close an approved case whose measures have all ended", authority, false, byIDReasons(v.Close)},
+		{"POST", "/cases/{id}/evidence", 201, "Attach files (base64 in JSON, at most 3 of 10 MB) to an accepted case as evidence: sealed, the digest recorded in the log", authority, false, withBody(byIDWith(v.AttachEvidence), maxFilesBody)},
 		{"GET", "/cases/{id}/evidence", 200, "The evidence of a case (sealed; no content), and how much evidence the caller opened today", readers, false, byID(s.caseEvidence)},
 		{"POST", "/evidence/{id}/open", 200, "Open a piece of evidence, with the reason: recorded with the caller in the audit log and counted in its exposure of the day", readers, false, byIDWith(v.OpenEvidenceFor)},
 		{"POST", "/evidence/{id}/sealed", 200, "The controller's copy of a piece of evidence, still sealed (age), to open with its own identity (takedown evidence open --identity); recorded like an opening", controller, false, byIDWith(v.SealedEvidence)},

@@ -54,6 +54,8 @@ func ops() []op {
 		{"case release", "release an investigation hold", "POST", "/cases/{id}/release", idArg("CASE"), reasons, printCase},
 		{"case close", "close an approved case whose measures have ended", "POST", "/cases/{id}/close", idArg("CASE"), reasons, printCase},
 
+		{"evidence attach", "attach files to an accepted case as evidence (sealed; the digest goes into the log)", "POST", "/cases/{id}/evidence", idArg("CASE"), []opt{
+			{name: "file", field: "files", kind: files, usage: "a file to attach (at most 3, 10 MB each)", required: true}}, printJSONAnswer},
 		{"evidence purge", "purge one piece of evidence before its time (a supervisor); refused under a legal hold", "POST", "/evidence/{id}/purge", idArg("EVIDENCE"), reasons, printJSONAnswer},
 		{"legal-hold list", "list a case's legal holds", "GET", "/cases/{id}/legal-holds", idArg("CASE"), nil, printJSONAnswer},
 		{"legal-hold place", "place a legal hold on a case: none of its records is purged until released", "POST", "/cases/{id}/legal-holds", idArg("CASE"), []opt{
