@@ -92,7 +92,7 @@ func TestEveryOperationHasACommand(t *testing.T) {
 	// Commands that send files or write them.
 	for route, name := range map[string]string{"POST /hashes": "hash", "POST /match": "match", "POST /hashbanks/{id}/entries": "bank import",
 		"GET /hashbanks/{id}/export": "bank export", "GET /hashbank-feed": "bank feed", "POST /hashbank-feedback": "bank feedback send",
-		"GET /cases/{id}/evidence": "evidence list", "POST /cases/{id}/evidence": "evidence attach", "POST /evidence/{id}/open": "evidence open", "POST /evidence/{id}/sealed": "evidence open"} {
+		"GET /cases/{id}/evidence": "evidence list", "POST /evidence/{id}/open": "evidence open", "POST /evidence/{id}/sealed": "evidence open"} {
 		commands[route] = append(commands[route], name)
 	}
 	var problems []string
