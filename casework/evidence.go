@@ -132,15 +132,19 @@ func (s *Service) accessEvidence(ctx context.Context, id int64, reason string, s
 		if o.Exposure.Today, err = tx.CountExposure(u.ID, s.day(tx.Now())); err != nil {
 			return err
 		}
-		r, err := tx.Report(e.ReportID)
-		if err != nil {
-			return err
+		caseIDs := []int64{e.CaseID}
+		if e.ReportID != 0 {
+			r, err := tx.Report(e.ReportID)
+			if err != nil {
+				return err
+			}
+			caseIDs = r.CaseIDs()
 		}
 		data := map[string]any{"evidence_id": e.ID, "sha256": e.SHA256, "views_today": o.Exposure.Today, "reason": reason}
 		if sealed {
 			data["sealed"] = true
 		}
-		for _, caseID := range r.CaseIDs() {
+		for _, caseID := range caseIDs {
 			if err := record(tx, u, event{kind: takedown.EventEvidenceViewed, caseID: caseID, data: data}); err != nil {
 				return err
 			}
@@ -203,4 +207,63 @@ func mosaic(img image.Image, n int) image.Image {
 		}
 	}
 	return out
+}
+
+// AttachInput is the files an officer attaches to a case.
+type AttachInput struct {
+	Files []takedown.ReportFile `json:"files"`
+}
+
+// AttachEvidence seals files an officer attaches to an accepted case (from qualification to
+// approval and its measures); each digest goes into an evidence.attached event, the content
+// only into the sealed blob.
+func (s *Service) AttachEvidence(ctx context.Context, caseID int64, in AttachInput) ([]*takedown.Evidence, error) {
+	u, err := require(ctx, authority...)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(in.Files) == 0:
+		return nil, takedown.Invalid("files", "is empty: attach at least one file")
+	case len(in.Files) > takedown.MaxReportFiles:
+		return nil, takedown.Invalid("files", "holds %d files, at most %d", len(in.Files), takedown.MaxReportFiles)
+	}
+	for i, f := range in.Files {
+		if err := f.Validate(fmt.Sprintf("files[%d]", i)); err != nil {
+			return nil, err
+		}
+	}
+	list, err := s.sealEvidence(in.Files)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(tx takedown.Tx) error {
+		c, err := tx.Case(caseID)
+		if err != nil {
+			return err
+		}
+		switch c.State {
+		case takedown.CaseQualifying, takedown.CaseAwaitingApproval, takedown.CaseApproved:
+		default:
+			return wrongState(c, "given evidence", takedown.CaseQualifying, takedown.CaseAwaitingApproval, takedown.CaseApproved)
+		}
+		for _, e := range list {
+			e.CaseID, e.Source, e.AddedBy, e.ReceivedAt = caseID, takedown.EvidenceAttached, u.ID, tx.Now()
+			if err := tx.CreateEvidence(e); err != nil {
+				return err
+			}
+			if err := record(tx, u, event{kind: takedown.EventEvidenceAttached, caseID: caseID,
+				data: map[string]any{"evidence_id": e.ID, "sha256": e.SHA256, "size": e.Size, "content_type": e.ContentType}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range list {
+		e.Sealed, e.SealedPreview = nil, nil
+	}
+	return list, nil
 }

@@ -132,3 +132,35 @@ func must2[A, B any](a A, b B, err error) func(t *testing.T) (A, B) {
 		return a, b
 	}
 }
+
+// TestAttachEvidence: an officer attaches a file to an accepted case; its digest goes into
+// the log, not its content; a new or closed case, an empty or oversized file are refused.
+func TestAttachEvidence(t *testing.T) {
+	w := newWorld(t)
+	r := w.report("https://video.host.test/v/7")
+	id := r.CaseIDs()[0]
+	file := takedown.ReportFile{Name: "capture.txt", Data: []byte("SYNTHETIC-ATTACHED: a statement for tests.")}
+	_, err := w.svc.AttachEvidence(w.as(w.officer), id, casework.AttachInput{Files: []takedown.ReportFile{file}})
+	wantCode(t, err, takedown.ECONFLICT)
+	must(w.svc.Accept(w.as(w.officer), id))(t)
+	_, err = w.svc.AttachEvidence(w.as(w.officer), id, casework.AttachInput{})
+	wantInvalid(t, err, "files")
+	_, err = w.svc.AttachEvidence(w.as(w.officer), id, casework.AttachInput{Files: []takedown.ReportFile{{Name: "x"}}})
+	wantInvalid(t, err, "files[0].data")
+	_, err = w.svc.AttachEvidence(w.as(w.officer), id, casework.AttachInput{Files: []takedown.ReportFile{{Name: "x", Data: make([]byte, takedown.MaxReportFileSize+1)}}})
+	wantInvalid(t, err, "files[0].data")
+	_, err = w.svc.AttachEvidence(w.as(w.controller), id, casework.AttachInput{Files: []takedown.ReportFile{file}})
+	wantCode(t, err, takedown.EFORBIDDEN)
+	list := must(w.svc.AttachEvidence(w.as(w.officer), id, casework.AttachInput{Files: []takedown.ReportFile{file}}))(t)
+	if len(list) != 1 || list[0].Source != takedown.EvidenceAttached || list[0].CaseID != id {
+		t.Fatalf("attached: %+v", list)
+	}
+	events := mustList(w.svc.Events(w.as(w.controller), takedown.EventFilter{CaseID: id, Kind: takedown.EventEvidenceAttached}))(t)
+	if len(events) != 1 || !strings.Contains(string(events[0].Data), list[0].SHA256) || strings.Contains(string(events[0].Data), "SYNTHETIC") {
+		t.Errorf("the attachment in the log: %v", events)
+	}
+	_, content, _, err := w.svc.OpenEvidence(w.as(w.supervisor), list[0].ID, "Check the attachment.")
+	if err != nil || !bytes.Equal(content, file.Data) {
+		t.Errorf("opening the attachment: %q %v", content, err)
+	}
+}

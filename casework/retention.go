@@ -118,6 +118,9 @@ func (s *Service) LegalHolds(ctx context.Context, caseID int64) ([]*takedown.Leg
 		list, err = tx.LegalHolds(caseID)
 		return err
 	})
+	if list == nil && err == nil {
+		list = []*takedown.LegalHold{}
+	}
 	return list, err
 }
 

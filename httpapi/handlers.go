@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/transparency"
 )
@@ -248,4 +249,13 @@ func (s *Server) caseEvidence(ctx context.Context, id int64) (*CaseEvidence, err
 		return nil, err
 	}
 	return &CaseEvidence{Items: items, Exposure: exposure}, nil
+}
+
+// PurgeQuery asks for a dry run of the purge.
+type PurgeQuery struct {
+	DryRun bool `query:"dry_run"`
+}
+
+func (s *Server) purge(ctx context.Context, q PurgeQuery) (*casework.PurgeResult, error) {
+	return s.svc.Purge(ctx, q.DryRun)
 }

@@ -125,6 +125,10 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	"POST /cases/{id}/close": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/close", f.caseAt(t, approved).ID), body: reasons}
 	},
+	"POST /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/cases/%d/evidence", f.caseAt(t, accepted).ID),
+			body: map[string]any{"files": []takedown.ReportFile{{Name: "capture.txt", Data: []byte("A synthetic capture.")}}}}
+	},
 	"GET /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/evidence", f.evidenceOf(t).CaseID)}
 	},
@@ -140,6 +144,29 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	},
 	"POST /evidence/{id}/sealed": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/evidence/%d/sealed", f.evidenceOf(t).ID), body: map[string]string{"reason": "Weekly review."}}
+	},
+	"POST /evidence/{id}/purge": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/evidence/%d/purge", f.evidenceOf(t).ID), body: reasons}
+	},
+	"GET /cases/{id}/legal-holds": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/cases/%d/legal-holds", f.caseAt(t, reported).ID)}
+	},
+	"POST /cases/{id}/legal-holds": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: fmt.Sprintf("/cases/%d/legal-holds", f.caseAt(t, reported).ID),
+			body: takedown.LegalHoldInput{Reference: "COURT-2026-1", Reasons: "A court case about this content."}}
+	},
+	"POST /legal-holds/{id}/release": func(t *testing.T, f *fixture, self *takedown.User) target {
+		c := f.caseAt(t, reported)
+		var h takedown.LegalHold
+		f.do(t, f.officer.api, "POST", fmt.Sprintf("/cases/%d/legal-holds", c.ID),
+			takedown.LegalHoldInput{Reference: "COURT-2026-1", Reasons: "A court case about this content."}, &h)
+		return target{path: fmt.Sprintf("/legal-holds/%d/release", h.ID), body: reasons}
+	},
+	"POST /retention/purge": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/retention/purge?dry_run=true"}
+	},
+	"GET /retention/verification": func(t *testing.T, f *fixture, self *takedown.User) target {
+		return target{path: "/retention/verification"}
 	},
 	"POST /cases/{id}/measures": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/measures", f.caseAt(t, approved).ID),

@@ -31,22 +31,24 @@ type handler struct {
 
 // Role sets used in the table.
 var (
-	public        = []string{"public"}
-	anyUser       = []string{"officer", "supervisor", "controller", "operator", "flagger", "admin"}
-	authority     = []string{"officer", "supervisor"}
-	supervisor    = []string{"supervisor"}
-	controller    = []string{"controller"}
-	readers       = []string{"officer", "supervisor", "controller"}
-	reportReader  = []string{"officer", "supervisor", "controller", "flagger"}
-	reporters     = []string{"public", "officer", "supervisor", "flagger"}
-	measureRead   = []string{"officer", "supervisor", "controller", "operator"}
-	operatorRead  = []string{"admin", "officer", "supervisor", "controller"}
-	operatorSelf  = []string{"admin", "officer", "supervisor", "controller", "operator"}
-	operatorOnly  = []string{"operator"}
-	admin         = []string{"admin"}
-	adminOrCtrl   = []string{"admin", "controller"}
-	adminOrSelf   = []string{"admin", "operator"}
-	recordReaders = []string{"admin", "officer", "supervisor", "controller", "operator"}
+	public            = []string{"public"}
+	anyUser           = []string{"officer", "supervisor", "controller", "operator", "flagger", "admin"}
+	authority         = []string{"officer", "supervisor"}
+	supervisor        = []string{"supervisor"}
+	controller        = []string{"controller"}
+	readers           = []string{"officer", "supervisor", "controller"}
+	reportReader      = []string{"officer", "supervisor", "controller", "flagger"}
+	reporters         = []string{"public", "officer", "supervisor", "flagger"}
+	measureRead       = []string{"officer", "supervisor", "controller", "operator"}
+	operatorRead      = []string{"admin", "officer", "supervisor", "controller"}
+	operatorSelf      = []string{"admin", "officer", "supervisor", "controller", "operator"}
+	operatorOnly      = []string{"operator"}
+	admin             = []string{"admin"}
+	adminOrCtrl       = []string{"admin", "controller"}
+	adminOrSelf       = []string{"admin", "operator"}
+	supervisorOrAdmin = []string{"supervisor", "admin"}
+	retentionCheck    = []string{"supervisor", "controller", "admin"}
+	recordReaders     = []string{"admin", "officer", "supervisor", "controller", "operator"}
 )
 
 // routeTable lists every API route, one a line.
@@ -71,11 +73,18 @@ func (s *Server) routeTable() []route {
 		{"POST", "/cases/{id}/hold", 200, "Place an investigation hold (deconfliction): no measure until released", authority, false, byIDWith(v.PlaceHold)},
 		{"POST", "/cases/{id}/release", 200, "Release an investigation hold, with reasons", authority, false, byIDReasons(v.ReleaseHold)},
 		{"POST", "/cases/{id}/close", 200, "Close an approved case whose measures have all ended", authority, false, byIDReasons(v.Close)},
+		{"POST", "/cases/{id}/evidence", 201, "Attach files (base64 in JSON, at most 3 of 10 MB) to an accepted case as evidence: sealed, the digest recorded in the log", authority, false, withBody(byIDWith(v.AttachEvidence), maxFilesBody)},
 		{"GET", "/cases/{id}/evidence", 200, "The evidence of a case (sealed; no content), and how much evidence the caller opened today", readers, false, byID(s.caseEvidence)},
 		{"POST", "/cases/{id}/evidence", 201, "Attach a file to an open case as sealed evidence (name, data in base64; 10 MB at most): its digest is recorded in the audit log", authority, false, withBody(byIDWith(v.AttachEvidence), maxFilesBody)},
 		{"POST", "/cases/{id}/capture", 201, "Capture a page of an open case's content as sealed evidence: the server fetches it with the compliance checks' protections (no private address, 10 s, 10 MB), and records its address, type and digest", authority, false, byIDWith(v.CaptureEvidence)},
 		{"POST", "/evidence/{id}/open", 200, "Open a piece of evidence, with the reason: recorded with the caller in the audit log and counted in its exposure of the day", readers, false, byIDWith(v.OpenEvidenceFor)},
 		{"POST", "/evidence/{id}/sealed", 200, "The controller's copy of a piece of evidence, still sealed (age), to open with its own identity (takedown evidence open --identity); recorded like an opening", controller, false, byIDWith(v.SealedEvidence)},
+		{"POST", "/evidence/{id}/purge", 200, "Purge one piece of evidence before its time, with reasons (a supervisor); refused under a legal hold", supervisor, false, byIDReasons(v.PurgeOneEvidence)},
+		{"GET", "/cases/{id}/legal-holds", 200, "A case's legal holds (reviews, court cases suspending every purge of its records), released ones included", readers, false, byID(v.LegalHolds)},
+		{"POST", "/cases/{id}/legal-holds", 201, "Place a legal hold on a case: no record of it is purged until released", readers, false, byIDWith(v.PlaceLegalHold)},
+		{"POST", "/legal-holds/{id}/release", 200, "Release a legal hold, with reasons (one the controller placed, by the controller only)", readers, false, byIDReasons(v.ReleaseLegalHold)},
+		{"POST", "/retention/purge", 200, "Purge what the profile's retention makes due and no legal hold keeps (dry_run=true lists it only); the scheduler also does it", supervisorOrAdmin, false, query(s.purge)},
+		{"GET", "/retention/verification", 200, "Verify the retention: every due record purged, nothing held or not yet due purged, every purge in the log with its digest", retentionCheck, false, get(v.VerifyRetention)},
 		{"POST", "/cases/{id}/measures", 201, "Take a measure on an approved case: removal request, TCO removal order, referral, blocking or dereferencing", authority, false, byIDWith(v.IssueMeasure)},
 
 		{"GET", "/measures", 200, "List measures (an operator lists those addressed to it)", measureRead, false, list(v.Measures)},

@@ -30,6 +30,7 @@ func adminCommands() []command {
 		{"admin user disable", "disable a user and revoke its tokens offline (--data DIR)", runAdminUserDisable},
 		{"admin user list", "list users offline (--data DIR)", runAdminUserList},
 		{"admin operator add", "register an operator offline (--data DIR)", runAdminOperatorAdd},
+		{"admin purge", "purge what the retention makes due and no legal hold keeps, offline (--data DIR; --dry-run lists it)", runAdminPurge},
 		{"admin log-key create", "make the log's signing key before the first start, to give its public key to the controller (--data DIR --origin ORIGIN)", runAdminLogKeyCreate},
 		{"admin log-key show", "print the public keys that verify the audit log's checkpoints (--data DIR)", runAdminLogKeyShow},
 		{"admin log-key rotate", "start a rotation of the log's signing key: a new key signs, the old one too until retired", runAdminLogKeyRotate},
@@ -360,5 +361,35 @@ func runAdminOperatorAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "operator %d, %s (%s) registered\n", o.ID, o.Name, o.Kind)
+	return nil
+}
+
+func runAdminPurge(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "admin purge", "--data DIR [--dry-run]")
+	data := dataFlag(fs, e)
+	dry := fs.Bool("dry-run", false, "list what would be purged, purge nothing")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	svc, ctx, done, err := offline(ctx, e, *data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := svc.Purge(ctx, *dry)
+	if err != nil {
+		return err
+	}
+	verb := "purged"
+	if *dry {
+		verb = "due (dry run, nothing purged)"
+	}
+	fmt.Fprintf(e.stdout, "%d pieces of evidence and %d contacts %s; %d legal holds kept due records\n", len(res.Evidence), len(res.Contacts), verb, len(res.Held))
+	for _, ev := range res.Evidence {
+		fmt.Fprintf(e.stdout, "evidence %d\tsha256 %s\n", ev.ID, ev.SHA256)
+	}
+	for _, id := range res.Contacts {
+		fmt.Fprintf(e.stdout, "contact of report %d\n", id)
+	}
 	return nil
 }

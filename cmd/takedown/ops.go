@@ -54,6 +54,19 @@ func ops() []op {
 		{"case release", "release an investigation hold", "POST", "/cases/{id}/release", idArg("CASE"), reasons, printCase},
 		{"case close", "close an approved case whose measures have ended", "POST", "/cases/{id}/close", idArg("CASE"), reasons, printCase},
 
+		{"evidence attach", "attach files to an accepted case as evidence (sealed; the digest goes into the log)", "POST", "/cases/{id}/evidence", idArg("CASE"), []opt{
+			{name: "file", field: "files", kind: files, usage: "a file to attach (at most 3, 10 MB each)", required: true}}, printJSONAnswer},
+		{"evidence purge", "purge one piece of evidence before its time (a supervisor); refused under a legal hold", "POST", "/evidence/{id}/purge", idArg("EVIDENCE"), reasons, printJSONAnswer},
+		{"legal-hold list", "list a case's legal holds", "GET", "/cases/{id}/legal-holds", idArg("CASE"), nil, printJSONAnswer},
+		{"legal-hold place", "place a legal hold on a case: none of its records is purged until released", "POST", "/cases/{id}/legal-holds", idArg("CASE"), []opt{
+			{name: "reference", field: "reference", kind: str, usage: "the review's or the court case's reference", required: true},
+			reasons[0],
+		}, printJSONAnswer},
+		{"legal-hold release", "release a legal hold", "POST", "/legal-holds/{id}/release", idArg("HOLD"), reasons, printJSONAnswer},
+		{"retention purge", "purge what the retention makes due and no legal hold keeps", "POST", "/retention/purge", nil, []opt{
+			{name: "dry-run", field: "dry_run", kind: flagBool, usage: "list what would be purged, purge nothing", query: true}}, printJSONAnswer},
+		{"retention verify", "verify that what should be purged is, and nothing else (the controller)", "GET", "/retention/verification", nil, nil, printJSONAnswer},
+
 		{"measure issue", "take a measure on an approved case", "POST", "/cases/{id}/measures", idArg("CASE"), []opt{
 			{name: "kind", field: "kind", kind: str, usage: "removal_request, removal_order, referral, blocking or dereferencing", required: true},
 			{name: "operator", field: "operator_id", kind: num, usage: "the operator a request, order or referral goes to"},
