@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/delivery"
 	"github.com/takedown-project/takedown/delivery/fetch"
 )
@@ -46,7 +47,7 @@ func TestAttachAndCapture(t *testing.T) {
 	w.svc.SetCapturer(delivery.Capturer(cfg))
 
 	screenshot := "A synthetic screenshot's words, attached by hand."
-	attached := must(w.svc.AttachEvidence(officer, c.ID, takedown.ReportFile{Name: "screenshot.txt", Data: []byte(screenshot)}))(t)
+	attached := must(w.svc.AttachEvidence(officer, c.ID, casework.AttachInput{Files: []takedown.ReportFile{{Name: "screenshot.txt", Data: []byte(screenshot)}}}))(t)[0]
 	captured := must(w.svc.CaptureEvidence(officer, c.ID, takedown.CaptureInput{URL: site.URL + "/post/1"}))(t)
 	if attached.Source != takedown.EvidenceAttached || attached.CaseID != c.ID || attached.AddedBy != w.officer.ID {
 		t.Errorf("attached: %+v", attached)
@@ -91,7 +92,8 @@ func TestAttachAndCapture(t *testing.T) {
 	}
 }
 
-// TestCaptureRefusals: what cannot be captured or attached is refused with the reason.
+// TestCaptureRefusals: what cannot be captured is refused with the reason, before any fetch
+// for a case that takes no evidence or a caller who may not add any.
 func TestCaptureRefusals(t *testing.T) {
 	w := newWorld(t)
 	site := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -128,16 +130,13 @@ func TestCaptureRefusals(t *testing.T) {
 			}
 		})
 	}
-	_, err := w.svc.AttachEvidence(officer, c.ID, takedown.ReportFile{Name: "empty.txt"})
-	wantCode(t, err, takedown.EINVALID)
-	_, err = w.svc.AttachEvidence(w.as(w.controller), c.ID, takedown.ReportFile{Name: "a.txt", Data: []byte("a")})
-	wantCode(t, err, takedown.EFORBIDDEN)
-	_, err = w.svc.AttachEvidence(w.asOperator(w.host), c.ID, takedown.ReportFile{Name: "a.txt", Data: []byte("a")})
-	wantCode(t, err, takedown.EFORBIDDEN)
-	_, err = w.svc.AttachEvidence(officer, 999, takedown.ReportFile{Name: "a.txt", Data: []byte("a")})
-	wantCode(t, err, takedown.ENOTFOUND)
 	dismissed := w.report("https://video.host.test/watch/dismissed").URLs[0].CaseID
 	must(w.svc.Dismiss(officer, dismissed, "Not the kind of content this procedure covers."))(t)
-	_, err = w.svc.AttachEvidence(officer, dismissed, takedown.ReportFile{Name: "a.txt", Data: []byte("a")})
+	w.svc.SetCapturer(delivery.Capturer(loopback))
+	_, err := w.svc.CaptureEvidence(officer, dismissed, takedown.CaptureInput{URL: site.URL + "/big"})
 	wantCode(t, err, takedown.ECONFLICT)
+	_, err = w.svc.CaptureEvidence(w.as(w.controller), c.ID, takedown.CaptureInput{URL: site.URL + "/big"})
+	wantCode(t, err, takedown.EFORBIDDEN)
+	_, err = w.svc.CaptureEvidence(officer, 999, takedown.CaptureInput{URL: site.URL + "/big"})
+	wantCode(t, err, takedown.ENOTFOUND)
 }

@@ -237,33 +237,51 @@ func (s *Service) AttachEvidence(ctx context.Context, caseID int64, in AttachInp
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(tx takedown.Tx) error {
-		c, err := tx.Case(caseID)
-		if err != nil {
+	return list, s.addEvidence(ctx, u, caseID, list, "")
+}
+
+// addEvidence adds sealed evidence an officer attached, or a page captured at sourceURL, to
+// an accepted case (from qualification to approval and its measures), with an event each
+// giving its digest; the content goes only into the sealed blob.
+func (s *Service) addEvidence(ctx context.Context, u *takedown.User, caseID int64, list []*takedown.Evidence, sourceURL string) error {
+	source, kind := takedown.EvidenceAttached, takedown.EventEvidenceAttached
+	if sourceURL != "" {
+		source, kind = takedown.EvidenceCaptured, takedown.EventEvidenceCaptured
+	}
+	err := s.update(ctx, func(tx takedown.Tx) error {
+		if err := acceptedCase(tx, caseID); err != nil {
 			return err
 		}
-		switch c.State {
-		case takedown.CaseQualifying, takedown.CaseAwaitingApproval, takedown.CaseApproved:
-		default:
-			return wrongState(c, "given evidence", takedown.CaseQualifying, takedown.CaseAwaitingApproval, takedown.CaseApproved)
-		}
 		for _, e := range list {
-			e.CaseID, e.Source, e.AddedBy, e.ReceivedAt = caseID, takedown.EvidenceAttached, u.ID, tx.Now()
+			e.CaseID, e.Source, e.SourceURL, e.AddedBy, e.ReceivedAt = caseID, source, sourceURL, u.ID, tx.Now()
 			if err := tx.CreateEvidence(e); err != nil {
 				return err
 			}
-			if err := record(tx, u, event{kind: takedown.EventEvidenceAttached, caseID: caseID,
-				data: map[string]any{"evidence_id": e.ID, "sha256": e.SHA256, "size": e.Size, "content_type": e.ContentType}}); err != nil {
+			data := map[string]any{"evidence_id": e.ID, "sha256": e.SHA256, "size": e.Size, "content_type": e.ContentType}
+			if sourceURL != "" {
+				data["url"] = sourceURL
+			}
+			if err := record(tx, u, event{kind: kind, caseID: caseID, data: data}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
 	for _, e := range list {
 		e.Sealed, e.SealedPreview = nil, nil
 	}
-	return list, nil
+	return err
+}
+
+// acceptedCase refuses evidence on a case not accepted, or closed.
+func acceptedCase(tx takedown.Tx, caseID int64) error {
+	c, err := tx.Case(caseID)
+	if err != nil {
+		return err
+	}
+	switch c.State {
+	case takedown.CaseQualifying, takedown.CaseAwaitingApproval, takedown.CaseApproved:
+		return nil
+	}
+	return wrongState(c, "given evidence", takedown.CaseQualifying, takedown.CaseAwaitingApproval, takedown.CaseApproved)
 }

@@ -132,10 +132,6 @@ var scenarios = map[string]func(t *testing.T, f *fixture, self *takedown.User) t
 	"GET /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/evidence", f.evidenceOf(t).CaseID)}
 	},
-	"POST /cases/{id}/evidence": func(t *testing.T, f *fixture, self *takedown.User) target {
-		return target{path: fmt.Sprintf("/cases/%d/evidence", f.caseAt(t, accepted).ID),
-			body: map[string]any{"name": "screenshot.txt", "data": []byte("A synthetic screenshot's text.")}}
-	},
 	"POST /cases/{id}/capture": func(t *testing.T, f *fixture, self *takedown.User) target {
 		return target{path: fmt.Sprintf("/cases/%d/capture", f.caseAt(t, accepted).ID), body: map[string]string{"url": f.page}}
 	},

@@ -53,7 +53,7 @@ const (
 	list             // repeatable string
 	elements         // repeatable key=value into an object; "true"/"false" become booleans
 	numList          // repeatable integer
-	files            // repeatable file name: the files' contents, as {name, data}; as an argument, one file as the body
+	files            // repeatable file name: the files' contents, as {name, data}
 	hashes           // repeatable hash, as TYPE:HEX (a bare 64-digit hex is PDQ, 32 MD5)
 )
 
@@ -122,12 +122,6 @@ func runOp(o op) func(ctx context.Context, e *env, args []string) error {
 				path = strings.Replace(path, "{list}", url.PathEscape(v), 1)
 			case a.kind == list:
 				body[a.field] = pos[i:]
-			case a.kind == files: // one file, whose name and content are the body
-				data, err := readFile(v, takedown.MaxReportFileSize)
-				if err != nil {
-					return takedown.Invalid(a.name, "%v", err)
-				}
-				body["name"], body["data"] = filepath.Base(v), data
 			case a.kind == num:
 				n, err := strconv.ParseInt(v, 10, 64)
 				if err != nil {

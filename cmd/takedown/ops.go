@@ -146,9 +146,7 @@ func ops() []op {
 
 		{"figures", "a year's public figures (counts only; below 5 withheld)", "GET", "/figures", nil, []opt{
 			{name: "year", field: "year", kind: num, usage: "the year (this year by default)", query: true}}, printJSONAnswer},
-		{"evidence attach", "attach a file to an open case as sealed evidence (its digest goes to the audit log)", "POST", "/cases/{id}/evidence",
-			[]arg{{name: "CASE", field: "id", kind: num}, {name: "FILE", kind: files}}, nil, printJSONAnswer},
-		{"evidence capture", "have the server fetch a page of an open case and keep it as sealed evidence", "POST", "/cases/{id}/capture",
+		{"evidence capture", "have the server fetch a page of an accepted case and keep it as sealed evidence", "POST", "/cases/{id}/capture",
 			[]arg{{name: "CASE", field: "id", kind: num}, {name: "URL", field: "url", kind: str}}, nil, printJSONAnswer},
 		{"export statements", "DSA Transparency Database statements of reasons for the removals complied with (an operator gets its own, to submit)", "GET", "/exports/statements", nil, period, printJSONAnswer},
 		{"export notices", "the measures issued as redacted notices for researchers (Lumen-like)", "GET", "/exports/notices", nil, period, printJSONAnswer},
