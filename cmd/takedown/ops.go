@@ -56,6 +56,8 @@ func ops() []op {
 
 		{"evidence attach", "attach files to an accepted case as evidence (sealed; the digest goes into the log)", "POST", "/cases/{id}/evidence", idArg("CASE"), []opt{
 			{name: "file", field: "files", kind: files, usage: "a file to attach (at most 3, 10 MB each)", required: true}}, printJSONAnswer},
+		{"evidence capture", "have the server fetch a page of an accepted case and keep it as sealed evidence", "POST", "/cases/{id}/capture",
+			[]arg{{name: "CASE", field: "id", kind: num}, {name: "URL", field: "url", kind: str}}, nil, printJSONAnswer},
 		{"evidence purge", "purge one piece of evidence before its time (a supervisor); refused under a legal hold", "POST", "/evidence/{id}/purge", idArg("EVIDENCE"), reasons, printJSONAnswer},
 		{"legal-hold list", "list a case's legal holds", "GET", "/cases/{id}/legal-holds", idArg("CASE"), nil, printJSONAnswer},
 		{"legal-hold place", "place a legal hold on a case: none of its records is purged until released", "POST", "/cases/{id}/legal-holds", idArg("CASE"), []opt{
@@ -146,8 +148,6 @@ func ops() []op {
 
 		{"figures", "a year's public figures (counts only; below 5 withheld)", "GET", "/figures", nil, []opt{
 			{name: "year", field: "year", kind: num, usage: "the year (this year by default)", query: true}}, printJSONAnswer},
-		{"evidence capture", "have the server fetch a page of an accepted case and keep it as sealed evidence", "POST", "/cases/{id}/capture",
-			[]arg{{name: "CASE", field: "id", kind: num}, {name: "URL", field: "url", kind: str}}, nil, printJSONAnswer},
 		{"export statements", "DSA Transparency Database statements of reasons for the removals complied with (an operator gets its own, to submit)", "GET", "/exports/statements", nil, period, printJSONAnswer},
 		{"export notices", "the measures issued as redacted notices for researchers (Lumen-like)", "GET", "/exports/notices", nil, period, printJSONAnswer},
 

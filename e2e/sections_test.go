@@ -39,3 +39,28 @@ func TestREADMETransparency(t *testing.T) {
 		t.Errorf("authority-report.html: %v\n%.400s", err, html)
 	}
 }
+
+// TestREADMEEvidence runs the README's section on evidence, as written, against `takedown
+// demo`: an opening with its reason, a page captured and a private address refused, a legal
+// hold that stops a purge, the purge's dry run and the controller's verification.
+func TestREADMEEvidence(t *testing.T) {
+	tmp := t.TempDir()
+	env := startDemo(t, tmp)
+	out := runScript(t, tmp, env, readmeScript(t, "Evidence, kept sealed and then destroyed"))
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`written to still\.png; opened by you today: 1`),
+		regexp.MustCompile(`"source": "captured"`),
+		regexp.MustCompile(`a private address\s+refused, exit code 2`),
+		regexp.MustCompile(`"reference": "Review 2026-R-07"`),
+		regexp.MustCompile(`under legal hold \d+ \(Review 2026-R-07\)[^\n]*\s+held, exit code 7`),
+		regexp.MustCompile(`"dry_run": true`),
+		regexp.MustCompile(`"discrepancies": \[\]`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("the section's output lacks %s:\n%s", want, out)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(tmp, "still.png")); err != nil || !strings.HasPrefix(string(b), "\x89PNG") {
+		t.Errorf("still.png: %v, begins %.8q", err, b)
+	}
+}
