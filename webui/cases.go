@@ -101,6 +101,8 @@ type casePage struct {
 	Evidence   []*takedown.Evidence
 	Exposure   takedown.Exposure
 	Questions  []*takedown.ReviewItem // the controller's reviewers' questions about the case
+	// LegalHolds suspend the purging of the case's records (a review, a court case).
+	LegalHolds []*takedown.LegalHold
 	// Suggested is the operator whose domains hold the case's first address: the host to
 	// address a removal request to.
 	Suggested int64
@@ -195,6 +197,9 @@ func (c *Console) showCase(w http.ResponseWriter, r *http.Request, v *view, stat
 	if p.Questions, err = c.svc.ReviewQuestions(ctx, id); err != nil {
 		return err
 	}
+	if p.LegalHolds, err = c.svc.LegalHolds(ctx, id); err != nil {
+		return err
+	}
 	p.Suggested = hostOf(p.Operators, cs.URLs)
 	v.done(r)
 	v.Title = v.T("case.title", cs.ID)
@@ -252,6 +257,15 @@ func (c *Console) caseAction(w http.ResponseWriter, r *http.Request, v *view) er
 			_, err = c.svc.PlaceHold(ctx, id, takedown.HoldInput{Reference: r.PostFormValue("reference"), Reasons: reasons})
 		case "release":
 			_, err = c.svc.ReleaseHold(ctx, id, reasons)
+		case "legal-hold":
+			_, err = c.svc.PlaceLegalHold(ctx, id, takedown.LegalHoldInput{Reference: r.PostFormValue("reference"), Reasons: reasons})
+		case "release-legal-hold":
+			var hold int64
+			if hold, err = strconv.ParseInt(r.PostFormValue("hold_id"), 10, 64); err != nil {
+				err = takedown.Invalid("hold_id", "choose a legal hold to release")
+			} else {
+				_, err = c.svc.ReleaseLegalHold(ctx, hold, reasons)
+			}
 		case "close":
 			_, err = c.svc.Close(ctx, id, reasons)
 		case "measure":

@@ -898,3 +898,43 @@ func TestTransparencyExports(t *testing.T) {
 		t.Errorf("a year to come: %d", res.status)
 	}
 }
+
+// TestLegalHoldsInTheConsole: the controller places a legal hold on a case from its page;
+// an officer cannot release it; the controller does.
+func TestLegalHoldsInTheConsole(t *testing.T) {
+	s := newSite(t)
+	controller, officer := s.signIn(t, "CONTROLLER"), s.signIn(t, "OFFICER")
+	u := s.srv.URL + "/console/cases/1"
+	page := fetch(t, controller, u).body
+	if !strings.Contains(page, `id="legal-hold"`) {
+		t.Fatalf("the controller's case page offers no legal hold:\n%s", page)
+	}
+	form := url.Values{"form_id": {first(t, nonceRE, page)}, "updated_at": {first(t, stampRE, page)}, "reference": {""}, "reasons": {"A review."}}
+	if res := post(t, controller, u+"/legal-hold", form); res.status != http.StatusBadRequest || !strings.Contains(res.body, "field-error") {
+		t.Errorf("a hold without a reference: %d", res.status)
+	}
+	page = fetch(t, controller, u).body
+	form = url.Values{"form_id": {first(t, nonceRE, page)}, "updated_at": {first(t, stampRE, page)}, "reference": {"Review 2026-R-09"},
+		"reasons": {"The controller reviews the measures of this case."}}
+	if res := post(t, controller, u+"/legal-hold", form); res.status != http.StatusSeeOther {
+		t.Fatalf("placing the hold: %d\n%s", res.status, res.body)
+	}
+	holds, err := s.svc.LegalHolds(s.as("CONTROLLER"), 1)
+	if err != nil || len(holds) != 1 || holds[0].Reference != "Review 2026-R-09" {
+		t.Fatalf("the case's legal holds: %+v %v", holds, err)
+	}
+	release := func(c *http.Client) response {
+		page := fetch(t, c, u).body
+		return post(t, c, u+"/release-legal-hold", url.Values{"form_id": {first(t, nonceRE, page)}, "updated_at": {first(t, stampRE, page)},
+			"hold_id": {itoa(holds[0].ID)}, "reasons": {"The review is over."}})
+	}
+	if res := release(officer); res.status == http.StatusSeeOther {
+		t.Error("an officer released the controller's legal hold")
+	}
+	if res := release(controller); res.status != http.StatusSeeOther {
+		t.Errorf("the controller's release: %d\n%s", res.status, res.body)
+	}
+	if res := fetch(t, controller, u); !strings.Contains(res.body, "Review 2026-R-09") || !strings.Contains(res.body, "levée le") {
+		t.Errorf("the case page after the release does not show the hold and its release")
+	}
+}
