@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,9 @@ type Service struct {
 	onQueued func()
 	// capture fetches pages as evidence; nil when the server captures none.
 	capture Capturer
+	// lastPurge is when the scheduler last ran the retention purge, at the store's time.
+	purgeMu   sync.Mutex
+	lastPurge time.Time
 }
 
 // New returns a Service, with the default safety gates.

@@ -130,16 +130,28 @@ func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 	if err != nil {
 		return res, err
 	}
-	// The retention purge: what is due and not under a legal hold (docs/evidence.md).
+	// The retention purge: what is due and not under a legal hold (docs/evidence.md). It
+	// reads every record still kept, in a write transaction, so it runs once every
+	// purgeEvery of the store's time rather than at every tick: retention is counted in
+	// months.
 	err = s.update(ctx, func(tx takedown.Tx) error {
+		s.purgeMu.Lock()
+		defer s.purgeMu.Unlock()
+		if !s.lastPurge.IsZero() && tx.Now().Sub(s.lastPurge) < purgeEvery {
+			return nil
+		}
 		p, err := s.purge(tx, schedulerUser, false)
 		if err == nil {
 			res.Purged = len(p.Evidence) + len(p.Contacts)
+			s.lastPurge = tx.Now()
 		}
 		return err
 	})
 	return res, err
 }
+
+// purgeEvery is how often the scheduler runs the retention purge.
+const purgeEvery = time.Hour
 
 // batches runs fn in successive write transactions, following its cursor until the end.
 func (s *Service) batches(ctx context.Context, fn func(tx takedown.Tx, cursor string) (string, error)) error {
