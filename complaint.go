@@ -48,6 +48,8 @@ type Complaint struct {
 	CaseID     int64     `json:"case_id,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 	Answer     *Decision `json:"answer,omitempty"`
+	// ContactPurgedAt is when the contact was deleted, its retention over.
+	ContactPurgedAt *time.Time `json:"contact_purged_at,omitempty"`
 }
 
 // ComplaintInput is what the complaint form sends.

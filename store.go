@@ -86,6 +86,8 @@ type Tx interface {
 	UpdateComplaint(c *Complaint) error
 	Complaint(id int64) (*Complaint, error)
 	Complaints(f ComplaintFilter) ([]*Complaint, string, error)
+	// PurgeComplaintContact deletes a complaint's sealed contact.
+	PurgeComplaintContact(id int64, at time.Time) error
 	// CreateReviewSession inserts a session and its items, setting their ids.
 	CreateReviewSession(r *ReviewSession, items []*ReviewItem) error
 	// ReviewSession returns a session with its counts of items and items reviewed.

@@ -57,6 +57,9 @@ func (s *Service) Complaint(ctx context.Context, id int64) (*takedown.Complaint,
 	if err != nil {
 		return nil, err
 	}
+	if c.ContactPurgedAt != nil {
+		return c, nil // its retention is over: the contact is gone
+	}
 	plain, err := s.sealer.Unseal(c.SealedContact)
 	if err != nil {
 		return nil, fmt.Errorf("casework: unseal the contact of complaint %d: %w", id, err)

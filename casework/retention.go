@@ -237,7 +237,9 @@ type PurgeResult struct {
 	DryRun   bool             `json:"dry_run"`
 	Evidence []PurgedEvidence `json:"evidence"`
 	Contacts []int64          `json:"contacts"` // the reports whose contact was deleted
-	Held     []int64          `json:"held"`     // the legal holds that kept due records
+	// Complaints are the complaints whose complainant's contact was deleted.
+	Complaints []int64 `json:"complaints"`
+	Held       []int64 `json:"held"` // the legal holds that kept due records
 }
 
 // Purge deletes what is due (or, with dryRun, lists it), records it in one retention.purged
@@ -257,7 +259,7 @@ func (s *Service) Purge(ctx context.Context, dryRun bool) (*PurgeResult, error) 
 
 // purge is Purge in tx.
 func (s *Service) purge(tx takedown.Tx, u *takedown.User, dryRun bool) (*PurgeResult, error) {
-	res := &PurgeResult{DryRun: dryRun, Evidence: []PurgedEvidence{}, Contacts: []int64{}, Held: []int64{}}
+	res := &PurgeResult{DryRun: dryRun, Evidence: []PurgedEvidence{}, Contacts: []int64{}, Complaints: []int64{}, Held: []int64{}}
 	now := tx.Now()
 	rc := s.newRetentionCases(tx)
 	held := map[int64]bool{}
@@ -328,11 +330,33 @@ func (s *Service) purge(tx takedown.Tx, u *takedown.User, dryRun bool) (*PurgeRe
 			}
 		}
 	}
-	if dryRun || len(res.Evidence)+len(res.Contacts) == 0 {
+	complaints, err := answeredComplaints(tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range complaints {
+		due, ok := s.complaintContactDue(c)
+		if c.ContactPurgedAt != nil || !ok || due.After(now) {
+			continue
+		}
+		if h, err := rc.heldAt(complaintCases(c), now); err != nil {
+			return nil, err
+		} else if h != nil {
+			keep(h)
+			continue
+		}
+		res.Complaints = append(res.Complaints, c.ID)
+		if !dryRun {
+			if err := tx.PurgeComplaintContact(c.ID, now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if dryRun || len(res.Evidence)+len(res.Contacts)+len(res.Complaints) == 0 {
 		return res, nil
 	}
 	return res, record(tx, u, event{kind: takedown.EventRetentionPurged,
-		data: map[string]any{"evidence": res.Evidence, "contacts": res.Contacts}})
+		data: map[string]any{"evidence": res.Evidence, "contacts": res.Contacts, "complaints": res.Complaints}})
 }
 
 // PurgeOneEvidence deletes one piece of evidence before its time, with reasons (a file sent
@@ -391,6 +415,7 @@ type RetentionReport struct {
 	Evidence      int                    `json:"evidence"`
 	Purged        int                    `json:"purged"`
 	Contacts      int                    `json:"contacts"`
+	Complaints    int                    `json:"complaints"`
 	Discrepancies []RetentionDiscrepancy `json:"discrepancies"`
 }
 
@@ -407,7 +432,7 @@ func (s *Service) VerifyRetention(ctx context.Context) (*RetentionReport, error)
 		now := tx.Now()
 		rep.At = now
 		rc := s.newRetentionCases(tx)
-		auto, manual, contacts, err := purgeEvents(tx)
+		auto, manual, contacts, complained, err := purgeEvents(tx)
 		if err != nil {
 			return err
 		}
@@ -505,7 +530,7 @@ func (s *Service) VerifyRetention(ctx context.Context) (*RetentionReport, error)
 				}
 			}
 		}
-		return nil
+		return s.verifyComplaintContacts(tx, rc, complained, bad, rep)
 	})
 	if err != nil {
 		return nil, err
@@ -515,30 +540,34 @@ func (s *Service) VerifyRetention(ctx context.Context) (*RetentionReport, error)
 
 // purgeEvents reads the purge events: the digests of evidence purged by the job and by hand,
 // and the reports whose contact was purged.
-func purgeEvents(tx takedown.Tx) (auto, manual map[int64]string, contacts map[int64]bool, err error) {
-	auto, manual, contacts = map[int64]string{}, map[int64]string{}, map[int64]bool{}
+func purgeEvents(tx takedown.Tx) (auto, manual map[int64]string, contacts, complaints map[int64]bool, err error) {
+	auto, manual, contacts, complaints = map[int64]string{}, map[int64]string{}, map[int64]bool{}, map[int64]bool{}
 	for _, kind := range []takedown.EventKind{takedown.EventRetentionPurged, takedown.EventEvidencePurged} {
 		cursor := ""
 		for {
 			events, next, err := tx.Events(takedown.EventFilter{Kind: kind, Page: takedown.Page{Limit: 500, Cursor: cursor}})
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			for _, ev := range events {
 				var d struct {
 					Evidence   []PurgedEvidence `json:"evidence"`
 					Contacts   []int64          `json:"contacts"`
+					Complaints []int64          `json:"complaints"`
 					EvidenceID int64            `json:"evidence_id"`
 					SHA256     string           `json:"sha256"`
 				}
 				if err := json.Unmarshal(ev.Data, &d); err != nil {
-					return nil, nil, nil, fmt.Errorf("casework: event %d: %w", ev.ID, err)
+					return nil, nil, nil, nil, fmt.Errorf("casework: event %d: %w", ev.ID, err)
 				}
 				for _, e := range d.Evidence {
 					auto[e.ID] = e.SHA256
 				}
 				for _, id := range d.Contacts {
 					contacts[id] = true
+				}
+				for _, id := range d.Complaints {
+					complaints[id] = true
 				}
 				if d.EvidenceID != 0 {
 					manual[d.EvidenceID] = d.SHA256
@@ -550,5 +579,5 @@ func purgeEvents(tx takedown.Tx) (auto, manual map[int64]string, contacts map[in
 			cursor = next
 		}
 	}
-	return auto, manual, contacts, nil
+	return auto, manual, contacts, complaints, nil
 }

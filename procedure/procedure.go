@@ -53,10 +53,16 @@ type Profile struct {
 
 // Kinds of records with a retention period, and the moments it runs from.
 const (
-	RecordEvidence        = "evidence"         // sealed files and captures of a case, with their previews
-	RecordReporterContact = "reporter_contact" // a reporter's contact, sealed
-	FromCaseClosed        = "case_closed"      // the case's closure, which comes after its last measure ended
+	RecordEvidence           = "evidence"            // sealed files and captures of a case, with their previews
+	RecordReporterContact    = "reporter_contact"    // a reporter's contact, sealed
+	RecordComplainantContact = "complainant_contact" // a complainant's contact, sealed
+	FromCaseClosed           = "case_closed"         // the case's closure, which comes after its last measure ended
+	FromComplaintAnswered    = "complaint_answered"  // the authority's answer to the complaint
 )
+
+// retentionFrom is, for each kind of record with a retention period, the moment it runs from.
+var retentionFrom = map[string]string{RecordEvidence: FromCaseClosed, RecordReporterContact: FromCaseClosed,
+	RecordComplainantContact: FromComplaintAnswered}
 
 // Retention is how long one kind of record is kept after a moment of its case. Purging it
 // is suspended while a legal hold is on the case.
@@ -304,13 +310,14 @@ func (p *Profile) validate() error {
 	}
 	records := map[string]bool{}
 	for i, r := range p.Retention {
+		from, known := retentionFrom[r.Record]
 		switch {
-		case r.Record != RecordEvidence && r.Record != RecordReporterContact:
-			return fmt.Errorf("retention[%d].record %q is not %s or %s", i, r.Record, RecordEvidence, RecordReporterContact)
+		case !known:
+			return fmt.Errorf("retention[%d].record %q is not %s, %s or %s", i, r.Record, RecordEvidence, RecordReporterContact, RecordComplainantContact)
 		case records[r.Record]:
 			return fmt.Errorf("retention[%d]: %s has two retention periods", i, r.Record)
-		case r.From != FromCaseClosed:
-			return fmt.Errorf("retention[%d].from %q is not %s", i, r.From, FromCaseClosed)
+		case r.From != from:
+			return fmt.Errorf("retention[%d].from %q is not %s, the moment a %s's period runs from", i, r.From, from, r.Record)
 		case r.Months < 0 || r.Months > 120:
 			return fmt.Errorf("retention[%d].months must be between 0 and 120", i)
 		}

@@ -3,25 +3,27 @@ package sqlstore
 import (
 	"database/sql"
 	"strconv"
+	"time"
 
 	"github.com/takedown-project/takedown"
 )
 
-const complaintColumns = "id, receipt, state, address, complainant, body, contact, case_id, received_at, answer"
+const complaintColumns = "id, receipt, state, address, complainant, body, contact, case_id, received_at, answer, contact_purged_at"
 
 func scanComplaint(s scanner) (*takedown.Complaint, error) {
 	var c takedown.Complaint
 	var caseID sql.NullInt64
 	var at int64
 	var answer sql.NullString
-	if err := s.Scan(&c.ID, &c.Receipt, &c.State, &c.Address, &c.From, &c.Text, &c.SealedContact, &caseID, &at, &answer); err != nil {
+	var purged sql.NullInt64
+	if err := s.Scan(&c.ID, &c.Receipt, &c.State, &c.Address, &c.From, &c.Text, &c.SealedContact, &caseID, &at, &answer, &purged); err != nil {
 		return nil, err
 	}
 	var err error
 	if c.Answer, err = fromJSON[takedown.Decision](answer); err != nil {
 		return nil, err
 	}
-	c.CaseID, c.ReceivedAt = caseID.Int64, fromTS(at)
+	c.CaseID, c.ReceivedAt, c.ContactPurgedAt = caseID.Int64, fromTS(at), fromTSPtr(purged)
 	return &c, nil
 }
 
@@ -39,6 +41,12 @@ func (t *Tx) UpdateComplaint(c *takedown.Complaint) error {
 		return err
 	}
 	_, err = t.exec(`UPDATE complaints SET state = ?, answer = ? WHERE id = ?`, c.State, answer, c.ID)
+	return err
+}
+
+// PurgeComplaintContact empties a complaint's sealed contact (the column takes no NULL).
+func (t *Tx) PurgeComplaintContact(id int64, at time.Time) error {
+	_, err := t.exec(`UPDATE complaints SET contact = x'', contact_purged_at = ? WHERE id = ?`, ts(at), id)
 	return err
 }
 

@@ -298,7 +298,8 @@ func TestStaleCasePage(t *testing.T) {
 }
 
 // TestRolesInTheConsole: an operator cannot open a case; the controller sees it without
-// any action; the public is sent to sign in.
+// any action on the procedure (its only form places a legal hold); the public is sent to
+// sign in.
 func TestRolesInTheConsole(t *testing.T) {
 	s := newSite(t)
 	u := s.srv.URL + "/console/cases/1"
@@ -306,8 +307,9 @@ func TestRolesInTheConsole(t *testing.T) {
 		t.Errorf("an operator on a case: %d", res.status)
 	}
 	res := fetch(t, s.signIn(t, "CONTROLLER"), u)
-	if res.status != 200 || strings.Contains(res.body, `method="post" action="/console/cases/`) {
-		t.Errorf("the controller on a case: %d, with a form: %v", res.status, strings.Contains(res.body, "/console/cases/1/"))
+	forms := regexp.MustCompile(`method="post" action="/console/cases/1/([a-z-]+)"`).FindAllStringSubmatch(res.body, -1)
+	if res.status != 200 || len(forms) != 1 || forms[0][1] != "legal-hold" {
+		t.Errorf("the controller on a case: %d, with the forms %q", res.status, forms)
 	}
 	if res := fetch(t, s.client(t), u); res.status != http.StatusSeeOther {
 		t.Errorf("the public on a case: %d", res.status)
