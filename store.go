@@ -130,11 +130,6 @@ type Tx interface {
 	Exposure(userID int64, day string) (int, error)
 	// ReportTimes returns when each report received in [from, before) arrived.
 	ReportTimes(from, before time.Time) ([]time.Time, error)
-	// CountIssued counts the measures issued in [from, before), by kind.
-	CountIssued(from, before time.Time) (map[MeasureKind]int, error)
-	// CountFollowUps counts the complaints received in [from, before) and those answered,
-	// and the recommendations made in it and those followed.
-	CountFollowUps(from, before time.Time) (complaints, answered, recommendations, followed int, err error)
 	// CountMeasures counts measures by kind and state.
 	CountMeasures() (map[MeasureKind]map[MeasureState]int, error)
 	// CountDeadlinesByOperator counts the deliveries with a deadline by operator and status,

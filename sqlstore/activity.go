@@ -77,35 +77,3 @@ func (t *Tx) RemovalTimes() ([]time.Duration, error) {
 		return time.Duration(d), err
 	})
 }
-
-// CountIssued counts the measures issued in [from, before), by kind.
-func (t *Tx) CountIssued(from, before time.Time) (map[takedown.MeasureKind]int, error) {
-	rows, err := t.query(`SELECT kind, COUNT(*) FROM measures WHERE issued_at >= ? AND issued_at < ? GROUP BY kind`, ts(from), ts(before))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	counts := map[takedown.MeasureKind]int{}
-	for rows.Next() {
-		var k takedown.MeasureKind
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		counts[k] = n
-	}
-	return counts, rows.Err()
-}
-
-// CountFollowUps counts complaints and recommendations of a period, and those answered
-// or followed.
-func (t *Tx) CountFollowUps(from, before time.Time) (complaints, answered, recommendations, followed int, err error) {
-	err = t.queryRow(`SELECT
-		(SELECT COUNT(*) FROM complaints WHERE received_at >= ? AND received_at < ?),
-		(SELECT COUNT(*) FROM complaints WHERE received_at >= ? AND received_at < ? AND state = 'answered'),
-		(SELECT COUNT(*) FROM recommendations WHERE at >= ? AND at < ?),
-		(SELECT COUNT(*) FROM recommendations WHERE at >= ? AND at < ? AND state = 'followed')`,
-		ts(from), ts(before), ts(from), ts(before), ts(from), ts(before), ts(from), ts(before)).
-		Scan(&complaints, &answered, &recommendations, &followed)
-	return
-}
