@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -77,14 +76,8 @@ func (s *Server) reportHandler() handler {
 		if err := decodeQuery(r, &q); err != nil {
 			return nil, err
 		}
-		if q.Report == "" {
-			q.Report = transparency.Annual
-		}
-		if q.Format == "" {
-			q.Format = "html"
-		}
-		if q.Format != "html" && q.Format != "pdf" {
-			return nil, takedown.Invalid("format", "must be html or pdf, not %q", q.Format)
+		if err := transparency.CheckFormat(q.Format); err != nil {
+			return nil, err
 		}
 		p, err := s.period(r.Context(), q.periodQuery)
 		if err != nil {
@@ -94,21 +87,16 @@ func (s *Server) reportHandler() handler {
 		if err != nil {
 			return nil, err
 		}
-		var buf bytes.Buffer
-		header := http.Header{"X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-store"}}
-		contentType := "text/html; charset=utf-8"
-		if q.Format == "pdf" {
-			err, contentType = rep.PDF(&buf), "application/pdf"
-			header.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%d.pdf"`, q.Report, p.From.Year()))
-		} else {
-			err = rep.HTML(&buf)
-			// The report is a document, not an application: nothing runs and nothing loads.
-			header.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-		}
+		body, contentType, name, err := rep.Document(q.Format, p)
 		if err != nil {
 			return nil, err
 		}
-		return rawResponse{contentType: contentType, body: buf.Bytes(), header: header}, nil
+		header := http.Header{"X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-store"},
+			"Content-Disposition": {fmt.Sprintf(`inline; filename="%s"`, name)}}
+		if contentType != "application/pdf" {
+			header.Set("Content-Security-Policy", transparency.DocumentPolicy)
+		}
+		return rawResponse{contentType: contentType, body: body, header: header}, nil
 	}
 	return h
 }

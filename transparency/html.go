@@ -1,9 +1,12 @@
 package transparency
 
 import (
+	"bytes"
+	"fmt"
 	"html/template"
 	"io"
 
+	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/internal/chart"
 )
 
@@ -86,3 +89,35 @@ footer { margin-top: 3rem; font-size: .8rem; color: #555; }
 </body>
 </html>
 `))
+
+// DocumentPolicy is the Content-Security-Policy a report's HTML is served with: it is a
+// document, not an application, so nothing runs and nothing loads.
+const DocumentPolicy = "default-src 'none'; style-src 'unsafe-inline'"
+
+// CheckFormat says whether a report can be drawn in format: html (also "") or pdf. Check it
+// before computing the figures.
+func CheckFormat(format string) error {
+	if format != "" && format != "html" && format != "pdf" {
+		return takedown.Invalid("format", "must be html or pdf, not %q", format)
+	}
+	return nil
+}
+
+// Document draws the report in format (see CheckFormat), and returns it with its media type
+// and a file name for it, named after the report, the period's first year and the language.
+func (r *Report) Document(format string, p Period) (body []byte, contentType, name string, err error) {
+	if err := CheckFormat(format); err != nil {
+		return nil, "", "", err
+	}
+	var buf bytes.Buffer
+	if format == "pdf" {
+		err, contentType = r.PDF(&buf), "application/pdf"
+	} else {
+		format, contentType = "html", "text/html; charset=utf-8"
+		err = r.HTML(&buf)
+	}
+	if err != nil {
+		return nil, "", "", err
+	}
+	return buf.Bytes(), contentType, fmt.Sprintf("%s-%d-%s.%s", r.Kind, p.From.Year(), r.Lang, format), nil
+}

@@ -67,8 +67,12 @@ type Chart struct {
 	Bars    []chart.Bar
 }
 
-// NewReport lays out a report (Annual or Authority) of the figures in a language (fr or en).
+// NewReport lays out a report (Annual, the default, or Authority) of the figures in a
+// language (fr, the default, or en).
 func NewReport(kind string, f *Figures, p *procedure.Profile, lang string) (*Report, error) {
+	if kind == "" {
+		kind = Annual
+	}
 	if lang == "" {
 		lang = "fr"
 	}

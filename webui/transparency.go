@@ -1,7 +1,6 @@
 package webui
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -41,40 +40,32 @@ func (c *Console) transparency(w http.ResponseWriter, r *http.Request, v *view) 
 // report shows a year's report (report=annual or authority) in a language (lang=fr or en),
 // as HTML or, with format=pdf, PDF: a document of its own, in which nothing runs or loads.
 func (c *Console) report(w http.ResponseWriter, r *http.Request, v *view) error {
+	q := r.URL.Query()
+	if err := transparency.CheckFormat(q.Get("format")); err != nil {
+		return err
+	}
 	p, err := c.yearPeriod(r)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	kind, lang := q.Get("report"), q.Get("lang")
-	if kind == "" {
-		kind = transparency.Annual
-	}
+	lang := q.Get("lang")
 	if lang == "" {
 		lang = v.Lang
 	}
-	rep, err := c.svc.TransparencyReport(v.ctx(r), kind, p, lang)
+	rep, err := c.svc.TransparencyReport(v.ctx(r), q.Get("report"), p, lang)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	switch q.Get("format") {
-	case "", "html":
-		if err := rep.HTML(&buf); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	case "pdf":
-		if err := rep.PDF(&buf); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-%d-%s.pdf"`, kind, p.From.Year(), rep.Lang))
-	default:
-		return takedown.Invalid("format", "must be html or pdf, not %q", q.Get("format"))
+	body, contentType, name, err := rep.Document(q.Get("format"), p)
+	if err != nil {
+		return err
 	}
-	w.Write(buf.Bytes())
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s"`, name))
+	if contentType != "application/pdf" {
+		w.Header().Set("Content-Security-Policy", transparency.DocumentPolicy)
+	}
+	w.Write(body)
 	return nil
 }
 
