@@ -58,6 +58,7 @@ func (s *Service) exportRecords(ctx context.Context, u *takedown.User, p transpa
 			f.OperatorID = u.OperatorID
 		}
 		cases := map[int64]*transparency.MeasureRecord{} // what the exports need of each case
+		names := map[int64]string{}                      // operators' names
 		for {
 			page, next, err := tx.Measures(f)
 			if err != nil {
@@ -74,8 +75,15 @@ func (s *Service) exportRecords(ctx context.Context, u *takedown.User, p transpa
 				r := *c
 				r.Measure = m
 				if !m.Kind.IsList() {
-					if r.Delivery, r.Operator, err = addresseeOf(tx, m); err != nil {
+					if r.Delivery, err = actionDelivery(tx, m); err != nil {
 						return err
+					}
+					if r.Operator, ok = names[m.OperatorID]; !ok {
+						o, err := tx.Operator(m.OperatorID)
+						if err != nil {
+							return err
+						}
+						r.Operator, names[m.OperatorID] = o.Name, o.Name
 					}
 				}
 				out = append(out, r)
@@ -120,21 +128,17 @@ func caseFacts(tx takedown.Tx, caseID int64) (*transparency.MeasureRecord, error
 	}
 }
 
-// addresseeOf returns the delivery of a request, order or referral to its operator for
-// action, and the operator's name.
-func addresseeOf(tx takedown.Tx, m *takedown.Measure) (*takedown.Delivery, string, error) {
-	o, err := tx.Operator(m.OperatorID)
-	if err != nil {
-		return nil, "", err
-	}
+// actionDelivery returns the delivery of a request, order or referral to its operator for
+// action; nil if there is none.
+func actionDelivery(tx takedown.Tx, m *takedown.Measure) (*takedown.Delivery, error) {
 	deliveries, _, err := tx.Deliveries(takedown.DeliveryFilter{MeasureID: m.ID, OperatorID: m.OperatorID, Page: takedown.Page{Limit: takedown.MaxPageLimit}})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	for _, d := range deliveries {
 		if d.Purpose == takedown.PurposeAction {
-			return d, o.Name, nil
+			return d, nil
 		}
 	}
-	return nil, o.Name, nil
+	return nil, nil
 }
