@@ -16,6 +16,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/vault"
 )
 
 // Authority is the key the server unseals with: the vault.
@@ -60,18 +61,7 @@ func (s *Sealer) Controller() string { return s.controller }
 
 // Seal encrypts plaintext to every recipient.
 func (s *Sealer) Seal(plaintext []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := age.Encrypt(&buf, s.recipients...)
-	if err != nil {
-		return nil, fmt.Errorf("evidence: seal: %w", err)
-	}
-	if _, err := w.Write(plaintext); err != nil {
-		return nil, fmt.Errorf("evidence: seal: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("evidence: seal: %w", err)
-	}
-	return buf.Bytes(), nil
+	return vault.SealTo(plaintext, s.recipients...)
 }
 
 // Unseal decrypts sealed evidence with the authority's key.

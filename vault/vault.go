@@ -63,8 +63,13 @@ func Load(path string) (*Vault, error) {
 
 // Seal encrypts plaintext to the vault's identity.
 func (v *Vault) Seal(plaintext []byte) ([]byte, error) {
+	return SealTo(plaintext, v.identity.Recipient())
+}
+
+// SealTo encrypts plaintext to recipients, such as the vault's and the controller's.
+func SealTo(plaintext []byte, recipients ...age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := age.Encrypt(&buf, v.identity.Recipient())
+	w, err := age.Encrypt(&buf, recipients...)
 	if err != nil {
 		return nil, fmt.Errorf("vault: seal: %w", err)
 	}
