@@ -155,17 +155,22 @@ type HoldInput struct {
 
 // Validate checks the hold's fields.
 func (in *HoldInput) Validate() error {
-	in.Reference = strings.TrimSpace(in.Reference)
+	return checkHold(&in.Reference, &in.Reasons, "the investigating service's reference")
+}
+
+// checkHold checks a hold's reference (trimmed, of whom, what) and its reasons.
+func checkHold(reference, reasons *string, what string) error {
+	*reference = strings.TrimSpace(*reference)
 	switch {
-	case in.Reference == "":
-		return Invalid("reference", "is required: the investigating service's reference")
-	case len(in.Reference) > MaxReferenceLength:
+	case *reference == "":
+		return Invalid("reference", "is required: %s", what)
+	case len(*reference) > MaxReferenceLength:
 		return Invalid("reference", "is longer than %d bytes", MaxReferenceLength)
 	}
-	if err := CheckText("reference", in.Reference, false); err != nil {
+	if err := CheckText("reference", *reference, false); err != nil {
 		return err
 	}
-	return CheckReasons("reasons", &in.Reasons)
+	return CheckReasons("reasons", reasons)
 }
 
 // CaseFilter selects cases for the queue and for oversight.

@@ -69,6 +69,11 @@ type LegalHoldInput struct {
 	Reasons   string `json:"reasons"`
 }
 
+// Validate checks the hold's fields.
+func (in *LegalHoldInput) Validate() error {
+	return checkHold(&in.Reference, &in.Reasons, "the review's or the court case's reference")
+}
+
 // ContactRecord is a report that came with a reporter's contact: whether it is still kept.
 type ContactRecord struct {
 	ReportID   int64      `json:"report_id"`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/takedown-project/takedown"
@@ -19,9 +18,6 @@ import (
 // content. VerifyRetention lets the controller check that what should be gone is gone and
 // nothing else.
 
-// maxReferenceLength bounds a legal hold's reference.
-const maxReferenceLength = 200
-
 // PlaceLegalHold suspends every purge of a case's records, for a review or a court case;
 // the authority and the controller may place one. A closed case whose records are all
 // purged has nothing left to hold (EPRECONDITION).
@@ -30,17 +26,7 @@ func (s *Service) PlaceLegalHold(ctx context.Context, caseID int64, in takedown.
 	if err != nil {
 		return nil, err
 	}
-	in.Reference = strings.TrimSpace(in.Reference)
-	switch {
-	case in.Reference == "":
-		return nil, takedown.Invalid("reference", "is required: the review's or the court case's reference")
-	case len(in.Reference) > maxReferenceLength:
-		return nil, takedown.Invalid("reference", "is longer than %d bytes", maxReferenceLength)
-	}
-	if err := takedown.CheckText("reference", in.Reference, false); err != nil {
-		return nil, err
-	}
-	if err := takedown.CheckReasons("reasons", &in.Reasons); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var h *takedown.LegalHold
