@@ -27,13 +27,6 @@ func scanEvidence(s interface{ Scan(...any) error }, extra ...any) (*takedown.Ev
 	return &e, nil
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // CreateEvidence inserts a piece of evidence and sets its id.
 func (t *Tx) CreateEvidence(e *takedown.Evidence) (err error) {
 	if e.Source == "" {
@@ -41,7 +34,7 @@ func (t *Tx) CreateEvidence(e *takedown.Evidence) (err error) {
 	}
 	e.ID, err = t.insert(`INSERT INTO evidence (report_id, case_id, source, source_url, added_by, name, content_type, size, sha256, sealed, preview, received_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(e.ReportID), nullID(e.CaseID), e.Source, e.SourceURL, nullID(e.AddedBy), e.Name, e.ContentType, e.Size, e.SHA256,
+		nullInt(e.ReportID), nullInt(e.CaseID), e.Source, e.SourceURL, nullInt(e.AddedBy), e.Name, e.ContentType, e.Size, e.SHA256,
 		e.Sealed, e.SealedPreview, ts(e.ReceivedAt))
 	e.HasContent = len(e.Sealed) > 0
 	return err
