@@ -13,7 +13,7 @@ import (
 const evidenceColumns = `id, report_id, case_id, source, source_url, added_by, name, content_type, size, sha256,
 	preview IS NOT NULL, length(sealed) > 0, received_at, purged_at`
 
-func scanEvidence(s interface{ Scan(...any) error }, extra ...any) (*takedown.Evidence, error) {
+func scanEvidence(s scanner, extra ...any) (*takedown.Evidence, error) {
 	var e takedown.Evidence
 	var report, caseID, addedBy, purged sql.NullInt64
 	var at int64
@@ -97,7 +97,7 @@ func (t *Tx) PurgeContact(reportID int64, at time.Time) error {
 
 const legalHoldColumns = `id, case_id, reference, reasons, placed_by, placed_at, released_by, released_at, release_reasons`
 
-func scanLegalHold(s interface{ Scan(...any) error }) (*takedown.LegalHold, error) {
+func scanLegalHold(s scanner) (*takedown.LegalHold, error) {
 	var h takedown.LegalHold
 	var at int64
 	var by, releasedAt sql.NullInt64
