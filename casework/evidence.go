@@ -84,16 +84,7 @@ type OpenedEvidence struct {
 // the reading is an event of the audit log, with the user and the reason, and counts in the
 // user's exposure of the day. A blob that the server's key cannot open (damaged, or sealed
 // to another key) is an error naming the evidence, and nothing is recorded.
-func (s *Service) OpenEvidence(ctx context.Context, id int64, reason string) (*takedown.Evidence, []byte, takedown.Exposure, error) {
-	o, err := s.accessEvidence(ctx, id, reason, false)
-	if err != nil {
-		return nil, nil, takedown.Exposure{}, err
-	}
-	return o.Evidence, o.Content, o.Exposure, nil
-}
-
-// OpenEvidenceFor is OpenEvidence for the API.
-func (s *Service) OpenEvidenceFor(ctx context.Context, id int64, in EvidenceAccess) (*OpenedEvidence, error) {
+func (s *Service) OpenEvidence(ctx context.Context, id int64, in EvidenceAccess) (*OpenedEvidence, error) {
 	return s.accessEvidence(ctx, id, in.Reason, false)
 }
 

@@ -61,10 +61,10 @@ func TestEvidenceSealed(t *testing.T) {
 
 	before := w.countEvents(takedown.EventEvidenceViewed)
 	for reason, field := range map[string]string{"": "reason", "   ": "reason", strings.Repeat("x", takedown.MaxReasonsLength+1): "reason"} {
-		_, _, _, err := w.svc.OpenEvidence(w.as(w.officer), id, reason)
+		_, err := w.svc.OpenEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: reason})
 		wantInvalid(t, err, field)
 	}
-	_, content, exposure, err := w.svc.OpenEvidence(w.as(w.officer), id, "Check the qualification.")
+	content, exposure, err := opened(w.svc.OpenEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: "Check the qualification."}))
 	if err != nil || !bytes.Equal(content, plain) || exposure.Today != 1 {
 		t.Fatalf("opening: %q %v %v", content, exposure, err)
 	}
@@ -100,7 +100,7 @@ func TestEvidenceSealed(t *testing.T) {
 	}
 	wrong := casework.New(w.db, w.svc.Profile(), other2)
 	count := w.eventCount()
-	_, _, _, err = wrong.OpenEvidence(w.as(w.officer), id, "Check.")
+	_, err = wrong.OpenEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: "Check."})
 	wantCode(t, err, takedown.EUNAVAILABLE)
 	wantMessage(t, err, "evidence", "cannot be unsealed")
 
@@ -109,14 +109,14 @@ func TestEvidenceSealed(t *testing.T) {
 	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = substr(sealed, 1, 40) WHERE id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _, err = w.svc.OpenEvidence(w.as(w.officer), id, "Check.")
+	_, err = w.svc.OpenEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: "Check."})
 	wantCode(t, err, takedown.EUNAVAILABLE)
 	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = x'' WHERE id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _, err = w.svc.OpenEvidence(w.as(w.officer), id, "Check.")
+	_, err = w.svc.OpenEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: "Check."})
 	wantCode(t, err, takedown.ENOTFOUND)
-	_, _, _, err = w.svc.OpenEvidence(w.as(w.officer), id+100, "Check.")
+	_, err = w.svc.OpenEvidence(w.as(w.officer), id+100, casework.EvidenceAccess{Reason: "Check."})
 	wantCode(t, err, takedown.ENOTFOUND)
 	if w.eventCount() != count {
 		t.Errorf("failed openings were recorded")
@@ -159,8 +159,16 @@ func TestAttachEvidence(t *testing.T) {
 	if len(events) != 1 || !strings.Contains(string(events[0].Data), list[0].SHA256) || strings.Contains(string(events[0].Data), "SYNTHETIC") {
 		t.Errorf("the attachment in the log: %v", events)
 	}
-	_, content, _, err := w.svc.OpenEvidence(w.as(w.supervisor), list[0].ID, "Check the attachment.")
+	content, _, err := opened(w.svc.OpenEvidence(w.as(w.supervisor), list[0].ID, casework.EvidenceAccess{Reason: "Check the attachment."}))
 	if err != nil || !bytes.Equal(content, file.Data) {
 		t.Errorf("opening the attachment: %q %v", content, err)
 	}
+}
+
+// opened is what OpenEvidence gave: the content and the exposure, zero with an error.
+func opened(o *casework.OpenedEvidence, err error) ([]byte, takedown.Exposure, error) {
+	if o == nil {
+		return nil, takedown.Exposure{}, err
+	}
+	return o.Content, o.Exposure, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog"
+	"github.com/takedown-project/takedown/casework"
 )
 
 // TestRetentionYear runs a simulated year: a dismissed case's contact goes at closure and its
@@ -105,7 +106,7 @@ func TestRetentionYear(t *testing.T) {
 	if r := must(w.svc.Report(w.as(w.officer), rc.ID))(t); !r.HasContact {
 		t.Errorf("the open case's contact was purged")
 	}
-	_, _, _, err = w.svc.OpenEvidence(w.as(w.officer), evidenceOf(a).ID, "Check.")
+	_, err = w.svc.OpenEvidence(w.as(w.officer), evidenceOf(a).ID, casework.EvidenceAccess{Reason: "Check."})
 	wantCode(t, err, takedown.ENOTFOUND)
 
 	// The purges are in the log, with the digests, proved by receipts; so is the first event.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/casework"
 )
 
 // Evidence on the case page is shown as a blurred mosaic; opening it is a deliberate act,
@@ -45,10 +46,11 @@ func (c *Console) openEvidence(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
-	e, data, exposure, err := c.svc.OpenEvidence(v.ctx(r), id, r.PostFormValue("reason"))
+	o, err := c.svc.OpenEvidence(v.ctx(r), id, casework.EvidenceAccess{Reason: r.PostFormValue("reason")})
 	if err != nil {
 		return err
 	}
+	e, data, exposure := o.Evidence, o.Content, o.Exposure
 	caseID, _ := strconv.ParseInt(r.PostFormValue("case"), 10, 64)
 	if !strings.HasPrefix(e.ContentType, "image/") {
 		w.Header().Set("Content-Type", "application/octet-stream")
