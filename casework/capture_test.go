@@ -79,12 +79,13 @@ func TestAttachAndCapture(t *testing.T) {
 	if !found {
 		t.Error("no evidence.captured event with the page's digest and address")
 	}
+	w.db.SQLiteOnly(t, "the bytes of the database file")
 	w.db.Close()
-	raw, err := os.ReadFile(w.path)
+	raw, err := os.ReadFile(w.db.File())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wal, _ := os.ReadFile(w.path + "-wal")
+	wal, _ := os.ReadFile(w.db.File() + "-wal")
 	for _, secret := range []string{"synthetic page praising", "screenshot's words"} {
 		if bytes.Contains(raw, []byte(secret)) || bytes.Contains(wal, []byte(secret)) {
 			t.Errorf("the database file holds %q in clear", secret)

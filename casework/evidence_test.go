@@ -21,8 +21,7 @@ import (
 // or an emptied blob are errors naming the evidence, and record nothing.
 func TestEvidenceSealed(t *testing.T) {
 	w := newWorld(t)
-	dir := filepath.Dir(w.path)
-	v, err := vault.Load(filepath.Join(dir, "vault.key"))
+	v, err := vault.Load(filepath.Join(w.db.Dir, "vault.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,9 +47,17 @@ func TestEvidenceSealed(t *testing.T) {
 	}
 	id := list[0].ID
 
-	// The database files (with the write-ahead log) hold no plaintext.
+	// The database holds no plaintext: the sealed column, and on SQLite its files (with the
+	// write-ahead log).
+	var sealed []byte
+	if err := w.db.SQL(t).QueryRow(`SELECT sealed FROM evidence WHERE id = ?`, id).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("SYNTHETIC-EVIDENCE-MARKER")) {
+		t.Error("the evidence is stored in clear")
+	}
 	for _, name := range []string{"takedown.db", "takedown.db-wal"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+		b, err := os.ReadFile(filepath.Join(w.db.Dir, name))
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
@@ -105,13 +112,13 @@ func TestEvidenceSealed(t *testing.T) {
 	wantMessage(t, err, "evidence", "cannot be unsealed")
 
 	// A damaged blob in the database, then an emptied one.
-	sqlDB := openSQL(t, w.path)
+	sqlDB := w.db.SQL(t)
 	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = substr(sealed, 1, 40) WHERE id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
 	_, err = w.svc.OpenEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: "Check."})
 	wantCode(t, err, takedown.EUNAVAILABLE)
-	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = x'' WHERE id = ?`, id); err != nil {
+	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = ? WHERE id = ?`, []byte{}, id); err != nil {
 		t.Fatal(err)
 	}
 	_, err = w.svc.OpenEvidence(w.as(w.officer), id, casework.EvidenceAccess{Reason: "Check."})

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"github.com/takedown-project/takedown/casework"
 	"strings"
 	"testing"
+
+	"github.com/takedown-project/takedown/casework"
 
 	"github.com/takedown-project/takedown"
 )
@@ -146,13 +147,12 @@ func TestRecommendations(t *testing.T) {
 // neither deleted nor have their text or author changed.
 func TestRecordCannotBeErased(t *testing.T) {
 	w := newWorld(t)
-	path := w.path
 	c := w.approvedCase("https://video.host.test/v/erase-1")
 	m := w.removalRequest(c.ID)
 	must(w.svc.Recommend(w.as(w.controller), m.ID, "The content is journalism."))(t)
 	before := w.snapshot()
 
-	db := openSQL(t, path)
+	db := w.db.SQL(t)
 	for _, tc := range []struct{ stmt, want string }{
 		{`DELETE FROM events`, "events are append-only"},
 		{`DELETE FROM events WHERE id = (SELECT MAX(id) FROM events)`, "events are append-only"},
@@ -164,7 +164,7 @@ func TestRecordCannotBeErased(t *testing.T) {
 		{`UPDATE recommendations SET measure_id = measure_id`, "never change"},
 	} {
 		t.Run(tc.stmt, func(t *testing.T) {
-			_, err := db.ExecContext(t.Context(), tc.stmt)
+			_, err := db.Exec(tc.stmt)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s: error %v, want one saying %q", tc.stmt, err, tc.want)
 			}
@@ -174,7 +174,7 @@ func TestRecordCannotBeErased(t *testing.T) {
 		t.Error("the record changed")
 	}
 	var n int
-	if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM recommendations`).Scan(&n); err != nil || n != 1 {
+	if err := db.QueryRow(`SELECT COUNT(*) FROM recommendations`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("recommendations = %d (%v), want 1", n, err)
 	}
 }
@@ -221,7 +221,7 @@ func TestTokensAreStoredHashed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := openSQL(t, w.path).Query(`SELECT hash FROM tokens`)
+	rows, err := w.db.SQL(t).Query(`SELECT hash FROM tokens`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
-	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 )
 
@@ -141,7 +140,6 @@ func TestRecheckCycle(t *testing.T) {
 // Tick finds nothing left to do.
 func TestSchedulerRestart(t *testing.T) {
 	w := newWorld(t)
-	path := w.path
 	c := w.approvedCase("https://video.host.test/v/restart-1", "https://social.platform.test/v/restart-1")
 	w.removalRequest(c.ID)
 	order := w.issue(c.ID, takedown.MeasureInput{Kind: takedown.RemovalOrder, OperatorID: w.platform.ID})
@@ -153,20 +151,12 @@ func TestSchedulerRestart(t *testing.T) {
 	// file, as a restarted server would.
 	restart := func() {
 		t.Helper()
-		if err := w.db.Close(); err != nil {
-			t.Fatal(err)
-		}
-		db, err := sqlite.Open(path, w.clock)
+		w.db.Reopen(t)
+		v, err := vault.Load(filepath.Join(w.db.Dir, "vault.key"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
-		v, err := vault.Load(filepath.Join(filepath.Dir(path), "vault.key"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.db = db
-		w.svc = casework.New(db, w.svc.Profile(), v)
+		w.svc = casework.New(w.db, w.svc.Profile(), v)
 	}
 	tick := func() casework.TickResult {
 		t.Helper()

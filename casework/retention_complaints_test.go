@@ -69,7 +69,7 @@ func TestComplainantContactRetention(t *testing.T) {
 	// A contact deleted behind the procedure's back is found.
 	third := complain("https://video.host.test/watch/third")
 	must(w.svc.AnswerComplaint(w.as(w.officer), third.ID, "The measure stands."))(t)
-	if _, err := openSQL(t, w.path).Exec(`UPDATE complaints SET contact = x'' WHERE id = ?`, third.ID); err != nil {
+	if _, err := w.db.SQL(t).Exec(`UPDATE complaints SET contact = ? WHERE id = ?`, []byte{}, third.ID); err != nil {
 		t.Fatal(err)
 	}
 	rep := must(w.svc.VerifyRetention(w.as(w.controller)))(t)

@@ -137,8 +137,7 @@ func TestRetentionYear(t *testing.T) {
 		t.Errorf("verification: %+v", rep)
 	}
 	// Planted: the open case's evidence deleted behind the system's back.
-	sqlDB := openSQL(t, w.path)
-	if _, err := sqlDB.Exec(`UPDATE evidence SET sealed = x'' WHERE id = ?`, evidenceOf(c).ID); err != nil {
+	if _, err := w.db.SQL(t).Exec(`UPDATE evidence SET sealed = ? WHERE id = ?`, []byte{}, evidenceOf(c).ID); err != nil {
 		t.Fatal(err)
 	}
 	rep = must(w.svc.VerifyRetention(w.as(w.controller)))(t)

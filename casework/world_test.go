@@ -2,9 +2,7 @@ package casework_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,11 +10,9 @@ import (
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
+	"github.com/takedown-project/takedown/internal/storetest"
 	"github.com/takedown-project/takedown/procedure"
-	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
-
-	_ "modernc.org/sqlite" // database/sql driver for openSQL
 )
 
 // start is a Monday morning in Paris, in winter time.
@@ -28,8 +24,7 @@ type world struct {
 	t     *testing.T
 	svc   *casework.Service
 	clock *takedown.SimClock
-	db    *sqlite.DB
-	path  string // the SQLite file
+	db    *storetest.Store
 
 	officer, officer2, supervisor, supervisor2, controller, flagger, admin *takedown.User
 
@@ -44,19 +39,13 @@ func newWorld(t *testing.T) *world {
 
 func newWorldWithProfile(t *testing.T, p *procedure.Profile) *world {
 	t.Helper()
-	dir := t.TempDir()
 	clock := takedown.NewSimClock(start, nil)
-	path := filepath.Join(dir, "takedown.db")
-	db, err := sqlite.Open(path, clock)
+	db := storetest.Open(t, clock)
+	v, err := vault.Load(filepath.Join(db.Dir, "vault.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	v, err := vault.Load(filepath.Join(dir, "vault.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, clock: clock, db: db, path: path, operatorUser: map[int64]*takedown.User{},
+	w := &world{t: t, clock: clock, db: db, operatorUser: map[int64]*takedown.User{},
 		svc: casework.New(db, p, v)}
 	local := takedown.NewContextWithUser(context.Background(), casework.LocalAdmin)
 	w.admin = w.user(local, "Admin One", takedown.RoleAdmin, 0)
@@ -203,19 +192,6 @@ func (w *world) tick(d time.Duration) casework.TickResult {
 	w.t.Helper()
 	w.clock.Advance(d)
 	return must(w.svc.Tick(context.Background()))(w.t)
-}
-
-// openSQL opens a second, plain database/sql connection to the world's SQLite file, with the
-// same pragmas as the store, to show what the schema itself allows.
-func openSQL(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	pragmas := url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)"}}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 // wantMessage checks that err's message contains every part.

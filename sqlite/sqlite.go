@@ -162,6 +162,9 @@ type dialect struct{}
 
 func (dialect) Rebind(q string) string { return q }
 
+// Unindexed is SQLite's unary +, which keeps a term off the indexes.
+func (dialect) Unindexed(column string) string { return "+" + column }
+
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -46,7 +46,7 @@ func (t *Tx) UpdateComplaint(c *takedown.Complaint) error {
 
 // PurgeComplaintContact empties a complaint's sealed contact (the column takes no NULL).
 func (t *Tx) PurgeComplaintContact(id int64, at time.Time) error {
-	_, err := t.exec(`UPDATE complaints SET contact = x'', contact_purged_at = ? WHERE id = ?`, ts(at), id)
+	_, err := t.exec(`UPDATE complaints SET contact = ?, contact_purged_at = ? WHERE id = ?`, []byte{}, ts(at), id)
 	return err
 }
 

@@ -142,11 +142,10 @@ func (t *Tx) LogExistingEvents() error {
 // kinds are written in the query, not bound (they are EventKind constants, checked here).
 // With a start, the period is first turned into the range of ids it spans (the index on
 // time gives it), and the rows are read in that range in the table's own order, the kinds
-// and times checked on each (the unary + keeps SQLite off their indexes, which would sort
-// a year of rows again); without one, the index on kind and time finds the few kinds asked.
+// and times checked on each (kept off their indexes, which would sort a year of rows again); without one, the index on kind and time finds the few kinds asked.
 func (t *Tx) EachEvent(from, before time.Time, kinds []takedown.EventKind, fn func(*takedown.Event) error) error {
 	var w where
-	unindexed := ""
+	column := func(c string) string { return c }
 	if !from.IsZero() {
 		var lo, hi sql.NullInt64
 		bounds := where{}
@@ -161,7 +160,7 @@ func (t *Tx) EachEvent(from, before time.Time, kinds []takedown.EventKind, fn fu
 			return nil // no event in the period
 		}
 		w.add("id BETWEEN ? AND ?", lo.Int64, hi.Int64)
-		unindexed = "+"
+		column = t.dialect.Unindexed
 	}
 	if len(kinds) > 0 {
 		quoted := make([]string, len(kinds))
@@ -171,13 +170,13 @@ func (t *Tx) EachEvent(from, before time.Time, kinds []takedown.EventKind, fn fu
 			}
 			quoted[i] = "'" + string(k) + "'"
 		}
-		w.add(unindexed + "kind IN (" + strings.Join(quoted, ", ") + ")")
+		w.add(column("kind") + " IN (" + strings.Join(quoted, ", ") + ")")
 	}
 	if !from.IsZero() {
-		w.add(unindexed+"at >= ?", ts(from))
+		w.add(column("at")+" >= ?", ts(from))
 	}
 	if !before.IsZero() {
-		w.add(unindexed+"at < ?", ts(before))
+		w.add(column("at")+" < ?", ts(before))
 	}
 	rows, err := t.query(`SELECT id, at, kind, actor_id, actor_role, case_id, measure_id, operator_id, data FROM events`+w.String()+` ORDER BY id`, w.args...)
 	if err != nil {

@@ -72,7 +72,7 @@ func (t *Tx) AllEvidence() ([]*takedown.Evidence, error) {
 
 // PurgeEvidence deletes a piece's content and preview.
 func (t *Tx) PurgeEvidence(id int64, at time.Time) error {
-	_, err := t.exec(`UPDATE evidence SET sealed = x'', preview = NULL, purged_at = ? WHERE id = ?`, ts(at), id)
+	_, err := t.exec(`UPDATE evidence SET sealed = ?, preview = NULL, purged_at = ? WHERE id = ?`, []byte{}, ts(at), id)
 	return err
 }
 
@@ -144,7 +144,7 @@ func (t *Tx) LegalHolds(caseID int64) ([]*takedown.LegalHold, error) {
 // CountExposure adds one view to a user's day.
 func (t *Tx) CountExposure(userID int64, day string) (int, error) {
 	if _, err := t.exec(`INSERT INTO exposures (user_id, day, views) VALUES (?, ?, 1)
-		ON CONFLICT (user_id, day) DO UPDATE SET views = views + 1`, userID, day); err != nil {
+		ON CONFLICT (user_id, day) DO UPDATE SET views = exposures.views + 1`, userID, day); err != nil {
 		return 0, err
 	}
 	return t.Exposure(userID, day)

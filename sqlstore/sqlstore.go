@@ -24,6 +24,9 @@ type Dialect interface {
 	Rebind(query string) string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation(err error) bool
+	// Unindexed returns a column reference that the planner will not look up in an index,
+	// where a range scan in the table's own order is known to be cheaper.
+	Unindexed(column string) string
 }
 
 // Querier runs SQL inside a transaction that its owner began: a *sql.Tx, or a connection

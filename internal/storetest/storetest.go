@@ -1,0 +1,191 @@
+// Package storetest opens the store a test runs on: a new SQLite file by default, or, when
+// TAKEDOWN_TEST_DB holds a postgres:// URL, a new schema of that database, dropped after the
+// test. The same tests thus run on both stores (make check runs them twice).
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for SQL
+	_ "modernc.org/sqlite"             // database/sql driver for SQL
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/postgres"
+	"github.com/takedown-project/takedown/sqlite"
+)
+
+// EnvDB names the environment variable holding the PostgreSQL database tests run on.
+const EnvDB = "TAKEDOWN_TEST_DB"
+
+// DB is a store opened for a test.
+type DB interface {
+	takedown.Store
+	Close() error
+}
+
+// Store is the test's store, with what tests need around it.
+type Store struct {
+	DB
+	// Postgres is the DSN of the test's schema; "" on SQLite.
+	Postgres string
+	// Dir is the test's directory: the SQLite file on SQLite, and the keys in both cases.
+	Dir   string
+	clock takedown.Clock
+	sql   *sql.DB
+}
+
+// PostgresURL returns the database the tests run on, or "" for SQLite.
+func PostgresURL() string { return os.Getenv(EnvDB) }
+
+// Open opens a new, empty store for t, closed (and on PostgreSQL dropped) after it.
+func Open(t testing.TB, clock takedown.Clock) *Store {
+	t.Helper()
+	s := &Store{Dir: t.TempDir(), clock: clock}
+	if base := PostgresURL(); base != "" {
+		s.Postgres = NewSchema(t, base)
+	}
+	s.DB = s.open(t)
+	return s
+}
+
+// NewSchema creates a schema in the database at base, migrated to the latest version, and
+// returns a DSN that uses it; the schema is dropped after the test.
+func NewSchema(t testing.TB, base string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("%s=%s: %v", EnvDB, postgres.Redact(base), err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	dsn := WithSchema(base, schema)
+	if _, _, err := postgres.Migrate(context.Background(), dsn); err != nil {
+		t.Fatal(err)
+	}
+	return dsn
+}
+
+// WithSchema returns dsn with its search_path set to schema.
+func WithSchema(dsn, schema string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		panic(fmt.Sprintf("storetest: %s: %v", EnvDB, err))
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func (s *Store) open(t testing.TB) DB {
+	t.Helper()
+	var db DB
+	var err error
+	if s.Postgres != "" {
+		db, err = postgres.Open(context.Background(), s.Postgres, s.clock, postgres.Options{MaxConns: 8})
+	} else {
+		db, err = sqlite.Open(s.File(), s.clock)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Reopen closes the store and opens it again on the same data, as a restarted server would.
+func (s *Store) Reopen(t testing.TB) {
+	t.Helper()
+	if err := s.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.DB = s.open(t)
+}
+
+// File is the SQLite file (which a PostgreSQL store does not use).
+func (s *Store) File() string { return filepath.Join(s.Dir, "takedown.db") }
+
+// SQLiteOnly skips a test about SQLite's own file on PostgreSQL.
+func (s *Store) SQLiteOnly(t testing.TB, why string) {
+	t.Helper()
+	if s.Postgres != "" {
+		t.Skip("SQLite only: " + why)
+	}
+}
+
+// SQL is a second, plain connection to the store's database, for tests that read or tamper
+// behind the store's back. Queries are written with '?' placeholders, as in sqlstore.
+func (s *Store) SQL(t testing.TB) *Raw {
+	t.Helper()
+	if s.sql == nil {
+		var err error
+		if s.Postgres != "" {
+			s.sql, err = sql.Open("pgx", s.Postgres)
+		} else {
+			s.sql, err = sql.Open("sqlite", "file:"+s.File()+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := s.sql
+		t.Cleanup(func() { db.Close() })
+	}
+	return &Raw{db: s.sql, postgres: s.Postgres != ""}
+}
+
+// Raw runs plain SQL on the test's database.
+type Raw struct {
+	db       *sql.DB
+	postgres bool
+}
+
+// Rebind rewrites '?' placeholders into the database's style.
+func (r *Raw) Rebind(q string) string {
+	if r.postgres {
+		return postgres.Rebind(q)
+	}
+	return q
+}
+
+// Exec runs a statement.
+func (r *Raw) Exec(q string, args ...any) (sql.Result, error) { return r.db.Exec(r.Rebind(q), args...) }
+
+// Query runs a query.
+func (r *Raw) Query(q string, args ...any) (*sql.Rows, error) {
+	return r.db.Query(r.Rebind(q), args...)
+}
+
+// QueryRow runs a query for one row.
+func (r *Raw) QueryRow(q string, args ...any) *sql.Row { return r.db.QueryRow(r.Rebind(q), args...) }
+
+// Postgres reports whether the database is PostgreSQL.
+func (r *Raw) Postgres() bool { return r.postgres }
+
+// DisableTrigger drops (SQLite) or disables (PostgreSQL) one of the schema's triggers, as a
+// tamperer with the database's credentials would.
+func (r *Raw) DisableTrigger(table, trigger string) error {
+	q := `DROP TRIGGER ` + trigger
+	if r.postgres {
+		q = `ALTER TABLE ` + table + ` DISABLE TRIGGER ` + trigger
+	}
+	_, err := r.db.Exec(q)
+	return err
+}

@@ -1,0 +1,355 @@
+// Package postgres is the store for production and scale-out: PostgreSQL through pgx's
+// database/sql driver, with the query layer of sqlstore and this dialect's embedded
+// migrations. Several serve processes may share one database: writes are serialised by a
+// transaction-level advisory lock, so that the audit log's leaves stay strictly ordered and
+// gap-free and every use case sees the state the previous one left, as with SQLite's single
+// writer; reads run in parallel on snapshots; one process at a time leads (see Lead).
+//
+// The schema is the one of the database's search_path (the DSN's search_path parameter, or
+// the user's default), so that one database can hold several authorities' or tests' schemas;
+// the advisory locks are per schema.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options are the connection pool's settings.
+type Options struct {
+	// MaxConns bounds the connections this process opens (default 16). Every replica opens
+	// its own: their sum must stay under the server's max_connections.
+	MaxConns int
+	// MaxIdleConns is how many stay open while idle (default MaxConns).
+	MaxIdleConns int
+	// ConnMaxLifetime closes connections older than this (default 30m), so that a pooler
+	// or a fail-over of the database is followed.
+	ConnMaxLifetime time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxConns <= 0 {
+		o.MaxConns = 16
+	}
+	if o.MaxIdleConns <= 0 || o.MaxIdleConns > o.MaxConns {
+		o.MaxIdleConns = o.MaxConns
+	}
+	if o.ConnMaxLifetime <= 0 {
+		o.ConnMaxLifetime = 30 * time.Minute
+	}
+	return o
+}
+
+// DB is a takedown.Store on a PostgreSQL schema.
+type DB struct {
+	pool  *sql.DB
+	clock takedown.Clock
+	lock  int32 // the schema's advisory lock class: hashtext(current_schema())
+}
+
+var _ takedown.Store = (*DB)(nil)
+
+// The advisory locks of a schema, as the second key of pg_advisory_lock(class, key).
+const (
+	writeLock   = 1 // held by each write transaction
+	leaderLock  = 2 // held by the leading process's session
+	migrateLock = 3 // held while migrations run
+)
+
+// IsURL reports whether a --db value names a PostgreSQL database.
+func IsURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// connect opens the pool and reads the schema's lock class.
+func connect(ctx context.Context, dsn string, o Options) (*sql.DB, int32, error) {
+	if !IsURL(dsn) {
+		return nil, 0, takedown.Invalid("db", "%q is not a postgres:// URL", Redact(dsn))
+	}
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: %s: %w", Redact(dsn), err)
+	}
+	o = o.withDefaults()
+	pool.SetMaxOpenConns(o.MaxConns)
+	pool.SetMaxIdleConns(o.MaxIdleConns)
+	pool.SetConnMaxLifetime(o.ConnMaxLifetime)
+	var schema sql.NullString
+	var class int32
+	err = pool.QueryRowContext(ctx, `SELECT current_schema(), hashtext(COALESCE(current_schema(), ''))`).Scan(&schema, &class)
+	if err == nil && !schema.Valid {
+		err = errors.New("the search_path names no schema that exists: create it, or name one that does")
+	}
+	if err != nil {
+		pool.Close()
+		return nil, 0, fmt.Errorf("postgres: %s: %w", Redact(dsn), err)
+	}
+	return pool, class, nil
+}
+
+// Open connects to the database at dsn (a postgres:// URL) and checks that its schema is the
+// one this version of takedown knows. It does not migrate: a schema that is behind is
+// refused with the command that brings it up to date (takedown migrate, see Migrate), so
+// that an upgrade is a deliberate step, taken once, not a race between replicas.
+func Open(ctx context.Context, dsn string, clock takedown.Clock, o Options) (*DB, error) {
+	pool, class, err := connect(ctx, dsn, o)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{pool: pool, clock: clock, lock: class}
+	current, err := db.version(ctx, pool)
+	if err == nil {
+		err = checkVersion(current)
+	}
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", Redact(dsn), err)
+	}
+	return db, nil
+}
+
+// ErrSchemaBehind is wrapped by Open's error when the database needs takedown migrate.
+var ErrSchemaBehind = errors.New("the schema is behind")
+
+func checkVersion(current int) error {
+	latest := Latest()
+	switch {
+	case current < latest:
+		return fmt.Errorf("%w: the database has schema version %d and this takedown needs %d: run takedown migrate --db URL first (back the database up before)",
+			ErrSchemaBehind, current, latest)
+	case current > latest:
+		return fmt.Errorf("the database has schema version %d but this takedown knows only up to %d: it was written by a newer version", current, latest)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.pool.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.PingContext(ctx) }
+
+// Update runs fn in a write transaction, after every write before it: the transaction first
+// takes the schema's write lock, and its time is read once the lock is held, so that
+// timestamps follow the order of commits whichever replica writes. When Update returns nil
+// the COMMIT is durable (with PostgreSQL's default synchronous_commit).
+//
+// Once begun, the transaction runs to its end even if ctx is cancelled: the caller's context
+// governs whether a use case starts.
+func (db *DB) Update(ctx context.Context, fn func(takedown.Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := db.pool.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return unavailable("begin", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tx.Rollback() // fn failed or panicked; a panic goes on up once the transaction is undone
+		}
+	}()
+	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock($1, $2)`, db.lock, writeLock); err != nil {
+		return unavailable("write lock", err)
+	}
+	if err := fn(sqlstore.NewTx(tx, db.clock.Now(), dialect{})); err != nil {
+		return err
+	}
+	done = true
+	if err := tx.Commit(); err != nil {
+		return unavailable("commit", err)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction on one snapshot of the database.
+func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := db.pool.BeginTx(context.WithoutCancel(ctx), &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return unavailable("begin", err)
+	}
+	defer tx.Rollback()
+	return fn(sqlstore.NewTx(tx, db.clock.Now(), dialect{}))
+}
+
+// unavailable wraps a failure of the database itself (not of the use case) as EUNAVAILABLE,
+// keeping the cause for the log.
+func unavailable(step string, err error) error {
+	return errors.Join(takedown.Errorf(takedown.EUNAVAILABLE, "the database is unavailable"), fmt.Errorf("postgres: %s: %w", step, err))
+}
+
+// Redact returns dsn without its password, for messages and logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(a database URL that does not parse)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// dialect is PostgreSQL's: $n placeholders.
+type dialect struct{}
+
+// rebound caches the rewritten queries: the store's texts are a fixed set.
+var rebound sync.Map
+
+func (dialect) Rebind(q string) string {
+	if r, ok := rebound.Load(q); ok {
+		return r.(string)
+	}
+	r := Rebind(q)
+	rebound.Store(q, r)
+	return r
+}
+
+// Rebind rewrites each '?' of q outside a string literal as $1, $2, …: sqlstore's queries,
+// written for both dialects, in PostgreSQL's.
+func Rebind(q string) string {
+	var b strings.Builder
+	n, quoted := 0, false
+	for _, r := range q {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case r == '?' && !quoted:
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Unindexed leaves the choice to PostgreSQL's planner, which weighs the range by its statistics.
+func (dialect) Unindexed(column string) string { return column }
+
+func (dialect) IsUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// migrationFiles returns the embedded migrations by version.
+func migrationFiles() (map[int]string, []int, error) {
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, nil, err
+	}
+	byVersion := map[int]string{}
+	var versions []int
+	for _, name := range files {
+		version, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		if err != nil {
+			return nil, nil, fmt.Errorf("bad migration name %s", name)
+		}
+		byVersion[version] = name
+		versions = append(versions, version)
+	}
+	sort.Ints(versions)
+	return byVersion, versions, nil
+}
+
+// Latest is the schema version this takedown knows.
+func Latest() int {
+	_, versions, err := migrationFiles()
+	if err != nil || len(versions) == 0 {
+		return 0
+	}
+	return versions[len(versions)-1]
+}
+
+// version reads the schema's version: 0 for an empty schema.
+func (db *DB) version(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var exists bool
+	if err := q.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return 0, err
+	}
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// Migrate brings the schema at dsn up to date, each pending migration with its version in
+// one transaction, under the schema's migration lock (two replicas upgrading at once take
+// turns). It returns the versions before and after.
+func Migrate(ctx context.Context, dsn string) (from, to int, err error) {
+	pool, class, err := connect(ctx, dsn, Options{MaxConns: 1})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer pool.Close()
+	db := &DB{pool: pool, lock: class}
+	files, versions, err := migrationFiles()
+	if err != nil {
+		return 0, 0, err
+	}
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, class, migrateLock); err != nil {
+		return 0, 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
+		return 0, 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	from, err = db.version(ctx, tx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	to = from
+	for _, v := range versions {
+		if v <= from {
+			continue
+		}
+		body, err := migrations.ReadFile(files[v])
+		if err != nil {
+			return 0, 0, err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return 0, 0, fmt.Errorf("postgres: migration %s: %w", files[v], err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, v); err != nil {
+			return 0, 0, fmt.Errorf("postgres: migration %s: %w", files[v], err)
+		}
+		to = v
+	}
+	if err := checkVersion(to); err != nil {
+		return from, to, err
+	}
+	return from, to, tx.Commit()
+}
