@@ -30,8 +30,8 @@ import (
 	"github.com/takedown-project/takedown/delivery"
 	"github.com/takedown-project/takedown/delivery/email"
 	"github.com/takedown-project/takedown/delivery/webhook"
+	"github.com/takedown-project/takedown/internal/storetest"
 	"github.com/takedown-project/takedown/procedure"
-	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 )
 
@@ -43,7 +43,7 @@ type authority struct {
 	t       *testing.T
 	dir     string
 	clock   *takedown.SimClock
-	db      *sqlite.DB
+	db      *storetest.Store
 	svc     *casework.Service
 	officer *takedown.User
 	super   *takedown.User
@@ -89,16 +89,17 @@ func newAuthority(t *testing.T, channels takedown.DeliveryChannels) *authority {
 // open opens (or reopens, as a restarted server would) the store and the service.
 func (a *authority) open() {
 	a.t.Helper()
-	db, err := sqlite.Open(filepath.Join(a.dir, "takedown.db"), a.clock)
-	if err != nil {
-		a.t.Fatal(err)
+	if a.db == nil {
+		a.db = storetest.Open(a.t, a.clock)
+	} else {
+		a.db.Reopen(a.t)
 	}
-	a.t.Cleanup(func() { db.Close() })
+	db := a.db
 	v, err := vault.Load(filepath.Join(a.dir, "vault.key"))
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	a.db, a.svc = db, casework.New(db, procedure.Default(), v)
+	a.svc = casework.New(db, procedure.Default(), v)
 }
 
 func (a *authority) as(u *takedown.User) context.Context {
@@ -393,7 +394,6 @@ func TestRestartWithDeliveriesInFlight(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("the in-flight attempt: %v %v", resp, err)
 	}
-	a.db.Close()
 	a.open() // restart
 
 	w := a.worker(nil)

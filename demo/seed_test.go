@@ -9,8 +9,8 @@ import (
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/demo"
+	"github.com/takedown-project/takedown/internal/storetest"
 	"github.com/takedown-project/takedown/procedure"
-	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 )
 
@@ -19,11 +19,7 @@ import (
 func TestSeed(t *testing.T) {
 	dir := t.TempDir()
 	clock := takedown.NewSimClock(time.Now().Add(-demo.History), time.Now)
-	db, err := sqlite.Open(filepath.Join(dir, "takedown.db"), clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.Open(t, clock)
 	v, err := vault.Load(filepath.Join(dir, "vault.key"))
 	if err != nil {
 		t.Fatal(err)

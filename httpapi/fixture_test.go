@@ -26,9 +26,9 @@ import (
 	"github.com/takedown-project/takedown/delivery"
 	"github.com/takedown-project/takedown/delivery/fetch"
 	"github.com/takedown-project/takedown/httpapi"
+	"github.com/takedown-project/takedown/internal/storetest"
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/safety"
-	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 )
 
@@ -90,11 +90,7 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	clock := takedown.NewSimClock(start, nil)
-	db, err := sqlite.Open(filepath.Join(dir, "takedown.db"), clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, clock)
 	v, err := vault.Load(filepath.Join(dir, "vault.key"))
 	if err != nil {
 		t.Fatal(err)

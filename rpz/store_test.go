@@ -2,7 +2,6 @@ package rpz_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,12 +9,12 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/internal/storetest"
 	"github.com/takedown-project/takedown/rpz"
-	"github.com/takedown-project/takedown/sqlite"
 )
 
 // listed stores a blocking measure in force on a new case and the list version it makes.
-func listed(t *testing.T, db *sqlite.DB, changes ...takedown.ListChange) {
+func listed(t *testing.T, db takedown.Store, changes ...takedown.ListChange) {
 	t.Helper()
 	err := db.Update(context.Background(), func(tx takedown.Tx) error {
 		c := &takedown.Case{State: takedown.CaseApproved, Offence: "terrorism-apology", OpenedAt: tx.Now()}
@@ -39,11 +38,7 @@ func listed(t *testing.T, db *sqlite.DB, changes ...takedown.ListChange) {
 // TestFollow: the zone starts from the store's latest version of the blocking list and
 // follows each new one, which resolvers then get by IXFR.
 func TestFollow(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "takedown.db"), takedown.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, takedown.SystemClock{})
 	z, err := rpz.Load(context.Background(), db, testConfig())
 	if err != nil || z.Serial() != 0 || z.Len() != 0 {
 		t.Fatalf("before any version: %v, %v", z, err)
@@ -97,11 +92,7 @@ func TestFollow(t *testing.T) {
 // from any of them, from the stored changes, as the primary that published them did; a name
 // the zone cannot carry is left out of the differences too.
 func TestLoadKeepsHistory(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "takedown.db"), takedown.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, takedown.SystemClock{})
 	add := func(name string) takedown.ListChange {
 		return takedown.ListChange{Added: true, ListEntry: takedown.ListEntry{Target: name, Offence: "terrorism-apology"}}
 	}

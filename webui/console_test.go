@@ -24,8 +24,8 @@ import (
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/demo"
 	"github.com/takedown-project/takedown/internal/ratelimit"
+	"github.com/takedown-project/takedown/internal/storetest"
 	"github.com/takedown-project/takedown/procedure"
-	"github.com/takedown-project/takedown/sqlite"
 	"github.com/takedown-project/takedown/vault"
 	"github.com/takedown-project/takedown/webui"
 )
@@ -48,11 +48,7 @@ func newSiteWith(t *testing.T, cfg webui.ConsoleConfig) *site {
 	t.Helper()
 	dir := t.TempDir()
 	clock := takedown.NewSimClock(time.Now().Add(-demo.History), time.Now)
-	db, err := sqlite.Open(filepath.Join(dir, "takedown.db"), clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, clock)
 	v, err := vault.Load(filepath.Join(dir, "vault.key"))
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 	"github.com/takedown-project/takedown/auditlog"
 	"github.com/takedown-project/takedown/auditlog/publisher"
 	"github.com/takedown-project/takedown/auditlog/witness"
-	"github.com/takedown-project/takedown/sqlite"
+	"github.com/takedown-project/takedown/internal/storetest"
 )
 
 var clock = takedown.NewSimClock(time.Date(2026, time.January, 12, 9, 0, 0, 0, time.UTC), nil)
@@ -31,19 +31,15 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // logStore is a real store with a log key.
 type logStore struct {
-	db   *sqlite.DB
+	db   *storetest.Store
 	keys *publisher.Keys
 	key  note.Verifier
 }
 
 func newLogStore(t *testing.T) *logStore {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqlite.Open(filepath.Join(dir, "takedown.db"), clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t, clock)
+	dir := db.Dir
 	vkey, err := publisher.CreateKey(filepath.Join(dir, "log.key"), "authority.example/log")
 	if err != nil {
 		t.Fatal(err)

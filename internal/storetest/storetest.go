@@ -15,7 +15,8 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for SQL
-	_ "modernc.org/sqlite"             // database/sql driver for SQL
+	"golang.org/x/mod/sumdb/tlog"
+	_ "modernc.org/sqlite" // database/sql driver for SQL
 
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/postgres"
@@ -188,4 +189,29 @@ func (r *Raw) DisableTrigger(table, trigger string) error {
 	}
 	_, err := r.db.Exec(q)
 	return err
+}
+
+// TreeOf computes the root of the tree of these log entries with tlog, from scratch.
+func TreeOf(t testing.TB, entries [][]byte) tlog.Hash {
+	t.Helper()
+	var stored []tlog.Hash
+	r := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, x := range indexes {
+			out[i] = stored[x]
+		}
+		return out, nil
+	})
+	for n, e := range entries {
+		hs, err := tlog.StoredHashes(int64(n), e, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, hs...)
+	}
+	root, err := tlog.TreeHash(int64(len(entries)), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
