@@ -16,9 +16,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,33 +258,10 @@ func (dialect) IsUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
-// migrationFiles returns the embedded migrations by version.
-func migrationFiles() (map[int]string, []int, error) {
-	files, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, nil, err
-	}
-	byVersion := map[int]string{}
-	var versions []int
-	for _, name := range files {
-		version, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
-		if err != nil {
-			return nil, nil, fmt.Errorf("bad migration name %s", name)
-		}
-		byVersion[version] = name
-		versions = append(versions, version)
-	}
-	sort.Ints(versions)
-	return byVersion, versions, nil
-}
-
 // Latest is the schema version this takedown knows.
 func Latest() int {
-	_, versions, err := migrationFiles()
-	if err != nil || len(versions) == 0 {
-		return 0
-	}
-	return versions[len(versions)-1]
+	list, _ := sqlstore.Migrations(migrations)
+	return sqlstore.Latest(list)
 }
 
 // version reads the schema's version: 0 for an empty schema.
@@ -312,7 +287,7 @@ func Migrate(ctx context.Context, dsn string) (from, to int, err error) {
 	}
 	defer pool.Close()
 	db := &DB{pool: pool, lock: class}
-	files, versions, err := migrationFiles()
+	list, err := sqlstore.Migrations(migrations)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -332,21 +307,21 @@ func Migrate(ctx context.Context, dsn string) (from, to int, err error) {
 		return 0, 0, fmt.Errorf("postgres: migrate: %w", err)
 	}
 	to = from
-	for _, v := range versions {
-		if v <= from {
+	for _, m := range list {
+		if m.Version <= from {
 			continue
 		}
-		body, err := migrations.ReadFile(files[v])
+		body, err := migrations.ReadFile(m.File)
 		if err != nil {
 			return 0, 0, err
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return 0, 0, fmt.Errorf("postgres: migration %s: %w", files[v], err)
+			return 0, 0, fmt.Errorf("postgres: migration %s: %w", m.File, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, v); err != nil {
-			return 0, 0, fmt.Errorf("postgres: migration %s: %w", files[v], err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
+			return 0, 0, fmt.Errorf("postgres: migration %s: %w", m.File, err)
 		}
-		to = v
+		to = m.Version
 	}
 	if err := checkVersion(to); err != nil {
 		return from, to, err

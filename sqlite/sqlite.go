@@ -14,12 +14,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -119,6 +117,13 @@ func (db *DB) closeConns(n int) error {
 	return errors.Join(append(errs, db.pool.Close())...)
 }
 
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.PingContext(ctx) }
+
+// Lead runs lead until ctx is done: one process holds the file, and it always leads (the
+// scheduler, the checkpoints, the outbox). PostgreSQL's store elects one of its replicas.
+func (db *DB) Lead(ctx context.Context, _ *slog.Logger, lead func(context.Context)) { lead(ctx) }
+
 // View runs fn in a read transaction on a snapshot of the database.
 func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) (err error) {
 	var c *conn
@@ -170,8 +175,6 @@ func (dialect) IsUniqueViolation(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-// migrate applies the embedded migrations that the database has not seen, each in its own
-// transaction, and refuses a database written by a newer version.
 // migrateTo runs the SQL of the pending migrations, then their programs, in one transaction.
 func (db *DB) migrateTo(script string, pending []int) error {
 	w := db.writer
@@ -193,6 +196,14 @@ func (db *DB) migrateTo(script string, pending []int) error {
 	return err
 }
 
+// Latest is the schema version this takedown knows.
+func Latest() int {
+	list, _ := sqlstore.Migrations(migrations)
+	return sqlstore.Latest(list)
+}
+
+// migrate applies the embedded migrations that the database has not seen, in one
+// transaction, and refuses a database written by a newer version.
 func (db *DB) migrate() error {
 	w := db.writer
 	if err := w.raw(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
@@ -202,29 +213,23 @@ func (db *DB) migrate() error {
 	if err := w.c.QueryRowContext(context.Background(), `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	files, err := fs.Glob(migrations, "migrations/*.sql")
+	list, err := sqlstore.Migrations(migrations)
 	if err != nil {
 		return err
 	}
-	sort.Strings(files)
-	latest := 0
+	latest := sqlstore.Latest(list)
 	var pending []int
 	var script strings.Builder
-	for _, name := range files {
-		version, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migrate: bad migration name %s", name)
-		}
-		latest = version
-		if version <= current {
+	for _, m := range list {
+		if m.Version <= current {
 			continue
 		}
-		body, err := migrations.ReadFile(name)
+		body, err := migrations.ReadFile(m.File)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&script, "%s\n;INSERT INTO schema_migrations (version) VALUES (%d);\n", body, version)
-		pending = append(pending, version)
+		fmt.Fprintf(&script, "%s\n;INSERT INTO schema_migrations (version) VALUES (%d);\n", body, m.Version)
+		pending = append(pending, m.Version)
 	}
 	if len(pending) > 0 {
 		if err := db.migrateTo(script.String(), pending); err != nil {

@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -257,4 +259,36 @@ func collect[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) 
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// Migration is one of a dialect's embedded migration files, migrations/NNNN_name.sql.
+type Migration struct {
+	Version int
+	File    string
+}
+
+// Migrations lists a dialect's migrations in order of version.
+func Migrations(fsys fs.FS) ([]Migration, error) {
+	files, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, name := range files {
+		version, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("bad migration name %s", name)
+		}
+		out = append(out, Migration{Version: version, File: name})
+	}
+	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	return out, nil
+}
+
+// Latest is the version of the last migration of a list.
+func Latest(list []Migration) int {
+	if len(list) == 0 {
+		return 0
+	}
+	return list[len(list)-1].Version
 }

@@ -44,25 +44,25 @@ func logKeyFlag(fs *flag.FlagSet, e *env) *string {
 }
 
 // logKeyArgs parses the flags of a log-key command and returns the key file.
-func logKeyArgs(e *env, name string, args []string) (data, keyFile string, err error) {
-	fs := newFlags(e, name, "--data DIR [--log-key-file FILE]")
-	dataDir := dataFlag(fs, e)
+func logKeyArgs(e *env, name string, args []string) (data *storeConfig, keyFile string, err error) {
+	fs := newFlags(e, name, "--data DIR [--db URL] [--log-key-file FILE]")
+	data = dataFlag(fs, e)
 	file := logKeyFlag(fs, e)
 	if _, err := parse(fs, args, 0); err != nil {
-		return "", "", err
+		return nil, "", err
 	}
-	if *dataDir == "" {
-		return "", "", takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
+	if err := data.Validate(); err != nil {
+		return nil, "", err
 	}
 	if *file == "" {
-		*file = logKeyPath(*dataDir)
+		*file = logKeyPath(data.Data)
 	}
-	return *dataDir, *file, nil
+	return data, *file, nil
 }
 
 func runAdminLogKeyCreate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin log-key create", "--data DIR --origin ORIGIN [--log-key-file FILE]")
-	dataDir := dataFlag(fs, e)
+	dataDir := fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
 	file := logKeyFlag(fs, e)
 	origin := fs.String("origin", e.getenv("TAKEDOWN_LOG_ORIGIN"), "the log's name, such as authority.example/takedown-log [TAKEDOWN_LOG_ORIGIN]")
 	if _, err := parse(fs, args, 0); err != nil {
@@ -109,7 +109,7 @@ func runAdminLogKeyShow(ctx context.Context, e *env, args []string) error {
 }
 
 // recordLogKeys records the keys' change in the log, as the local administrator.
-func recordLogKeys(ctx context.Context, e *env, data, file, change string) error {
+func recordLogKeys(ctx context.Context, e *env, data *storeConfig, file, change string) error {
 	keys, err := publisher.LoadKeys(file, "")
 	if err != nil {
 		return err
@@ -154,9 +154,12 @@ func runAdminLogKeyRetire(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// dataFlag adds the --data flag of the offline commands.
-func dataFlag(fs *flag.FlagSet, e *env) *string {
-	return fs.String("data", e.getenv("TAKEDOWN_DATA"), "data directory [TAKEDOWN_DATA]")
+// dataFlag adds the flags of the offline commands: the data directory, and the database
+// when it is PostgreSQL's.
+func dataFlag(fs *flag.FlagSet, e *env) *storeConfig {
+	var c storeConfig
+	c.register(fs, e)
+	return &c
 }
 
 // userArg parses the flags and the one USER argument of an offline command.
@@ -172,13 +175,10 @@ func userArg(fs *flag.FlagSet, args []string) (int64, error) {
 	return id, nil
 }
 
-// offline opens the data directory and returns the service and a context acting as its
+// offline opens the data directory and its database, and returns the service and a context acting as its
 // local administrator.
-func offline(ctx context.Context, e *env, dir string) (*casework.Service, context.Context, func(), error) {
-	if dir == "" {
-		return nil, nil, nil, takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
-	}
-	db, v, err := openStore(dir, takedown.SystemClock{})
+func offline(ctx context.Context, e *env, data *storeConfig) (*casework.Service, context.Context, func(), error) {
+	db, v, err := data.open(takedown.SystemClock{})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -195,7 +195,7 @@ func runAdminUserAdd(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func runAdminUserToken(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func runAdminUserLink(ctx context.Context, e *env, args []string) error {
 	if err := checkWebURL("public-url", *base); err != nil {
 		return err
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func runAdminUserPassword(ctx context.Context, e *env, args []string) error {
 	if !*remove && password == "" {
 		return takedown.Invalid("password", "is empty: give it on standard input, or use --remove")
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func runAdminUserDisable(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func runAdminUserList(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}
@@ -350,7 +350,7 @@ func runAdminOperatorAdd(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func runAdminPurge(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	svc, ctx, done, err := offline(ctx, e, *data)
+	svc, ctx, done, err := offline(ctx, e, data)
 	if err != nil {
 		return err
 	}

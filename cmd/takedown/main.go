@@ -113,7 +113,7 @@ func usage(w io.Writer, cmds []command, args []string) {
 // commands lists every command.
 func commands() []command {
 	var all []command
-	for _, group := range [][]command{serverCommands(), adminCommands(), clientCommands(), feedCommands(), webhookCommands(), logCommands(), witnessCommands(), pdqCommands(), hashbankCommands(), transparencyCommands(), evidenceCommands()} {
+	for _, group := range [][]command{serverCommands(), migrateCommands(), adminCommands(), clientCommands(), feedCommands(), webhookCommands(), logCommands(), witnessCommands(), pdqCommands(), hashbankCommands(), transparencyCommands(), evidenceCommands()} {
 		all = append(all, group...)
 	}
 	return all

@@ -21,6 +21,7 @@ import (
 	"github.com/takedown-project/takedown/casework"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/vault"
 )
 
 // server is a demo-mode API on a fresh data directory, with an admin token made offline.
@@ -235,7 +236,7 @@ func TestDataDirectoryGuards(t *testing.T) {
 	// A log that published checkpoints is refused a new key in place of its lost one.
 	data := filepath.Join(t.TempDir(), "data")
 	cli(t, nil, 0, "admin", "user", "add", "--data", data, "--role", "admin", "--name", "Test Admin")
-	cfg := serverConfig{Data: data, Profile: procedure.DefaultID, LogOrigin: "authority.example/log", CheckpointEvery: time.Second}
+	cfg := serverConfig{storeConfig: storeConfig{Data: data, DBMaxConns: 16}, Profile: procedure.DefaultID, LogOrigin: "authority.example/log", CheckpointEvery: time.Second}
 	log := slog.New(slog.DiscardHandler)
 	a, err := openApp(cfg, takedown.SystemClock{}, nil, log)
 	if err != nil {
@@ -252,4 +253,10 @@ func TestDataDirectoryGuards(t *testing.T) {
 	if _, err := os.Stat(logKeyPath(data)); err == nil {
 		t.Error("a new log key was made")
 	}
+}
+
+// openStore opens a data directory's store, as the offline commands do.
+func openStore(data string, clock takedown.Clock) (store, *vault.Vault, error) {
+	c := storeConfig{Data: data, DBMaxConns: 16}
+	return c.open(clock)
 }

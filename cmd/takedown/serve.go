@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,8 +32,6 @@ import (
 	"github.com/takedown-project/takedown/procedure"
 	"github.com/takedown-project/takedown/rpz"
 	"github.com/takedown-project/takedown/safety"
-	"github.com/takedown-project/takedown/sqlite"
-	"github.com/takedown-project/takedown/vault"
 	"github.com/takedown-project/takedown/webui"
 )
 
@@ -46,7 +45,7 @@ func serverCommands() []command {
 // serverConfig is the configuration of serve and demo, from flags with environment
 // fallbacks.
 type serverConfig struct {
-	Data              string
+	storeConfig
 	HTTP              string
 	Profile           string
 	ReportsPerMinute  int
@@ -118,7 +117,7 @@ func zoneBlocks(p *rpz.Primary) webui.Blocked {
 // primary returns the blocking zone's primary as the configuration file describes it,
 // serving the store's latest version, and the canary that checks each version if the file
 // has one; or nils when the zone is off. The canary's metrics are registered on reg.
-func (c *dnsConfig) primary(ctx context.Context, db *sqlite.DB, svc *casework.Service, log *slog.Logger, reg prometheus.Registerer) (*rpz.Primary, *safety.Canary, error) {
+func (c *dnsConfig) primary(ctx context.Context, db store, svc *casework.Service, log *slog.Logger, reg prometheus.Registerer) (*rpz.Primary, *safety.Canary, error) {
 	profile := svc.Profile()
 	switch {
 	case c.Addr == "" && c.Config == "":
@@ -186,7 +185,7 @@ const defaultLogOrigin = "takedown.example/log"
 
 // register adds the flags; their defaults come from the environment.
 func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
-	fs.StringVar(&c.Data, "data", e.getenv("TAKEDOWN_DATA"), "data directory (database, keys) [TAKEDOWN_DATA]")
+	c.storeConfig.register(fs, e)
 	fs.StringVar(&c.HTTP, "http", e.envOr("TAKEDOWN_HTTP", defaultHTTP), "HTTP listen address [TAKEDOWN_HTTP]")
 	fs.StringVar(&c.Profile, "profile", e.envOr("TAKEDOWN_PROFILE", procedure.DefaultID),
 		"procedure profile: a built-in id ("+strings.Join(procedure.EmbeddedIDs(), ", ")+") or a JSON file [TAKEDOWN_PROFILE]")
@@ -219,9 +218,10 @@ func (c *serverConfig) register(fs *flag.FlagSet, e *env, defaultHTTP string) {
 
 // Validate checks the configuration.
 func (c *serverConfig) Validate() error {
+	if err := c.storeConfig.Validate(); err != nil {
+		return err
+	}
 	switch {
-	case c.Data == "":
-		return takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
 	case c.HTTP == "":
 		return takedown.Invalid("http", "is required: the address to listen on, such as 127.0.0.1:8080")
 	case c.ReportsPerMinute == 0 || c.ReportsPerMinute < -1:
@@ -277,7 +277,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		log.Warn("no --public-url: the links in forms, webhooks and e-mails point to this server's listening address", "http", cfg.HTTP)
 	}
 	return a.serve(ctx, func(url string) {
-		attrs := []any{"url", url, "data", cfg.Data, "profile", a.svc.Profile().ID,
+		attrs := []any{"url", url, "data", cfg.Data, "db", cfg.where(), "profile", a.svc.Profile().ID,
 			slog.Group("log", "origin", a.keys.Origin, "key", a.keys.Public[0])}
 		if a.dns != nil {
 			z := a.dns.Zone()
@@ -293,7 +293,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // app is one running authority: the store, the procedure, the scheduler and the API.
 type app struct {
 	cfg          serverConfig
-	db           *sqlite.DB
+	db           store
 	svc          *casework.Service
 	sched        *casework.Scheduler
 	worker       *delivery.Worker // sends the outbox and runs the compliance checks
@@ -309,11 +309,28 @@ type app struct {
 	stopPage     http.Handler   // the stop page, served on stopAddr, when there is one
 	stopAddr     string
 	log          *slog.Logger
+	leading      atomic.Bool // while this process leads (see lead)
 }
 
-// dataPaths are the files of a data directory.
-func dataPaths(dir string) (db, vaultKey string) {
-	return filepath.Join(dir, "takedown.db"), filepath.Join(dir, "vault.key")
+// readyz is the readiness probe of a load balancer: 200 while the database answers, 503
+// otherwise (and once the server is shutting down, since it then listens no more). The body
+// says whether this replica leads.
+func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.db.Ping(ctx); err != nil {
+		a.log.Warn("not ready: the database does not answer", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("the database does not answer\n"))
+		return
+	}
+	if a.leading.Load() {
+		w.Write([]byte("ready, leading\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
 }
 
 // logKeyPath is the default file of the audit log's signing key.
@@ -323,7 +340,7 @@ func logKeyPath(dir string) string { return filepath.Join(dir, "log.key") }
 // on first start. db, if not nil, is the data directory's store: a key is then made only if
 // it has published no checkpoint, since a new key would start a new log that no verifier
 // of the old one accepts.
-func (c *serverConfig) logKeys(db *sqlite.DB, log *slog.Logger) (*publisher.Keys, error) {
+func (c *serverConfig) logKeys(db store, log *slog.Logger) (*publisher.Keys, error) {
 	path := c.LogKeyFile
 	if path == "" {
 		path = logKeyPath(c.Data)
@@ -377,37 +394,6 @@ func (c *serverConfig) controllerRecipient() (string, error) {
 	return "", takedown.Invalid("controller-recipient-file", "%s holds no age public key (age1…)", c.ControllerRecipientFile)
 }
 
-// openStore opens the data directory's database and vault, creating them if needed.
-func openStore(dir string, clock takedown.Clock) (*sqlite.DB, *vault.Vault, error) {
-	// The directory holds the record of every case and the key to reporters' contacts: only
-	// its owner may enter it. A directory made here is; one that exists must already be.
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("data directory: %w", err)
-	}
-	info, err := os.Stat(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("data directory: %w", err)
-	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return nil, nil, takedown.Invalid("data", "%s is open to other users (mode %o); it holds the record of every case and the key to reporters' contacts: run chmod 700 %s", dir, perm, dir)
-	}
-	dbPath, keyPath := dataPaths(dir)
-	_, dbErr := os.Stat(dbPath)
-	if _, err := os.Stat(keyPath); errors.Is(err, fs.ErrNotExist) && dbErr == nil {
-		return nil, nil, takedown.Errorf(takedown.EUNAVAILABLE, "%s exists but %s is missing: restore the vault key from its backup; "+
-			"a new key could not read the reporters' contacts already stored", dbPath, keyPath)
-	}
-	v, err := vault.Load(keyPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := sqlite.Open(dbPath, clock)
-	if err != nil {
-		return nil, nil, err
-	}
-	return db, v, nil
-}
-
 // metricsToken reads the scrape token from its file, if one is configured.
 func (c *serverConfig) metricsToken() (string, error) {
 	if c.MetricsTokenFile == "" {
@@ -434,7 +420,7 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	if err != nil {
 		return nil, err
 	}
-	db, v, err := openStore(cfg.Data, clock)
+	db, v, err := cfg.storeConfig.open(clock)
 	if err != nil {
 		return nil, err
 	}
@@ -472,6 +458,15 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 	svc.SetCapturer(delivery.Capturer(outbox.Fetch))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := &app{}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "takedown_leader",
+		Help: "1 while this process leads (runs the scheduler, the outbox and the checkpoints), 0 otherwise."},
+		func() float64 {
+			if a.leading.Load() {
+				return 1
+			}
+			return 0
+		}))
 	worker := delivery.New(svc, outbox, log.With("component", "delivery"), reg)
 	svc.WithOutbox(rules, worker.Wake)
 	sched := casework.NewScheduler(svc, cfg.SchedulerInterval, log)
@@ -504,8 +499,9 @@ func openApp(cfg serverConfig, clock takedown.Clock, demoClock *takedown.SimCloc
 		FeedSigners: keys.Signers, PublicURL: outbox.BaseURL}, log, reg)
 	console := webui.NewConsole(svc, webui.ConsoleConfig{Secure: strings.HasPrefix(outbox.BaseURL, "https://"), Demo: demoClock != nil,
 		Clock: clock, Reports: reports, ClientIPHeader: cfg.ClientIPHeader}, log.With("component", "console"), reg)
-	return &app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, console: console,
-		reg: reg, log: log, worker: worker}, nil
+	*a = app{cfg: cfg, db: db, svc: svc, sched: sched, checkpointer: checkpointer, keys: keys, api: api, console: console,
+		reg: reg, log: log, worker: worker}
+	return a, nil
 }
 
 // site serves the API, its metrics and the audit log's tiles beside the console and the
@@ -515,6 +511,7 @@ func (a *app) site() http.Handler {
 	for _, prefix := range []string{"/api/", "/metrics", "/healthz", "/log/"} {
 		mux.Handle(prefix, a.api)
 	}
+	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("/", a.console)
 	return mux
 }
@@ -566,15 +563,25 @@ func schedulerMetrics(reg prometheus.Registerer) func(casework.TickResult, error
 
 func (a *app) close() error { return a.db.Close() }
 
+// lead runs what one process of an authority runs, however many serve its API: the
+// scheduler, the outbox and the checkpoints, until ctx is done.
+func (a *app) lead(ctx context.Context) {
+	a.leading.Store(true)
+	defer a.leading.Store(false)
+	var wg sync.WaitGroup
+	wg.Go(func() { a.sched.Run(ctx) })
+	wg.Go(func() { a.worker.Run(ctx) })
+	wg.Go(func() { a.checkpointer.Run(ctx) })
+	wg.Wait()
+}
+
 // serve listens, runs the scheduler, calls ready with the base URL, and serves until ctx is
 // done, then shuts down gracefully.
 func (a *app) serve(ctx context.Context, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Go(func() { a.sched.Run(ctx) })
-	wg.Go(func() { a.worker.Run(ctx) })
-	wg.Go(func() { a.checkpointer.Run(ctx) })
+	wg.Go(func() { a.db.Lead(ctx, a.log, a.lead) })
 	if a.dns != nil {
 		a.dns.Register(a.reg)
 		a.dns.OnTransfer(func(c rpz.Client, serial uint32) { a.receive(c, serial, takedown.ViaTransfer) })
