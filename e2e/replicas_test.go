@@ -1,0 +1,348 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/client"
+	"github.com/takedown-project/takedown/internal/storetest"
+)
+
+// replica is one serve process of the authority.
+type replica struct {
+	url, dns string
+	proc     *process
+	dead     bool
+}
+
+// leads reports whether the replica answers its readiness probe as the leader.
+func (r *replica) leads() bool {
+	resp, err := http.Get(r.url + "/readyz")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode == http.StatusOK && strings.Contains(string(body), "leading")
+}
+
+// TestReplicasFailOver: three serve replicas share one PostgreSQL schema behind a load
+// generator that spreads public reports and officers' work over them. One replica is killed
+// with SIGKILL in the middle of the load, then the leader. The lead (scheduler, outbox,
+// checkpoints) moves to a survivor; every acknowledged report and measure is there; every
+// blocking delivery's deadline (20 s in this profile) is recorded as missed exactly once;
+// the surviving replicas serve the same zone serial, the latest list version, whichever
+// replica published it; and the audit log, checkpointed by the new leader, verifies.
+func TestReplicasFailOver(t *testing.T) {
+	base := storetest.PostgresURL()
+	if base == "" {
+		t.Skip("needs PostgreSQL: " + storetest.EnvDB + " (make check sets it)")
+	}
+	dsn := storetest.NewSchema(t, base)
+	tmp := t.TempDir()
+	profile := fastProfile(t, tmp)
+	dirs := []string{filepath.Join(tmp, "r0"), filepath.Join(tmp, "r1"), filepath.Join(tmp, "r2")}
+	db := []string{"--db", dsn}
+	logKey := lastLine(run(t, nil, "admin", "log-key", "create", "--data", dirs[0], "--origin", "authority.example/log"))
+	officer := lastLine(run(t, nil, append([]string{"admin", "user", "add", "--data", dirs[0], "--role", "officer", "--name", "Officer Replica"}, db...)...))
+	supervisor := lastLine(run(t, nil, append([]string{"admin", "user", "add", "--data", dirs[0], "--role", "supervisor", "--name", "Supervisor Replica"}, db...)...))
+	run(t, nil, append([]string{"admin", "operator", "add", "--data", dirs[0], "--kind", "isp", "--name", "ISP Never Pulls",
+		"--contact", "noc@isp.example", "--language", "fr"}, db...)...)
+	for _, d := range dirs[1:] { // every replica holds the same keys
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"vault.key", "log.key"} {
+			b, err := os.ReadFile(filepath.Join(dirs[0], key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(d, key), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	zoneConfig := filepath.Join(tmp, "dns.json")
+	if err := os.WriteFile(zoneConfig, []byte(`{"zone": "`+zoneName+`", "nameserver": "ns1.authority.example.", "contact": "hostmaster.authority.example.",
+  "stop_pages": {"": {"a": "203.0.113.80", "aaaa": "2001:db8::80"}},
+  "isps": [{"name": "Test resolver", "transfer": ["127.0.0.1"], "tsig_key": "`+tsigKey+`", "tsig_secret": "`+tsigSecret+`"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	replicas := make([]*replica, len(dirs))
+	for i, d := range dirs {
+		r := &replica{dns: "127.0.0.1:" + itoa(int64(freePort(t)))}
+		r.url, r.proc = serve(t, d, append(db, "--profile", profile, "--scheduler-interval", "1s", "--checkpoint-interval", "1s",
+			"--reports-per-minute", "-1", "--dns", r.dns, "--dns-config", zoneConfig, "--dns-poll-interval", "0")...)
+		replicas[i] = r
+	}
+	var leader *replica
+	waitFor(t, "one leader", func() bool {
+		for _, r := range replicas {
+			if r.leads() {
+				leader = r
+				return true
+			}
+		}
+		return false
+	})
+
+	// The load: public reports (a quarter repeat an earlier URL) and officers taking cases
+	// to a blocking, each request to a random live replica, retried on another when one is
+	// down; only what a replica acknowledged counts.
+	var mu sync.Mutex
+	acked := map[string]string{} // receipt → URL
+	var measures []int64
+	pick := func() *replica {
+		mu.Lock()
+		defer mu.Unlock()
+		for {
+			if r := replicas[rand.IntN(len(replicas))]; !r.dead {
+				return r
+			}
+		}
+	}
+	do := func(ctx context.Context, token, method, path string, query map[string][]string, body, out any) error {
+		var err error
+		for range 5 {
+			if err = client.New(pick().url, token).Do(ctx, method, path, query, body, out); err == nil || takedown.ErrorCode(err) != takedown.EUNAVAILABLE && !isConnErr(err) {
+				return err
+			}
+		}
+		return err
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for i := 0; ctx.Err() == nil; i++ {
+				u := fmt.Sprintf("https://videos.replica.test/%d/%d", w, i)
+				if i%4 == 3 {
+					u = fmt.Sprintf("https://videos.replica.test/%d/%d", w, i-1)
+				}
+				var r struct{ Receipt string }
+				err := do(ctx, "", "POST", "/reports", nil, takedown.ReportInput{URLs: []string{u}, Offence: "csam",
+					Description: "Synthetic replica test report.", GoodFaith: true}, &r)
+				if err == nil {
+					mu.Lock()
+					acked[r.Receipt] = u
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	block := func(n int) { // an officer's case, from a report to a blocking in force
+		host := fmt.Sprintf("blocked-%d.replica.test", n)
+		u := "https://" + host + "/"
+		var id int64
+		var m takedown.Measure
+		steps := []func() error{
+			func() error {
+				return do(ctx, "", "POST", "/reports", nil, takedown.ReportInput{URLs: []string{u}, Offence: "csam",
+					Description: "Synthetic replica test report.", GoodFaith: true}, nil)
+			},
+			func() error {
+				var page struct{ Items []takedown.Case }
+				err := do(ctx, officer, "GET", "/cases", map[string][]string{"url": {u}}, nil, &page)
+				if err == nil && len(page.Items) != 1 {
+					return fmt.Errorf("%d cases hold %s", len(page.Items), u)
+				}
+				if err == nil {
+					id = page.Items[0].ID
+				}
+				return err
+			},
+			func() error { return do(ctx, officer, "POST", fmt.Sprintf("/cases/%d/accept", id), nil, nil, nil) },
+			func() error {
+				return do(ctx, officer, "POST", fmt.Sprintf("/cases/%d/qualify", id), nil,
+					map[string]any{"offence": "csam", "reasons": "Synthetic images of the offence, in the test.",
+						"elements": map[string]bool{"minor_depicted": true, "pornographic_character": true, "public_character": true}}, nil)
+			},
+			func() error { return do(ctx, supervisor, "POST", fmt.Sprintf("/cases/%d/approve", id), nil, nil, nil) },
+			func() error {
+				return do(ctx, officer, "POST", fmt.Sprintf("/cases/%d/measures", id), nil,
+					map[string]any{"kind": "blocking", "targets": []string{host}, "publisher_unidentified": "No legal notice on the site."}, &m)
+			},
+			func() error {
+				return do(ctx, supervisor, "POST", fmt.Sprintf("/measures/%d/approve", m.ID), nil, nil, nil)
+			},
+		}
+		for i, step := range steps {
+			if err := step(); err != nil {
+				t.Errorf("blocking %d, step %d: %v", n, i, err)
+				return
+			}
+		}
+		mu.Lock()
+		measures = append(measures, m.ID)
+		mu.Unlock()
+	}
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
+
+	waitFor(t, "200 acknowledged reports", func() bool { return count() >= 200 })
+	block(1)
+	block(2)
+	var other *replica
+	for _, r := range replicas {
+		if r != leader {
+			other = r
+			break
+		}
+	}
+	kill(t, &mu, other)
+	waitFor(t, "200 more reports", func() bool { return count() >= 400 })
+	block(3)
+	kill(t, &mu, leader)
+	var next *replica
+	waitFor(t, "a new leader", func() bool {
+		for _, r := range replicas {
+			if !r.dead && r.leads() {
+				next = r
+				return true
+			}
+		}
+		return false
+	})
+	block(4)
+	waitFor(t, "200 more reports", func() bool { return count() >= 600 })
+	stop()
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	stored := map[string]bool{}
+	rows, err := raw.Query(`SELECT receipt FROM reports`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var receipt string
+		rows.Scan(&receipt)
+		stored[receipt] = true
+	}
+	rows.Close()
+	for receipt, u := range acked {
+		if !stored[receipt] {
+			t.Errorf("acknowledged report %s (%s) is lost", receipt, u)
+		}
+	}
+	t.Logf("%d reports acknowledged across the kills, %d stored; leader moved from %s to %s", len(acked), len(stored), leader.url, next.url)
+
+	// Every blocking's delivery to the ISP misses its deadline, and that is recorded once.
+	waitFor(t, "the blockings' deadlines to be recorded as missed", func() bool {
+		var n int
+		raw.QueryRow(`SELECT COUNT(*) FROM events WHERE kind = 'delivery.overdue'`).Scan(&n)
+		return n >= len(measures)
+	})
+	time.Sleep(3 * time.Second) // a few more scheduler passes, which must record nothing again
+	rows, err = raw.Query(`SELECT measure_id, COUNT(*) FROM events WHERE kind = 'delivery.overdue' GROUP BY measure_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := map[int64]int{}
+	for rows.Next() {
+		var m int64
+		var n int
+		rows.Scan(&m, &n)
+		fired[m] = n
+	}
+	rows.Close()
+	for _, m := range measures {
+		if fired[m] != 1 {
+			t.Errorf("measure %d: its missed deadline was recorded %d times, want once", m, fired[m])
+		}
+	}
+
+	// The survivors serve the latest list version, whichever replica published it.
+	var version uint32
+	if err := raw.QueryRow(`SELECT MAX(version) FROM list_versions WHERE list = 'blocking'`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range replicas {
+		if r.dead {
+			continue
+		}
+		var rrs []dns.RR
+		var err error
+		waitFor(t, "the zone's latest serial at "+r.dns, func() bool {
+			rrs, err = axfr(r.dns, tsigSecret)
+			return err == nil && rrs[0].(*dns.SOA).Serial == version
+		})
+		names := map[string]bool{}
+		for _, rr := range rrs {
+			names[rr.Header().Name] = true
+		}
+		for i := range len(measures) {
+			if name := fmt.Sprintf("blocked-%d.replica.test.%s", i+1, zoneName); !names[name] {
+				t.Errorf("the zone at %s (serial %d) lacks %s: %v", r.dns, version, name, rrs)
+			}
+		}
+	}
+
+	// The new leader checkpoints the whole log, and it verifies.
+	c := client.New(next.url, officer)
+	waitFor(t, "a checkpoint of the whole log by the new leader", func() bool {
+		var st struct{ Size, Unpublished int64 }
+		return c.Do(context.Background(), "GET", "/log", nil, nil, &st) == nil && st.Size > 0 && st.Unpublished == 0
+	})
+	run(t, nil, "log", "verify", "--server", next.url, "--token", officer, "--key", logKey)
+}
+
+// kill stops a replica with SIGKILL and marks it dead for the load generator.
+func kill(t *testing.T, mu *sync.Mutex, r *replica) {
+	t.Helper()
+	if err := r.proc.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-r.proc.done
+	mu.Lock()
+	r.dead = true
+	mu.Unlock()
+}
+
+// isConnErr reports whether err is a connection to a replica that is gone.
+func isConnErr(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "connection refused") || strings.Contains(s, "connection reset") || strings.Contains(s, "EOF")
+}
+
+// fastProfile writes the default profile with a blocking deadline of 20 s, so that deadlines
+// fall due during the test.
+func fastProfile(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile("../procedure/profiles/fr.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	p["measures"].(map[string]any)["blocking"].(map[string]any)["deadline"] = "20s"
+	b, _ = json.Marshal(p)
+	path := filepath.Join(dir, "profile.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
