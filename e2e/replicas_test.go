@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -345,4 +346,27 @@ func fastProfile(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestREADMEReplicas runs the README's section on PostgreSQL and replicas, as written, on a
+// new schema: the migration, three replicas sharing the keys, a report taken by one and read
+// through another, and the leader killed with kill -9.
+func TestREADMEReplicas(t *testing.T) {
+	base := storetest.PostgresURL()
+	if base == "" {
+		t.Skip("needs PostgreSQL: " + storetest.EnvDB + " (make check sets it)")
+	}
+	dsn := storetest.NewEmptySchema(t, base)
+	tmp := t.TempDir()
+	out := runScript(t, tmp, []string{"TAKEDOWN_DB=" + dsn, "TAKEDOWN_TOKEN=", "TAKEDOWN_SERVER="}, readmeScript(t, "PostgreSQL, and several replicas"))
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`the schema went from version 0 to \d+`),
+		regexp.MustCompile(`(?s)ready.*ready, leading|ready, leading.*ready`),
+		regexp.MustCompile(`replica \d was killed; the lead moved`),
+		regexp.MustCompile(`OK`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("the section's output lacks %s:\n%s", want, out)
+		}
+	}
 }

@@ -31,20 +31,7 @@ func base(t *testing.T) string {
 }
 
 // emptySchema creates a schema without migrating it and returns its DSN.
-func emptySchema(t *testing.T) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", base(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	name := fmt.Sprintf("test_empty_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(`CREATE SCHEMA ` + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec(`DROP SCHEMA ` + name + ` CASCADE`) })
-	return storetest.WithSchema(base(t), name)
-}
+func emptySchema(t *testing.T) string { return storetest.NewEmptySchema(t, base(t)) }
 
 var clock = takedown.NewSimClock(time.Date(2026, time.January, 12, 9, 0, 0, 0, time.UTC), nil)
 

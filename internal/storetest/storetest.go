@@ -61,6 +61,16 @@ func Open(t testing.TB, clock takedown.Clock) *Store {
 // returns a DSN that uses it; the schema is dropped after the test.
 func NewSchema(t testing.TB, base string) string {
 	t.Helper()
+	dsn := NewEmptySchema(t, base)
+	if _, _, err := postgres.Migrate(context.Background(), dsn); err != nil {
+		t.Fatal(err)
+	}
+	return dsn
+}
+
+// NewEmptySchema creates an empty schema, dropped after the test, and returns its DSN.
+func NewEmptySchema(t testing.TB, base string) string {
+	t.Helper()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
@@ -77,11 +87,7 @@ func NewSchema(t testing.TB, base string) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	dsn := WithSchema(base, schema)
-	if _, _, err := postgres.Migrate(context.Background(), dsn); err != nil {
-		t.Fatal(err)
-	}
-	return dsn
+	return WithSchema(base, schema)
 }
 
 // WithSchema returns dsn with its search_path set to schema.
