@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,13 +19,15 @@ import (
 	"github.com/takedown-project/takedown"
 	"github.com/takedown-project/takedown/auditlog"
 	"github.com/takedown-project/takedown/client"
+	"github.com/takedown-project/takedown/internal/storetest"
 )
 
-// authority is a real deployment on loopback: `takedown serve` on a data directory, requiring
-// the cosignature of the controller's witness, which runs as its own `takedown witness serve`
-// process with its own data directory.
+// authority is a real deployment on loopback: `takedown serve` on a data directory (and on
+// PostgreSQL when TAKEDOWN_TEST_DB names one), requiring the cosignature of the controller's
+// witness, which runs as its own `takedown witness serve` process with its own data directory.
 type authority struct {
 	data, witnessData string
+	dsn               string // the PostgreSQL schema; "" on SQLite
 	url, witnessURL   string
 	logKey, witness   string // the public keys
 	controller        string // a controller's token
@@ -39,13 +40,16 @@ func newAuthority(t *testing.T) *authority {
 	t.Helper()
 	tmp := t.TempDir()
 	a := &authority{data: filepath.Join(tmp, "data"), witnessData: filepath.Join(tmp, "witness")}
+	if base := storetest.PostgresURL(); base != "" {
+		a.dsn = storetest.NewSchema(t, base)
+	}
 	a.logKey = lastLine(run(t, nil, "admin", "log-key", "create", "--data", a.data, "--origin", "authority.example/log"))
 	a.witness = lastLine(run(t, nil, "witness", "key", "--data", a.witnessData, "--name", "controller-witness.example"))
 	a.witnessURL = a.startWitness(t)
-	a.controller = lastLine(run(t, nil, "admin", "user", "add", "--data", a.data, "--role", "controller", "--name", "Controller Echo"))
+	a.controller = lastLine(run(t, nil, a.args("admin", "user", "add", "--data", a.data, "--role", "controller", "--name", "Controller Echo")...))
 	for i := range 5 {
-		run(t, nil, "admin", "operator", "add", "--data", a.data, "--kind", "host", "--name", fmt.Sprintf("Host %d", i),
-			"--contact", "abuse@host.example", "--language", "fr", "--domain", fmt.Sprintf("videos%d.host.test", i))
+		run(t, nil, a.args("admin", "operator", "add", "--data", a.data, "--kind", "host", "--name", fmt.Sprintf("Host %d", i),
+			"--contact", "abuse@host.example", "--language", "fr", "--domain", fmt.Sprintf("videos%d.host.test", i))...)
 	}
 	a.start(t)
 	return a
@@ -75,7 +79,7 @@ func (a *authority) startWitness(t *testing.T) string {
 // start starts the server and waits until every event is in a published checkpoint.
 func (a *authority) start(t *testing.T) {
 	t.Helper()
-	a.url, a.srv = serve(t, a.data, "--witness-url", a.witnessURL, "--witness-key", a.witness, "--checkpoint-interval", "200ms")
+	a.url, a.srv = serve(t, a.data, a.args("--witness-url", a.witnessURL, "--witness-key", a.witness, "--checkpoint-interval", "200ms")...)
 	a.waitPublished(t)
 }
 
@@ -116,21 +120,32 @@ func (a *authority) verify(t *testing.T, args ...string) (int, string) {
 	return 0, string(out)
 }
 
-// sqlFile opens the server's database directly, as a database administrator can.
-func (a *authority) sqlFile(t *testing.T) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(a.data, "takedown.db")+"?"+url.Values{"_pragma": {"busy_timeout(10000)"}}.Encode())
-	if err != nil {
-		t.Fatal(err)
+// args adds the database to a command's arguments when it is PostgreSQL.
+func (a *authority) args(args ...string) []string {
+	if a.dsn != "" {
+		return append(args, "--db", a.dsn)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return args
 }
 
-func execSQL(t *testing.T, db *sql.DB, stmts ...string) {
+// sqlFile opens the server's database directly, as a database administrator can.
+func (a *authority) sqlFile(t *testing.T) *storetest.Raw {
+	t.Helper()
+	return storetest.OpenRaw(t, a.dsn, filepath.Join(a.data, "takedown.db"))
+}
+
+// execSQL runs statements as that administrator: "disable TABLE TRIGGER" drops (SQLite) or
+// disables (PostgreSQL) a trigger that keeps the record append-only.
+func execSQL(t *testing.T, db *storetest.Raw, stmts ...string) {
 	t.Helper()
 	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
+		var err error
+		if f := strings.Fields(s); len(f) == 3 && f[0] == "disable" {
+			err = db.DisableTrigger(f[1], f[2])
+		} else {
+			_, err = db.Exec(s)
+		}
+		if err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
@@ -147,15 +162,15 @@ func TestTamperingIsCaught(t *testing.T) {
 		want   *regexp.Regexp
 	}{
 		{"edit an event's body", func(t *testing.T, a *authority) {
-			execSQL(t, a.sqlFile(t), `DROP TRIGGER events_no_update`,
+			execSQL(t, a.sqlFile(t), `disable events events_no_update`,
 				`UPDATE events SET data = replace(data, 'Host 1', 'Host One') WHERE id = 4`)
 		}, regexp.MustCompile(`(?i)event 4\b.*leaf 3\b|leaf 3\b.*event 4\b`)},
 		{"delete an event", func(t *testing.T, a *authority) {
-			execSQL(t, a.sqlFile(t), `DROP TRIGGER events_no_delete`, `DELETE FROM events WHERE id = 5`)
+			execSQL(t, a.sqlFile(t), `disable events events_no_delete`, `DELETE FROM events WHERE id = 5`)
 		}, regexp.MustCompile(`(?i)event 5\b`)},
 		{"reorder two events", func(t *testing.T, a *authority) {
 			db := a.sqlFile(t)
-			execSQL(t, db, `DROP TRIGGER events_no_update`,
+			execSQL(t, db, `disable events events_no_update`,
 				`UPDATE events SET id = -1 WHERE id = 3`, `UPDATE events SET id = 3 WHERE id = 4`, `UPDATE events SET id = 4 WHERE id = -1`)
 		}, regexp.MustCompile(`(?i)event 3\b.*leaf 2\b|leaf 2\b.*event 3\b`)},
 		{"rewrite the history and sign it with the log's own key", func(t *testing.T, a *authority) {
@@ -200,7 +215,7 @@ func TestAForkIsRefusedByTheWitness(t *testing.T) {
 		t.Fatalf("with the witness's key, the verifier exits %d:\n%s", code, out)
 	}
 
-	run(t, nil, "admin", "operator", "add", "--data", a.data, "--kind", "isp", "--name", "ISP After", "--contact", "noc@isp.example", "--language", "fr")
+	run(t, nil, a.args("admin", "operator", "add", "--data", a.data, "--kind", "isp", "--name", "ISP After", "--contact", "noc@isp.example", "--language", "fr")...)
 	evidence := filepath.Join(a.witnessData, "evidence")
 	waitFor(t, "the witness's evidence of the fork", func() bool {
 		entries, _ := os.ReadDir(evidence)
@@ -216,7 +231,7 @@ func TestAForkIsRefusedByTheWitness(t *testing.T) {
 func fork(t *testing.T, a *authority, k int64) {
 	t.Helper()
 	db := a.sqlFile(t)
-	execSQL(t, db, `DROP TRIGGER events_no_update`, `DROP TRIGGER log_hashes_no_delete`, `DROP TRIGGER log_checkpoints_no_delete`,
+	execSQL(t, db, `disable events events_no_update`, `disable log_hashes log_hashes_no_delete`, `disable log_checkpoints log_checkpoints_no_delete`,
 		fmt.Sprintf(`UPDATE events SET data = '{"rewritten":true}' WHERE id = %d`, k))
 	var e takedown.Event
 	var at int64

@@ -40,7 +40,7 @@ type Store struct {
 	// Dir is the test's directory: the SQLite file on SQLite, and the keys in both cases.
 	Dir   string
 	clock takedown.Clock
-	sql   *sql.DB
+	sql   *Raw
 }
 
 // PostgresURL returns the database the tests run on, or "" for SQLite.
@@ -143,19 +143,27 @@ func (s *Store) SQLiteOnly(t testing.TB, why string) {
 func (s *Store) SQL(t testing.TB) *Raw {
 	t.Helper()
 	if s.sql == nil {
-		var err error
-		if s.Postgres != "" {
-			s.sql, err = sql.Open("pgx", s.Postgres)
-		} else {
-			s.sql, err = sql.Open("sqlite", "file:"+s.File()+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		db := s.sql
-		t.Cleanup(func() { db.Close() })
+		s.sql = OpenRaw(t, s.Postgres, s.File())
 	}
-	return &Raw{db: s.sql, postgres: s.Postgres != ""}
+	return s.sql
+}
+
+// OpenRaw opens a plain connection to the PostgreSQL database at dsn or, when dsn is "", to
+// the SQLite file, as a database administrator could; it is closed after the test.
+func OpenRaw(t testing.TB, dsn, file string) *Raw {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if dsn != "" {
+		db, err = sql.Open("pgx", dsn)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+file+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &Raw{db: db, postgres: dsn != ""}
 }
 
 // Raw runs plain SQL on the test's database.
