@@ -41,6 +41,14 @@ type Tx interface {
 	RevokeToken(hash []byte, at time.Time) error
 	RevokeTokens(userID int64, at time.Time) error
 
+	// ClaimForm records the first submission of a console form's one-time id, after
+	// forgetting those claimed before expired; for an id already claimed it returns where
+	// the first submission led ("" while it is in progress). FinishForm records that;
+	// ReleaseForm forgets a submission that failed.
+	ClaimForm(id string, expired time.Time) (redirect string, seen bool, err error)
+	FinishForm(id, redirect string) error
+	ReleaseForm(id string) error
+
 	CreateOperator(o *Operator) error
 	UpdateOperator(o *Operator) error
 	Operator(id int64) (*Operator, error)

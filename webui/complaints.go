@@ -34,11 +34,11 @@ func (c *Console) submitComplaint(w http.ResponseWriter, r *http.Request, v *vie
 			From: takedown.Complainant(r.PostFormValue("from")), Text: r.PostFormValue("text"), Contact: r.PostFormValue("contact")})
 	}
 	if err == nil {
-		c.once.done(form, "/complaint")
+		c.finishForm(r, form, "/complaint")
 		v.Title = v.T("complaint.received")
 		return c.render(w, v, http.StatusCreated, "complaint-receipt", complaint)
 	}
-	c.once.release(form)
+	c.releaseForm(r, form)
 	if !v.invalid(err) {
 		return err
 	}

@@ -15,7 +15,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,7 +58,6 @@ type Console struct {
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
 	handler http.Handler
-	once    *onceForms
 	zone    zoneInfo
 	signins *ratelimit.Limiter // password attempts per connection
 	metrics *prometheus.HistogramVec
@@ -75,7 +73,7 @@ func NewConsole(svc *casework.Service, cfg ConsoleConfig, log *slog.Logger, reg 
 	if cfg.Clock == nil {
 		cfg.Clock = takedown.SystemClock{}
 	}
-	c := &Console{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), pages: parsePages(), once: newOnceForms(),
+	c := &Console{svc: svc, cfg: cfg, log: log, mux: http.NewServeMux(), pages: parsePages(),
 		signins: ratelimit.New(maxSignInsPerMinute),
 		metrics: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "takedown_console_request_seconds",
 			Help: "Time to serve a page of the console or the public pages, by page and status.", Buckets: prometheus.DefBuckets},
@@ -358,28 +356,30 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request, v *view, act fu
 	v.Form = r.PostForm
 	to, err := act()
 	if err == nil {
-		c.once.done(form, to)
+		c.finishForm(r, form, to)
 		c.redirect(w, r, to)
 		return nil
 	}
-	c.once.release(form)
+	c.releaseForm(r, form)
 	if !v.invalid(err) {
 		return err
 	}
 	return again(takedown.HTTPStatus(takedown.ErrorCode(err)))
 }
 
-// claimForm reads a posted form's one-time id and claims it. A second submission of the same
-// form is sent where the first went, instead of being done twice; one that comes while the
-// first is still being done is refused.
+// claimForm reads a posted form's one-time id and claims it, in the database, so that it
+// holds across replicas. A second submission of the same form is sent where the first went,
+// instead of being done twice; one that comes while the first is still being done is refused.
 func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) (id string, done bool, err error) {
 	id = r.PostFormValue("form_id")
 	if id == "" {
 		return "", false, nil
 	}
 	id += " " + r.URL.Path // a page's forms share its id; each posts to its own path
-	to, seen := c.once.claim(id)
+	to, seen, err := c.svc.ClaimForm(r.Context(), id)
 	switch {
+	case err != nil:
+		return id, true, err
 	case seen && to == "":
 		return id, true, takedown.Errorf(takedown.ECONFLICT, "this form is being sent already; wait for its answer")
 	case seen:
@@ -389,58 +389,25 @@ func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) (id string, 
 	return id, false, nil
 }
 
-// onceForms remembers the forms already submitted, for an hour, and where they led.
-type onceForms struct {
-	mu   sync.Mutex
-	seen map[string]onceForm
-}
-
-type onceForm struct {
-	to string // "" while the first submission is in progress
-	at time.Time
-}
-
-func newOnceForms() *onceForms { return &onceForms{seen: map[string]onceForm{}} }
-
-const onceFor = time.Hour
-
-// claim returns where the form's first submission went, and whether there was one.
-func (o *onceForms) claim(id string) (string, bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	now := time.Now()
-	if f, ok := o.seen[id]; ok && now.Sub(f.at) < onceFor {
-		return f.to, true
-	}
-	if len(o.seen) > 10000 {
-		for k, f := range o.seen {
-			if now.Sub(f.at) >= onceFor {
-				delete(o.seen, k)
-			}
-		}
-	}
-	o.seen[id] = onceForm{at: now}
-	return "", false
-}
-
-// done records where a submission led; release forgets one that failed, so that the
-// corrected form can be sent.
-func (o *onceForms) done(id, to string) {
+// finishForm records where a claimed form led; releaseForm forgets one that failed. Neither
+// fails the request, whose action is done (or refused) already: a form whose id stays
+// claimed is refused as in progress if sent again, within FormsRemembered.
+func (c *Console) finishForm(r *http.Request, id, to string) {
 	if id == "" {
 		return
 	}
-	o.mu.Lock()
-	o.seen[id] = onceForm{to: to, at: time.Now()}
-	o.mu.Unlock()
+	if err := c.svc.FinishForm(r.Context(), id, to); err != nil {
+		c.log.Warn("a form's outcome could not be recorded", "err", err)
+	}
 }
 
-func (o *onceForms) release(id string) {
+func (c *Console) releaseForm(r *http.Request, id string) {
 	if id == "" {
 		return
 	}
-	o.mu.Lock()
-	delete(o.seen, id)
-	o.mu.Unlock()
+	if err := c.svc.ReleaseForm(r.Context(), id); err != nil {
+		c.log.Warn("a failed form could not be released", "err", err)
+	}
 }
 
 func newNonce() string {

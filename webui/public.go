@@ -59,11 +59,11 @@ func (c *Console) submitReport(w http.ResponseWriter, r *http.Request, v *view) 
 		var report *takedown.Report
 		if report, err = c.svc.SubmitReport(v.ctx(r), in); err == nil {
 			v.Title = v.T("receipt.title")
-			c.once.done(id, "/report")
+			c.finishForm(r, id, "/report")
 			return c.render(w, v, http.StatusCreated, "receipt", report)
 		}
 	}
-	c.once.release(id)
+	c.releaseForm(r, id)
 	if !v.invalid(err) {
 		return err
 	}
