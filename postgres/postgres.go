@@ -48,6 +48,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxConns <= 0 {
 		o.MaxConns = 16
 	}
+	o.MaxConns = max(o.MaxConns, writersPerProcess+2) // the writers, the leader's lock, a read
 	if o.MaxIdleConns <= 0 || o.MaxIdleConns > o.MaxConns {
 		o.MaxIdleConns = o.MaxConns
 	}
@@ -62,7 +63,14 @@ type DB struct {
 	pool  *sql.DB
 	clock takedown.Clock
 	lock  int32 // the schema's advisory lock class: hashtext(current_schema())
+	// writers bounds this process's writes in flight. Writes are serialised by the lock
+	// anyway; more of them waiting on it would only hold connections that reads need.
+	writers chan struct{}
 }
+
+// writersPerProcess is how many of a process's writes hold a connection at once: the one
+// holding the lock and the next, ready to take it as soon as it is released.
+const writersPerProcess = 2
 
 var _ takedown.Store = (*DB)(nil)
 
@@ -113,7 +121,7 @@ func Open(ctx context.Context, dsn string, clock takedown.Clock, o Options) (*DB
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{pool: pool, clock: clock, lock: class}
+	db := &DB{pool: pool, clock: clock, lock: class, writers: make(chan struct{}, writersPerProcess)}
 	current, err := db.version(ctx, pool)
 	if err == nil {
 		err = checkVersion(current)
@@ -154,8 +162,11 @@ func (db *DB) Ping(ctx context.Context) error { return db.pool.PingContext(ctx) 
 // Once begun, the transaction runs to its end even if ctx is cancelled: the caller's context
 // governs whether a use case starts.
 func (db *DB) Update(ctx context.Context, fn func(takedown.Tx) error) (err error) {
-	if err := ctx.Err(); err != nil {
-		return err
+	select {
+	case db.writers <- struct{}{}:
+		defer func() { <-db.writers }()
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	tx, err := db.pool.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
