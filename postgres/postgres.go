@@ -3,7 +3,9 @@
 // migrations. Several serve processes may share one database: writes are serialised by a
 // transaction-level advisory lock, so that the audit log's leaves stay strictly ordered and
 // gap-free and every use case sees the state the previous one left, as with SQLite's single
-// writer; reads run in parallel on snapshots; one process at a time leads (see Lead).
+// writer; each process commits the writes waiting in it together (sqlstore.Committer), on one
+// connection of its own; reads run in parallel on snapshots; one process at a time leads (see
+// Lead).
 //
 // The schema is the one of the database's search_path (the DSN's search_path parameter, or
 // the user's default), so that one database can hold several authorities' or tests' schemas;
@@ -13,6 +15,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -48,7 +51,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxConns <= 0 {
 		o.MaxConns = 16
 	}
-	o.MaxConns = max(o.MaxConns, writersPerProcess+2) // the writers, the leader's lock, a read
+	o.MaxConns = max(o.MaxConns, 3) // the writer, the leader's lock, a read
 	if o.MaxIdleConns <= 0 || o.MaxIdleConns > o.MaxConns {
 		o.MaxIdleConns = o.MaxConns
 	}
@@ -63,14 +66,19 @@ type DB struct {
 	pool  *sql.DB
 	clock takedown.Clock
 	lock  int32 // the schema's advisory lock class: hashtext(current_schema())
-	// writers bounds this process's writes in flight. Writes are serialised by the lock
-	// anyway; more of them waiting on it would only hold connections that reads need.
-	writers chan struct{}
+	// commits runs the process's writes, one batch at a time, on a connection of its own:
+	// writes are serialised by the lock anyway, and waiting in the process (first come,
+	// first served) rather than on the lock keeps the other connections for reads.
+	commits *sqlstore.Committer
 }
 
-// writersPerProcess is how many of a process's writes hold a connection at once: the one
-// holding the lock and the next, ready to take it as soon as it is released.
-const writersPerProcess = 2
+// pgConn is the writer's connection.
+type pgConn struct{ *sql.Conn }
+
+func (c pgConn) Raw(stmt string) error {
+	_, err := c.ExecContext(context.Background(), stmt)
+	return err
+}
 
 var _ takedown.Store = (*DB)(nil)
 
@@ -121,15 +129,21 @@ func Open(ctx context.Context, dsn string, clock takedown.Clock, o Options) (*DB
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{pool: pool, clock: clock, lock: class, writers: make(chan struct{}, writersPerProcess)}
+	db := &DB{pool: pool, clock: clock, lock: class}
 	current, err := db.version(ctx, pool)
 	if err == nil {
 		err = checkVersion(current)
+	}
+	var writer *sql.Conn
+	if err == nil {
+		writer, err = pool.Conn(ctx)
 	}
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: %w", Redact(dsn), err)
 	}
+	begin := []string{"BEGIN", fmt.Sprintf("SELECT pg_advisory_xact_lock(%d, %d)", class, writeLock)}
+	db.commits = sqlstore.NewCommitter("postgres", pgConn{writer}, begin, db.renew, clock, dialect{})
 	return db, nil
 }
 
@@ -148,47 +162,37 @@ func checkVersion(current int) error {
 	return nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.pool.Close() }
+// Close waits for the batch being committed and closes the connections. Closing again does
+// nothing.
+func (db *DB) Close() error {
+	db.commits.Close()
+	db.commits.Conn().(pgConn).Close()
+	return db.pool.Close()
+}
+
+// renew replaces the writer's connection, whose state is unknown (a ROLLBACK failed), by a
+// new one; if none can be had, it keeps the old one: its next BEGIN fails with the reason,
+// and the next renew tries again.
+func (db *DB) renew(w sqlstore.WriteConn) sqlstore.WriteConn {
+	fresh, err := db.pool.Conn(context.Background())
+	if err != nil {
+		return w
+	}
+	old := w.(pgConn)
+	old.Conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool closes it, and its session
+	old.Close()
+	return pgConn{fresh}
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.PingContext(ctx) }
 
-// Update runs fn in a write transaction, after every write before it: the transaction first
-// takes the schema's write lock, and its time is read once the lock is held, so that
-// timestamps follow the order of commits whichever replica writes. When Update returns nil
-// the COMMIT is durable (with PostgreSQL's default synchronous_commit).
-//
-// Once begun, the transaction runs to its end even if ctx is cancelled: the caller's context
-// governs whether a use case starts.
-func (db *DB) Update(ctx context.Context, fn func(takedown.Tx) error) (err error) {
-	select {
-	case db.writers <- struct{}{}:
-		defer func() { <-db.writers }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	tx, err := db.pool.BeginTx(context.WithoutCancel(ctx), nil)
-	if err != nil {
-		return unavailable("begin", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			tx.Rollback() // fn failed or panicked; a panic goes on up once the transaction is undone
-		}
-	}()
-	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock($1, $2)`, db.lock, writeLock); err != nil {
-		return unavailable("write lock", err)
-	}
-	if err := fn(sqlstore.NewTx(tx, db.clock.Now(), dialect{})); err != nil {
-		return err
-	}
-	done = true
-	if err := tx.Commit(); err != nil {
-		return unavailable("commit", err)
-	}
-	return nil
+// Update runs fn in a write transaction, after every write before it: the batch it is
+// committed with first takes the schema's write lock, and fn's time is read once the lock is
+// held, so that timestamps follow the order of commits whichever replica writes. When Update
+// returns nil the COMMIT is durable (with PostgreSQL's default synchronous_commit).
+func (db *DB) Update(ctx context.Context, fn func(takedown.Tx) error) error {
+	return db.commits.Update(ctx, fn)
 }
 
 // View runs fn in a read-only transaction on one snapshot of the database.
@@ -196,7 +200,7 @@ func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx, err := db.pool.BeginTx(context.WithoutCancel(ctx), &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := db.pool.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return unavailable("begin", err)
 	}
@@ -207,7 +211,7 @@ func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) error {
 // unavailable wraps a failure of the database itself (not of the use case) as EUNAVAILABLE,
 // keeping the cause for the log.
 func unavailable(step string, err error) error {
-	return errors.Join(takedown.Errorf(takedown.EUNAVAILABLE, "the database is unavailable"), fmt.Errorf("postgres: %s: %w", step, err))
+	return sqlstore.Unavailable(fmt.Errorf("postgres: %s: %w", step, err))
 }
 
 // Redact returns dsn without its password, for messages and logs.

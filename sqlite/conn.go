@@ -28,7 +28,7 @@ func newConn(pool *sql.DB, setup string) (*conn, error) {
 	}
 	cn := &conn{c: c, setup: setup, stmts: map[string]*sql.Stmt{}}
 	if setup != "" {
-		if err := cn.raw(setup); err != nil {
+		if err := cn.Raw(setup); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -38,7 +38,7 @@ func newConn(pool *sql.DB, setup string) (*conn, error) {
 
 // raw runs SQL text without preparing it: transaction control and migrations, which may hold
 // several statements.
-func (c *conn) raw(query string) error {
+func (c *conn) Raw(query string) error {
 	_, err := c.c.ExecContext(context.Background(), query)
 	return err
 }

@@ -3,7 +3,7 @@
 // acknowledged change survives a crash, with embedded forward-only migrations.
 //
 // The store owns its connections: one writer, used only by the group committer (see
-// commit.go), and a small pool of read-only readers. Each connection keeps its own prepared
+// sqlstore/commit.go), and a small pool of read-only readers. Each connection keeps its own prepared
 // statements, since parsing SQL is a large part of the cost of a small write, and begins and
 // ends its transactions itself.
 package sqlite
@@ -42,12 +42,11 @@ var migrationPrograms = map[int]func(*sqlstore.Tx) error{
 // DB is a takedown.Store on one SQLite file.
 type DB struct {
 	pool    *sql.DB
-	writer  *conn
+	writer  *conn // until the committer takes it over, for the migrations
+	commits *sqlstore.Committer
 	readers chan *conn
 	clock   takedown.Clock
-	queue   chan *pendingWrite
 	closing chan struct{}
-	stopped chan struct{}
 	closed  sync.Once
 	err     error // of Close
 }
@@ -72,7 +71,7 @@ func Open(path string, clock takedown.Clock) (*DB, error) {
 	pool.SetMaxOpenConns(readers + 2) // the writer, the readers, and a spare to replace a broken one
 	pool.SetMaxIdleConns(readers + 2)
 	db := &DB{pool: pool, clock: clock, readers: make(chan *conn, readers),
-		queue: make(chan *pendingWrite), closing: make(chan struct{}), stopped: make(chan struct{})}
+		closing: make(chan struct{})}
 	fail := func(err error) (*DB, error) {
 		db.closeConns(len(db.readers))
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -90,7 +89,9 @@ func Open(path string, clock takedown.Clock) (*DB, error) {
 		}
 		db.readers <- c
 	}
-	go db.commitLoop()
+	db.commits = sqlstore.NewCommitter("sqlite", db.writer, []string{"BEGIN IMMEDIATE"},
+		func(w sqlstore.WriteConn) sqlstore.WriteConn { return db.renew(w.(*conn)) }, clock, dialect{})
+	db.writer = nil
 	return db, nil
 }
 
@@ -99,7 +100,8 @@ func Open(path string, clock takedown.Clock) (*DB, error) {
 func (db *DB) Close() error {
 	db.closed.Do(func() {
 		close(db.closing)
-		<-db.stopped
+		db.commits.Close()
+		db.writer = db.commits.Conn().(*conn)
 		db.err = db.closeConns(cap(db.readers))
 	})
 	return db.err
@@ -124,6 +126,12 @@ func (db *DB) Ping(ctx context.Context) error { return db.pool.PingContext(ctx) 
 // scheduler, the checkpoints, the outbox). PostgreSQL's store elects one of its replicas.
 func (db *DB) Lead(ctx context.Context, _ *slog.Logger, lead func(context.Context)) { lead(ctx) }
 
+// Update runs fn in a write transaction, committed with the other writes waiting (see
+// sqlstore.Committer), and returns once the change is durable.
+func (db *DB) Update(ctx context.Context, fn func(takedown.Tx) error) error {
+	return db.commits.Update(ctx, fn)
+}
+
 // View runs fn in a read transaction on a snapshot of the database.
 func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) (err error) {
 	var c *conn
@@ -132,14 +140,14 @@ func (db *DB) View(ctx context.Context, fn func(takedown.Tx) error) (err error) 
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-db.closing:
-		return errClosed
+		return sqlstore.ErrClosed
 	}
-	if err := c.raw("BEGIN"); err != nil {
+	if err := c.Raw("BEGIN"); err != nil {
 		db.readers <- db.renew(c)
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() {
-		if rerr := c.raw("ROLLBACK"); rerr != nil {
+		if rerr := c.Raw("ROLLBACK"); rerr != nil {
 			c = db.renew(c) // never hand out a connection stuck in a transaction
 			if err == nil {
 				err = fmt.Errorf("sqlite: end read: %w", rerr)
@@ -178,20 +186,20 @@ func (dialect) IsUniqueViolation(err error) bool {
 // migrateTo runs the SQL of the pending migrations, then their programs, in one transaction.
 func (db *DB) migrateTo(script string, pending []int) error {
 	w := db.writer
-	if err := w.raw("BEGIN IMMEDIATE"); err != nil {
+	if err := w.Raw("BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	err := w.raw(script)
+	err := w.Raw(script)
 	for _, version := range pending {
 		if program := migrationPrograms[version]; err == nil && program != nil {
 			err = program(sqlstore.NewTx(w, db.clock.Now(), dialect{}))
 		}
 	}
 	if err == nil {
-		err = w.raw("COMMIT")
+		err = w.Raw("COMMIT")
 	}
 	if err != nil {
-		w.raw("ROLLBACK")
+		w.Raw("ROLLBACK")
 	}
 	return err
 }
@@ -206,7 +214,7 @@ func Latest() int {
 // transaction, and refuses a database written by a newer version.
 func (db *DB) migrate() error {
 	w := db.writer
-	if err := w.raw(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+	if err := w.Raw(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	var current int
