@@ -67,7 +67,8 @@ type cluster struct {
 	dir      string
 	admin    *sql.DB // the PostgreSQL database, to drop the schema; nil on SQLite
 	schema   string
-	db       string // the --db URL; "" on SQLite
+	db       string // the --db URL; "" on SQLite, with the schema as application_name
+	maxConns int    // --db-max-conns; 0 for the server's default
 	replicas []*replica
 	// The officer qualifies, the supervisor approves: two users, for the four-eyes rule.
 	officer, supervisor string
@@ -88,8 +89,8 @@ type replica struct {
 
 // startCluster makes the setup's database and data directories and starts its replicas.
 // On error, what was started is stopped again.
-func startCluster(ctx context.Context, binary, dir string, admin *sql.DB, base string, s setup) (c *cluster, err error) {
-	c = &cluster{setup: s, binary: binary, dir: dir}
+func startCluster(ctx context.Context, binary, dir string, admin *sql.DB, base string, maxConns int, s setup) (c *cluster, err error) {
+	c = &cluster{setup: s, binary: binary, dir: dir, maxConns: maxConns}
 	defer func() {
 		if err != nil {
 			c.close()
@@ -144,7 +145,9 @@ func startCluster(ctx context.Context, binary, dir string, admin *sql.DB, base s
 	return c, nil
 }
 
-// withSearchPath returns the database URL base with its search_path set to schema.
+// withSearchPath returns the database URL base with its search_path set to schema, and the
+// schema as the sessions' application_name, by which the sessions are found in
+// pg_stat_activity.
 func withSearchPath(base, schema string) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil {
@@ -152,6 +155,7 @@ func withSearchPath(base, schema string) (string, error) {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", schema)
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
@@ -189,6 +193,9 @@ func (c *cluster) start(ctx context.Context, data, config string) (*replica, err
 		"--reports-per-minute", "-1", "--log-format", "json"}
 	if c.db != "" {
 		args = append(args, "--db", c.db)
+	}
+	if c.db != "" && c.maxConns > 0 {
+		args = append(args, "--db-max-conns", strconv.Itoa(c.maxConns))
 	}
 	cmd := exec.Command(c.binary, args...)
 	stderr, err := cmd.StderrPipe()
@@ -348,5 +355,47 @@ func (l *serverLog) report(w io.Writer, name string) {
 	defer l.mu.Unlock()
 	for _, m := range slices.Sorted(maps.Keys(l.problems)) {
 		fmt.Fprintf(w, "%s logged %d× %s; the first: %s\n", name, l.problems[m], m, l.examples[m])
+	}
+}
+
+// sessions samples the replicas' PostgreSQL sessions every 100 ms until ctx is done: how many
+// are open, and how many wait for the write lock (an advisory lock). It returns a function
+// that stops the sampling and describes what it saw.
+func (c *cluster) sessions(ctx context.Context) func() string {
+	if c.schema == "" {
+		return func() string { return "" }
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var samples, waitSum, waitMax, openMax int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			var open, waiting int
+			err := c.admin.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'advisory')
+				FROM pg_stat_activity WHERE application_name = $1`, c.schema).Scan(&open, &waiting)
+			if err != nil {
+				continue
+			}
+			samples++
+			waitSum += waiting
+			waitMax, openMax = max(waitMax, waiting), max(openMax, open)
+		}
+	}()
+	return func() string {
+		cancel()
+		<-done
+		if samples == 0 {
+			return "PostgreSQL sessions: not sampled"
+		}
+		return fmt.Sprintf("PostgreSQL sessions of the replicas (sampled every 100 ms): at most %d open; waiting for the write lock: %.1f on average, at most %d",
+			openMax, float64(waitSum)/float64(samples), waitMax)
 	}
 }

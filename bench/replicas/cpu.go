@@ -70,9 +70,21 @@ func procCPU(pid int, children bool) float64 {
 	return t
 }
 
-// since describes the cores each part kept busy between before and c.
+// since describes the cores each part kept busy between before and c. What the machine did
+// besides is the others' on a shared machine (and the kernel's, for the loopback).
 func (c cpu) since(before cpu, elapsed time.Duration) string {
 	cores := func(a, b float64) float64 { return (a - b) / elapsed.Seconds() }
-	return fmt.Sprintf("cores busy: machine %.2f, replicas %.2f, PostgreSQL %.2f, load generator %.2f",
-		cores(c.machine, before.machine), cores(c.replicas, before.replicas), cores(c.postgres, before.postgres), cores(c.bench, before.bench))
+	machine, replicas := cores(c.machine, before.machine), cores(c.replicas, before.replicas)
+	postgres, bench := cores(c.postgres, before.postgres), cores(c.bench, before.bench)
+	return fmt.Sprintf("cores busy: machine %.2f = replicas %.2f + PostgreSQL %.2f + load generator %.2f + the rest %.2f",
+		machine, replicas, postgres, bench, machine-replicas-postgres-bench)
+}
+
+// loadAverage is the machine's load over the last 1, 5 and 15 minutes, as /proc has it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }

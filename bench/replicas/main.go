@@ -61,6 +61,7 @@ type config struct {
 	duration time.Duration
 	closed   time.Duration
 	clients  int
+	maxConns int
 	rates    rates
 }
 
@@ -71,6 +72,7 @@ func main() {
 	flag.DurationVar(&cfg.duration, "duration", 30*time.Second, "how long the open-loop workload runs on each setup")
 	flag.DurationVar(&cfg.closed, "closed", 10*time.Second, "how long the closed-loop report phase runs on each setup; 0 to skip it")
 	flag.IntVar(&cfg.clients, "clients", 32, "concurrent reporters of the closed-loop phase")
+	flag.IntVar(&cfg.maxConns, "db-max-conns", 0, "each PostgreSQL replica's --db-max-conns; 0 for the server's default")
 	flag.Float64Var(&cfg.rates.reports, "rate", 10000.0/60, "public reports per second (the aim: 10,000 a minute)")
 	flag.Float64Var(&cfg.rates.repeat, "repeat", 0.3, "share of the reports that repeat an earlier URL")
 	flag.Float64Var(&cfg.rates.reads, "reads", 10, "officers' reads of the case queue per second")
@@ -170,7 +172,7 @@ func openPostgres(ctx context.Context, url string) (*sql.DB, error) {
 // measure starts the setup, runs the workload on it, prints its table and stops it.
 func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB, s setup) ([]figures, error) {
 	fmt.Printf("\n== %s: %d replica(s) on %s\n", s.name, s.replicas, map[bool]string{false: "SQLite", true: "PostgreSQL"}[s.postgres])
-	c, err := startCluster(ctx, binary, dir, admin, cfg.db, s)
+	c, err := startCluster(ctx, binary, dir, admin, cfg.db, cfg.maxConns, s)
 	if err != nil {
 		return nil, err
 	}
@@ -188,14 +190,24 @@ func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB,
 		r.log.reset()
 	}
 	w := newWorkload(c)
-	before := sampleCPU(c.replicas)
+	fmt.Printf("load average before: %s\n", loadAverage())
+	before, sessions := sampleCPU(c.replicas), c.sessions(ctx)
 	elapsed := w.openLoop(ctx, cfg.rates, cfg.duration)
-	fmt.Printf("CPU, open loop: %s\n", sampleCPU(c.replicas).since(before, elapsed))
+	fmt.Printf("open loop, %s: %s\n", elapsed.Round(time.Millisecond), sampleCPU(c.replicas).since(before, elapsed))
+	if s := sessions(); s != "" {
+		fmt.Println(s)
+	}
 	var closed time.Duration
 	if cfg.closed > 0 && ctx.Err() == nil {
-		before = sampleCPU(c.replicas)
+		before, sessions = sampleCPU(c.replicas), c.sessions(ctx)
 		closed = w.closedLoop(ctx, cfg.clients, cfg.rates.repeat, cfg.closed)
-		fmt.Printf("CPU, closed loop: %s\n", sampleCPU(c.replicas).since(before, closed))
+		fmt.Printf("closed loop, %s: %s\n", closed.Round(time.Millisecond), sampleCPU(c.replicas).since(before, closed))
+		if s := sessions(); s != "" {
+			fmt.Println(s)
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err() // figures cut short by the interrupt would mislead
 	}
 	rows := w.rec.figures(elapsed, closed)
 	printTable(rows)
