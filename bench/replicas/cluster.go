@@ -22,6 +22,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to make and drop schemas
+	_ "modernc.org/sqlite"             // to count the reports stored on SQLite
 
 	"github.com/takedown-project/takedown/client"
 )
@@ -398,4 +399,21 @@ func (c *cluster) sessions(ctx context.Context) func() string {
 		return fmt.Sprintf("PostgreSQL sessions of the replicas (sampled every 100 ms): at most %d open; waiting for the write lock: %.1f on average, at most %d",
 			openMax, float64(waitSum)/float64(samples), waitMax)
 	}
+}
+
+// storedReports counts the reports in the database, to set beside those answered: a report
+// stored whose caller had given up is work the server did for no one.
+func (c *cluster) storedReports(ctx context.Context) (int, error) {
+	var n int
+	if c.schema != "" {
+		err := c.admin.QueryRowContext(ctx, "SELECT count(*) FROM "+c.schema+".reports").Scan(&n)
+		return n, err
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(c.replicas[0].data, "takedown.db")+"?mode=ro")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	err = db.QueryRowContext(ctx, "SELECT count(*) FROM reports").Scan(&n)
+	return n, err
 }

@@ -215,6 +215,17 @@ func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB,
 		fmt.Printf("%d case steps not started: no new case in the queue yet\n", n)
 	}
 	printErrors(rows)
+	answered := 0
+	for _, f := range rows {
+		if f.kind == opReport || f.kind == opRepeat || f.kind == opClosedReport {
+			answered += f.done
+		}
+	}
+	if stored, err := c.storedReports(ctx); err != nil {
+		fmt.Printf("reports stored: cannot count them: %v\n", err)
+	} else {
+		fmt.Printf("reports: %d answered 201 Created, %d stored\n", answered, stored)
+	}
 	for i, r := range c.replicas {
 		r.log.report(os.Stdout, fmt.Sprintf("replica %d", i+1))
 	}

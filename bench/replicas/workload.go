@@ -277,8 +277,8 @@ func (r *recorder) record(kind string, d time.Duration, err error) {
 		return
 	}
 	msg := err.Error()
-	if code := takedown.ErrorCode(err); code != "" {
-		msg = code + ": " + msg
+	if e, ok := errors.AsType[*takedown.Error](err); ok {
+		msg = e.Code + ": " + msg
 	}
 	if len(msg) > 160 {
 		msg = msg[:160] + "…"
