@@ -68,8 +68,9 @@ type cluster struct {
 	dir      string
 	admin    *sql.DB // the PostgreSQL database, to drop the schema; nil on SQLite
 	schema   string
-	db       string // the --db URL; "" on SQLite, with the schema as application_name
-	maxConns int    // --db-max-conns; 0 for the server's default
+	db       string        // the --db URL; "" on SQLite, with the schema as application_name
+	maxConns int           // --db-max-conns; 0 for the server's default
+	timeout  time.Duration // how long a caller waits for an HTTP answer
 	replicas []*replica
 	// The officer qualifies, the supervisor approves: two users, for the four-eyes rule.
 	officer, supervisor string
@@ -90,8 +91,8 @@ type replica struct {
 
 // startCluster makes the setup's database and data directories and starts its replicas.
 // On error, what was started is stopped again.
-func startCluster(ctx context.Context, binary, dir string, admin *sql.DB, base string, maxConns int, s setup) (c *cluster, err error) {
-	c = &cluster{setup: s, binary: binary, dir: dir, maxConns: maxConns}
+func startCluster(ctx context.Context, binary, dir string, admin *sql.DB, base string, maxConns int, timeout time.Duration, s setup) (c *cluster, err error) {
+	c = &cluster{setup: s, binary: binary, dir: dir, maxConns: maxConns, timeout: timeout}
 	defer func() {
 		if err != nil {
 			c.close()
@@ -231,7 +232,7 @@ func (c *cluster) start(ctx context.Context, data, config string) (*replica, err
 		return r, ctx.Err()
 	}
 	r.transport = &http.Transport{MaxIdleConnsPerHost: 1024}
-	hc := &http.Client{Transport: r.transport, Timeout: 30 * time.Second}
+	hc := &http.Client{Transport: r.transport, Timeout: c.timeout}
 	r.public, r.officer, r.super = client.New(r.url, ""), client.New(r.url, c.officer), client.New(r.url, c.supervisor)
 	r.public.HTTP, r.officer.HTTP, r.super.HTTP = hc, hc, hc
 	return r, nil

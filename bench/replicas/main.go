@@ -62,6 +62,7 @@ type config struct {
 	closed   time.Duration
 	clients  int
 	maxConns int
+	timeout  time.Duration
 	rates    rates
 }
 
@@ -72,6 +73,7 @@ func main() {
 	flag.DurationVar(&cfg.duration, "duration", 30*time.Second, "how long the open-loop workload runs on each setup")
 	flag.DurationVar(&cfg.closed, "closed", 10*time.Second, "how long the closed-loop report phase runs on each setup; 0 to skip it")
 	flag.IntVar(&cfg.clients, "clients", 32, "concurrent reporters of the closed-loop phase")
+	flag.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "how long a caller waits for an HTTP answer before it gives up")
 	flag.IntVar(&cfg.maxConns, "db-max-conns", 0, "each PostgreSQL replica's --db-max-conns; 0 for the server's default")
 	flag.Float64Var(&cfg.rates.reports, "rate", 10000.0/60, "public reports per second (the aim: 10,000 a minute)")
 	flag.Float64Var(&cfg.rates.repeat, "repeat", 0.3, "share of the reports that repeat an earlier URL")
@@ -172,7 +174,7 @@ func openPostgres(ctx context.Context, url string) (*sql.DB, error) {
 // measure starts the setup, runs the workload on it, prints its table and stops it.
 func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB, s setup) ([]figures, error) {
 	fmt.Printf("\n== %s: %d replica(s) on %s\n", s.name, s.replicas, map[bool]string{false: "SQLite", true: "PostgreSQL"}[s.postgres])
-	c, err := startCluster(ctx, binary, dir, admin, cfg.db, cfg.maxConns, s)
+	c, err := startCluster(ctx, binary, dir, admin, cfg.db, cfg.maxConns, cfg.timeout, s)
 	if err != nil {
 		return nil, err
 	}
