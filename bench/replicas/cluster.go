@@ -402,19 +402,20 @@ func (c *cluster) sessions(ctx context.Context) func() string {
 	}
 }
 
-// storedReports counts the reports in the database, to set beside those answered: a report
-// stored whose caller had given up is work the server did for no one.
-func (c *cluster) storedReports(ctx context.Context) (int, error) {
-	var n int
+// stored counts the reports and the cases in the database, to set beside the reports
+// answered: a report stored whose caller had given up is work the server did for no one, and
+// a report that repeats a URL joins that URL's case rather than opening one.
+func (c *cluster) stored(ctx context.Context) (reports, cases int, err error) {
+	const query = "SELECT (SELECT count(*) FROM %[1]sreports), (SELECT count(*) FROM %[1]scases)"
 	if c.schema != "" {
-		err := c.admin.QueryRowContext(ctx, "SELECT count(*) FROM "+c.schema+".reports").Scan(&n)
-		return n, err
+		err := c.admin.QueryRowContext(ctx, fmt.Sprintf(query, c.schema+".")).Scan(&reports, &cases)
+		return reports, cases, err
 	}
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(c.replicas[0].data, "takedown.db")+"?mode=ro")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer db.Close()
-	err = db.QueryRowContext(ctx, "SELECT count(*) FROM reports").Scan(&n)
-	return n, err
+	err = db.QueryRowContext(ctx, fmt.Sprintf(query, "")).Scan(&reports, &cases)
+	return reports, cases, err
 }

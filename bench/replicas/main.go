@@ -223,10 +223,10 @@ func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB,
 			answered += f.done
 		}
 	}
-	if stored, err := c.storedReports(ctx); err != nil {
-		fmt.Printf("reports stored: cannot count them: %v\n", err)
+	if reports, cases, err := c.stored(ctx); err != nil {
+		fmt.Printf("cannot count the reports stored: %v\n", err)
 	} else {
-		fmt.Printf("reports: %d answered 201 Created, %d stored\n", answered, stored)
+		fmt.Printf("reports: %d answered 201 Created, %d stored; %d new URLs sent, %d cases\n", answered, reports, w.fresh.Load(), cases)
 	}
 	for i, r := range c.replicas {
 		r.log.report(os.Stdout, fmt.Sprintf("replica %d", i+1))
