@@ -77,7 +77,7 @@ func (c cpu) since(before cpu, elapsed time.Duration) string {
 	machine, replicas := cores(c.machine, before.machine), cores(c.replicas, before.replicas)
 	postgres, bench := cores(c.postgres, before.postgres), cores(c.bench, before.bench)
 	return fmt.Sprintf("cores busy: machine %.2f = replicas %.2f + PostgreSQL %.2f + load generator %.2f + the rest %.2f",
-		machine, replicas, postgres, bench, machine-replicas-postgres-bench)
+		machine, replicas, postgres, bench, max(0, machine-replicas-postgres-bench))
 }
 
 // loadAverage is the machine's load over the last 1, 5 and 15 minutes, as /proc has it.

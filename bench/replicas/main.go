@@ -22,9 +22,12 @@
 //   - report: POST /api/v1/reports without a token; a share of them (-repeat) repeat a URL
 //     reported earlier, which intake groups into that URL's case;
 //   - case queue: GET /api/v1/cases?state=new as an officer;
-//   - accept, qualify, approve: a case found in the queue is accepted and qualified by an
-//     officer and approved by a supervisor (four eyes), each step on the next replica;
-//   - AXFR: a transfer of the blocking zone over TCP from a replica's DNS primary.
+//   - accept, qualify, approve, blocking measure, approve blocking: a case found in the queue
+//     is accepted and qualified by an officer and approved by a supervisor (four eyes); the
+//     officer proposes to block its host and the supervisor approves, which puts the host in
+//     the blocking zone; each step goes to the next replica;
+//   - AXFR: a transfer of the blocking zone, growing as cases are decided, over TCP from a
+//     replica's DNS primary.
 //
 // A closed-loop phase follows on the same cluster (-clients reporters, each sending its next
 // report once the last is answered): the most reports per second the setup takes.
@@ -78,7 +81,7 @@ func main() {
 	flag.Float64Var(&cfg.rates.reports, "rate", 10000.0/60, "public reports per second (the aim: 10,000 a minute)")
 	flag.Float64Var(&cfg.rates.repeat, "repeat", 0.3, "share of the reports that repeat an earlier URL")
 	flag.Float64Var(&cfg.rates.reads, "reads", 10, "officers' reads of the case queue per second")
-	flag.Float64Var(&cfg.rates.cases, "cases", 2, "cases accepted, qualified and approved per second")
+	flag.Float64Var(&cfg.rates.cases, "cases", 2, "cases per second taken from the queue to a blocking measure in force")
 	flag.Float64Var(&cfg.rates.axfr, "axfr", 3, "zone transfers per second")
 	flag.Parse()
 	for _, s := range strings.Split(*setups, ",") {
@@ -125,7 +128,7 @@ func run(ctx context.Context, cfg config) error {
 		defer admin.Close()
 	}
 	r := cfg.rates
-	fmt.Printf("\nopen loop, %s per setup: %.0f reports/s (%.0f %% repeating an earlier URL), %.0f case-queue reads/s, %.0f cases/s accepted, qualified and approved, %.0f AXFR/s; then closed loop, %s, %d reporters\n",
+	fmt.Printf("\nopen loop, %s per setup: %.0f reports/s (%.0f %% repeating an earlier URL), %.0f case-queue reads/s, %.0f cases/s taken to a blocking measure in force, %.0f AXFR/s; then closed loop, %s, %d reporters\n",
 		cfg.duration, r.reports, 100*r.repeat, r.reads, r.cases, r.axfr, cfg.closed, cfg.clients)
 	fmt.Printf("GOMAXPROCS=%d, %d CPUs, all on this machine: the replicas, PostgreSQL and the load generator share them\n", runtime.GOMAXPROCS(0), runtime.NumCPU())
 
@@ -213,6 +216,7 @@ func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB,
 	}
 	rows := w.rec.figures(elapsed, closed)
 	printTable(rows)
+	fmt.Printf("the largest zone transferred: %d records\n", w.zone.Load())
 	if n := w.noCase.Load(); n > 0 {
 		fmt.Printf("%d case steps not started: no new case in the queue yet\n", n)
 	}

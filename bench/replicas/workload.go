@@ -26,18 +26,20 @@ const (
 	opAccept       = "accept"
 	opQualify      = "qualify"
 	opApprove      = "approve (supervisor)"
+	opBlock        = "blocking measure"
+	opApproveBlock = "approve blocking (supervisor)"
 	opAXFR         = "AXFR of the zone"
 	opClosedReport = "report, closed loop"
 )
 
-var kinds = []string{opReport, opRepeat, opCases, opAccept, opQualify, opApprove, opAXFR, opClosedReport}
+var kinds = []string{opReport, opRepeat, opCases, opAccept, opQualify, opApprove, opBlock, opApproveBlock, opAXFR, opClosedReport}
 
 // rates is the open-loop workload: operations per second of each stream.
 type rates struct {
 	reports float64 // public reports
 	repeat  float64 // the share of reports that repeat an earlier URL
 	reads   float64 // officers' reads of the case queue
-	cases   float64 // cases taken through accept, qualify and approve
+	cases   float64 // cases taken through accept, qualify, approve and a blocking measure
 	axfr    float64 // zone transfers
 }
 
@@ -57,6 +59,7 @@ type workload struct {
 	seen   map[int64]bool // cases already put in the queue
 	queue  chan int64     // new cases the officers' reads found, for the officers to take
 	noCase atomic.Int64   // case steps skipped because the queue was empty
+	zone   atomic.Int64   // the records of the largest zone transferred
 }
 
 func newWorkload(c *cluster) *workload {
@@ -157,7 +160,8 @@ func (w *workload) report(ctx context.Context, r *replica, repeat float64, due t
 			kind = opReport
 		}
 	}
-	in := takedown.ReportInput{URLs: []string{fmt.Sprintf("https://videos.host.test/replicas/%s/%d", w.run, n)},
+	// Each new URL has a host of its own, so that each blocking measure adds a name to the zone.
+	in := takedown.ReportInput{URLs: []string{fmt.Sprintf("https://v%d-%s.videos.host.test/watch", n, w.run)},
 		Offence: "terrorism-apology", Description: "Synthetic load-test report.", GoodFaith: true}
 	err := r.public.Do(ctx, "POST", "/reports", nil, in, nil)
 	w.rec.record(kind, time.Since(due), err)
@@ -182,8 +186,10 @@ func (w *workload) readQueue(ctx context.Context, r *replica, due time.Time) {
 	}
 }
 
-// work takes a case from the queue through the four-eyes decision: an officer accepts and
-// qualifies it, a supervisor approves it; each step goes to the next replica.
+// work takes a case from the queue through the four-eyes decisions: an officer accepts and
+// qualifies it, a supervisor approves it, the officer proposes to block its host (the
+// publisher unidentified) and the supervisor approves that, which adds the host to the zone;
+// each step goes to the next replica.
 func (w *workload) work(ctx context.Context, i int, due time.Time) {
 	var id int64
 	select {
@@ -193,6 +199,7 @@ func (w *workload) work(ctx context.Context, i int, due time.Time) {
 		return
 	}
 	n := len(w.c.replicas)
+	var measure takedown.Measure
 	steps := []struct {
 		kind string
 		do   func(r *replica) error
@@ -205,6 +212,12 @@ func (w *workload) work(ctx context.Context, i int, due time.Time) {
 		}},
 		{opApprove, func(r *replica) error {
 			return r.super.Do(ctx, "POST", fmt.Sprintf("/cases/%d/approve", id), nil, nil, nil)
+		}},
+		{opBlock, func(r *replica) error {
+			return r.officer.Do(ctx, "POST", fmt.Sprintf("/cases/%d/measures", id), nil, blocking, &measure)
+		}},
+		{opApproveBlock, func(r *replica) error {
+			return r.super.Do(ctx, "POST", fmt.Sprintf("/measures/%d/approve", measure.ID), nil, nil, nil)
 		}},
 	}
 	for k, s := range steps {
@@ -227,6 +240,10 @@ var qualification = takedown.QualificationInput{Offence: "terrorism-apology",
 		"predicate_act_is_terrorist": true, "public_character": true, "characterisation": "apology"},
 	Reasons: "The video glorifies the authors of the attack."}
 
+// blocking is the measure proposed on every approved case: its host, since whoever publishes
+// there cannot be identified to be asked to remove the content.
+var blocking = takedown.MeasureInput{Kind: takedown.Blocking, PublisherUnidentified: "The site has no legal notice and no contact."}
+
 // transfer receives the whole blocking zone from the replica's DNS primary, over TCP.
 func (w *workload) transfer(r *replica, due time.Time) {
 	m := new(dns.Msg)
@@ -244,6 +261,10 @@ func (w *workload) transfer(r *replica, due time.Time) {
 	}
 	if err == nil && records < 2 {
 		err = fmt.Errorf("a transfer of %d records, without its closing SOA", records)
+	}
+	if err == nil {
+		for z := w.zone.Load(); int64(records) > z && !w.zone.CompareAndSwap(z, int64(records)); z = w.zone.Load() {
+		}
 	}
 	w.rec.record(opAXFR, time.Since(due), err)
 }
