@@ -142,6 +142,9 @@ func run(ctx context.Context, cfg config) error {
 			return err
 		}
 		rows, err := measure(ctx, cfg, binary, sub, admin, s)
+		if ctx.Err() != nil {
+			break
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -202,6 +205,7 @@ func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB,
 	if s := sessions(); s != "" {
 		fmt.Println(s)
 	}
+	fmt.Println(w.zones())
 	var closed time.Duration
 	if cfg.closed > 0 && ctx.Err() == nil {
 		before, sessions = sampleCPU(c.replicas), c.sessions(ctx)

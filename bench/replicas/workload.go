@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,11 +29,12 @@ const (
 	opApprove      = "approve (supervisor)"
 	opBlock        = "blocking measure"
 	opApproveBlock = "approve blocking (supervisor)"
+	opServed       = "approved → in the zone (DNS)"
 	opAXFR         = "AXFR of the zone"
 	opClosedReport = "report, closed loop"
 )
 
-var kinds = []string{opReport, opRepeat, opCases, opAccept, opQualify, opApprove, opBlock, opApproveBlock, opAXFR, opClosedReport}
+var kinds = []string{opReport, opRepeat, opCases, opAccept, opQualify, opApprove, opBlock, opApproveBlock, opServed, opAXFR, opClosedReport}
 
 // rates is the open-loop workload: operations per second of each stream.
 type rates struct {
@@ -144,9 +146,9 @@ func (w *workload) closedLoop(ctx context.Context, clients int, repeat float64, 
 	return time.Since(began)
 }
 
-// report posts a public report; a share repeat of them name a URL reported at least 100 new
-// URLs earlier (so already stored), and intake groups them into its case. kind, if not
-// empty, is where it is recorded.
+// report posts a public report. A share of them (repeat) name a URL first reported at least
+// 100 new URLs earlier, so already stored, and intake groups them into its case. kind, if not
+// empty, is where the call is recorded.
 func (w *workload) report(ctx context.Context, r *replica, repeat float64, due time.Time, kind string) {
 	var n int64
 	if fresh := w.fresh.Load(); fresh > 100 && rand.Float64() < repeat {
@@ -189,7 +191,8 @@ func (w *workload) readQueue(ctx context.Context, r *replica, due time.Time) {
 // work takes a case from the queue through the four-eyes decisions: an officer accepts and
 // qualifies it, a supervisor approves it, the officer proposes to block its host (the
 // publisher unidentified) and the supervisor approves that, which adds the host to the zone;
-// each step goes to the next replica.
+// each step goes to the next replica, and the next one's DNS primary is watched until it
+// serves the name.
 func (w *workload) work(ctx context.Context, i int, due time.Time) {
 	var id int64
 	select {
@@ -231,6 +234,31 @@ func (w *workload) work(ctx context.Context, i int, due time.Time) {
 			return
 		}
 	}
+	if len(measure.Targets) > 0 {
+		w.watch(ctx, w.c.replicas[(i+len(steps))%n], measure.Targets[0], time.Now())
+	}
+}
+
+// watch transfers the zone from the replica every 50 ms until it holds host, and records how
+// long after approved that was: the time a block takes to reach the ISPs' secondaries.
+func (w *workload) watch(ctx context.Context, r *replica, host string, approved time.Time) {
+	owner := dns.Fqdn(host) + zoneName
+	for {
+		rrs, err := transferAll(r.dns)
+		if err == nil && slices.ContainsFunc(rrs, func(rr dns.RR) bool { return strings.EqualFold(rr.Header().Name, owner) }) {
+			w.rec.record(opServed, time.Since(approved), nil)
+			return
+		}
+		if time.Since(approved) > time.Minute {
+			w.rec.record(opServed, 0, fmt.Errorf("%s not served a minute after its approval", host))
+			return
+		}
+		select {
+		case <-time.After(50 * time.Millisecond):
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // qualification is what the officer finds of every case: the elements of the profile's
@@ -246,27 +274,75 @@ var blocking = takedown.MeasureInput{Kind: takedown.Blocking, PublisherUnidentif
 
 // transfer receives the whole blocking zone from the replica's DNS primary, over TCP.
 func (w *workload) transfer(r *replica, due time.Time) {
+	records, _, err := axfr(r.dns)
+	if err == nil {
+		storeMax(&w.zone, int64(records))
+	}
+	w.rec.record(opAXFR, time.Since(due), err)
+}
+
+// axfr transfers the blocking zone from addr and returns its records and its serial.
+func axfr(addr string) (records int, serial uint32, err error) {
+	rrs, err := transferAll(addr)
+	if err != nil {
+		return 0, 0, err
+	}
+	return len(rrs), rrs[0].(*dns.SOA).Serial, nil
+}
+
+// transferAll transfers the blocking zone from addr over TCP.
+func transferAll(addr string) ([]dns.RR, error) {
 	m := new(dns.Msg)
 	m.SetAxfr(zoneName)
 	tr := &dns.Transfer{DialTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second}
-	ch, err := tr.In(m, r.dns)
-	records := 0
-	if err == nil {
-		for env := range ch {
-			if env.Error != nil && err == nil {
-				err = env.Error
-			}
-			records += len(env.RR)
+	ch, err := tr.In(m, addr)
+	if err != nil {
+		return nil, err
+	}
+	var rrs []dns.RR
+	for env := range ch {
+		if env.Error != nil && err == nil {
+			err = env.Error
+		}
+		rrs = append(rrs, env.RR...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(rrs) < 2 {
+		return nil, fmt.Errorf("a transfer of %d records, without its closing SOA", len(rrs))
+	}
+	if _, ok := rrs[0].(*dns.SOA); !ok {
+		return nil, fmt.Errorf("a transfer that does not begin with the SOA")
+	}
+	return rrs, nil
+}
+
+// zones transfers the zone from every replica once the load is over and the replicas have
+// had a second to follow the database: each should serve the same version, with a name for
+// each blocking measure in force.
+func (w *workload) zones() string {
+	time.Sleep(time.Second)
+	var b strings.Builder
+	fmt.Fprintf(&b, "the zone after the open loop (%d blocking measures approved):", len(w.rec.latencies(opApproveBlock)))
+	for i, r := range w.c.replicas {
+		records, serial, err := axfr(r.dns)
+		if err != nil {
+			fmt.Fprintf(&b, " replica %d: %v;", i+1, err)
+			continue
+		}
+		fmt.Fprintf(&b, " replica %d: serial %d, %d records;", i+1, serial, records)
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// storeMax stores v in a if it is larger than what a holds.
+func storeMax(a *atomic.Int64, v int64) {
+	for old := a.Load(); v > old; old = a.Load() {
+		if a.CompareAndSwap(old, v) {
+			return
 		}
 	}
-	if err == nil && records < 2 {
-		err = fmt.Errorf("a transfer of %d records, without its closing SOA", records)
-	}
-	if err == nil {
-		for z := w.zone.Load(); int64(records) > z && !w.zone.CompareAndSwap(z, int64(records)); z = w.zone.Load() {
-		}
-	}
-	w.rec.record(opAXFR, time.Since(due), err)
 }
 
 // recorder collects each operation's latency, and its errors by message, by kind.
@@ -281,6 +357,16 @@ type tally struct {
 }
 
 func newRecorder() *recorder { return &recorder{kinds: map[string]*tally{}} }
+
+// latencies returns what was recorded of a kind's successful calls.
+func (r *recorder) latencies(kind string) []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t := r.kinds[kind]; t != nil {
+		return slices.Clone(t.latencies)
+	}
+	return nil
+}
 
 // digits makes messages that differ by an id or a count the same message.
 var digits = regexp.MustCompile(`[0-9]+`)
@@ -301,8 +387,8 @@ func (r *recorder) record(kind string, d time.Duration, err error) {
 	if e, ok := errors.AsType[*takedown.Error](err); ok {
 		msg = e.Code + ": " + msg
 	}
-	if len(msg) > 160 {
-		msg = msg[:160] + "…"
+	if r := []rune(msg); len(r) > 160 {
+		msg = string(r[:160]) + "…"
 	}
 	t.errors[digits.ReplaceAllString(msg, "N")]++
 }
