@@ -68,7 +68,7 @@ type cluster struct {
 	dir      string
 	admin    *sql.DB // the PostgreSQL database, to drop the schema; nil on SQLite
 	schema   string
-	db       string        // the --db URL; "" on SQLite, with the schema as application_name
+	db       string        // the --db URL, naming the schema also as application_name; "" on SQLite
 	maxConns int           // --db-max-conns; 0 for the server's default
 	timeout  time.Duration // how long a caller waits for an HTTP answer
 	replicas []*replica
