@@ -92,7 +92,10 @@ func main() {
 		}
 		cfg.setups = append(cfg.setups, st)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Stop and clean up on Ctrl-C, on kill, when the terminal goes, and when the output is a
+	// pipe whose reader has gone (such as head): the default for SIGPIPE would kill the tool
+	// and leave the replicas running and the schemas behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	if err := run(ctx, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "replicas:", err)
