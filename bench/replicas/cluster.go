@@ -43,6 +43,14 @@ type setup struct {
 	postgres bool
 }
 
+// database names the setup's database for the tables.
+func (s setup) database() string {
+	if s.postgres {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
+
 // parseSetup reads "sqlite", "postgres" or "postgres-N".
 func parseSetup(s string) (setup, error) {
 	switch {

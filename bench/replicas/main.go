@@ -11,8 +11,8 @@
 // The aim: three replicas take 10,000 public reports a minute (about 167 a second) while
 // officers work, with a p99 under 200 ms. On PostgreSQL every write takes an advisory lock,
 // so the replicas share one writer: side by side, the setups show what PostgreSQL costs
-// against SQLite, and what replicas add (read capacity, a standby leader) and do not (write
-// capacity).
+// against SQLite, and what replicas add and what they do not (docs/performance.md has the
+// figures and what bounds them).
 //
 // The load is open-loop: each kind of operation is started on a fixed schedule at its rate,
 // whether or not the previous ones were answered, and its latency runs from when it was
@@ -26,6 +26,8 @@
 //     is accepted and qualified by an officer and approved by a supervisor (four eyes); the
 //     officer proposes to block its host and the supervisor approves, which puts the host in
 //     the blocking zone; each step goes to the next replica;
+//   - approved → in the zone: the time from the last approval's answer until the next
+//     replica's DNS primary serves the host, the way of a block to the ISPs;
 //   - AXFR: a transfer of the blocking zone, growing as cases are decided, over TCP from a
 //     replica's DNS primary.
 //
@@ -33,6 +35,10 @@
 // report once the last is answered): the most reports per second the setup takes.
 //
 // Usage: go run ./bench/replicas [-duration 30s] [-rate 167] [-db postgres://…] [-setups sqlite,postgres,postgres-3]
+//
+// Callers give up after -timeout (30 s). Beside each table the tool prints the cores each
+// part kept busy, what else the machine did (it may be shared), the PostgreSQL sessions
+// waiting for the write lock, the reports and cases stored, and the server's warnings.
 //
 // The binary is built once, into a temporary directory. Each PostgreSQL setup gets its own
 // schema in the -db database, dropped at the end, also on Ctrl-C; if the database does not
@@ -182,7 +188,7 @@ func openPostgres(ctx context.Context, url string) (*sql.DB, error) {
 
 // measure starts the setup, runs the workload on it, prints its table and stops it.
 func measure(ctx context.Context, cfg config, binary, dir string, admin *sql.DB, s setup) ([]figures, error) {
-	fmt.Printf("\n== %s: %d replica(s) on %s\n", s.name, s.replicas, map[bool]string{false: "SQLite", true: "PostgreSQL"}[s.postgres])
+	fmt.Printf("\n== %s: %d replica(s) on %s\n", s.name, s.replicas, s.database())
 	c, err := startCluster(ctx, binary, dir, admin, cfg.db, cfg.maxConns, cfg.timeout, s)
 	if err != nil {
 		return nil, err
