@@ -46,6 +46,7 @@ type fixture struct {
 	api          *httpapi.Server
 	srv          *httptest.Server
 	clock        *takedown.SimClock
+	db           *storetest.Store
 	checkpointer *publisher.Checkpointer
 
 	public                          *client.Client
@@ -127,7 +128,7 @@ func newFixture(t *testing.T, cfg httpapi.Config) *fixture {
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 
-	f := &fixture{api: api, srv: srv, clock: clock, keys: keys, checkpointer: publisher.New(db, keys, nil, clock, time.Second, log, reg),
+	f := &fixture{api: api, srv: srv, clock: clock, db: db, keys: keys, checkpointer: publisher.New(db, keys, nil, clock, time.Second, log, reg),
 		public: client.New(srv.URL, ""), desk: map[int64]*account{}, logs: logs, page: site.URL + "/post/1"}
 	ctx := takedown.NewContextWithUser(t.Context(), casework.LocalAdmin)
 	newAccount := func(name string, role takedown.Role, operatorID int64) *account {

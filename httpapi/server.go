@@ -168,6 +168,8 @@ func (s *Server) endpoint(rt route) http.Handler {
 		s.metrics.observe(pattern, status, elapsed)
 		attrs := []any{"route", pattern, "status", status, "ms", elapsed.Milliseconds()}
 		switch {
+		case r.Context().Err() != nil: // the client left; what it asked was not done, or is
+			s.log.Info("request abandoned by the client", attrs...)
 		case status >= 500:
 			s.log.Error("request failed", append(attrs, "err", err)...)
 		case s.log.Enabled(r.Context(), slog.LevelDebug):
@@ -227,7 +229,8 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 	}
 	u, err := s.svc.Authenticate(r.Context(), secret)
 	if err != nil {
-		if takedown.ErrorCode(err) == takedown.EINTERNAL {
+		switch takedown.ErrorCode(err) {
+		case takedown.EINTERNAL, takedown.EUNAVAILABLE: // the token could not be checked
 			return nil, err
 		}
 		return nil, takedown.Errorf(takedown.EUNAUTHORIZED, "the token is not valid")
