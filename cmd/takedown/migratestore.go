@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,17 +62,22 @@ func runAdminMigrateStore(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Copied %s rows of %d tables into %s in %s (%s rows/s).\n",
 		thousands(total), len(copied), where, elapsed.Round(time.Millisecond), thousands(int64(float64(total)/max(elapsed.Seconds(), 1e-3))))
 
-	dst, err := postgres.Open(ctx, *to, takedown.SystemClock{}, postgres.Options{MaxConns: 2})
+	return verifyMigration(ctx, e.stdout, src, *to, copied)
+}
+
+// verifyMigration opens the copy at dsn as a store and compares it with the source.
+func verifyMigration(ctx context.Context, w io.Writer, src *source, dsn string, copied []postgres.TableRows) error {
+	dst, err := postgres.Open(ctx, dsn, takedown.SystemClock{}, postgres.Options{MaxConns: 2})
 	if err != nil {
 		return err
 	}
 	defer dst.Close()
-	dstSQL, err := sql.Open("pgx", *to)
+	dstSQL, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return err
 	}
 	defer dstSQL.Close()
-	return verifyCopy(ctx, e.stdout, copied, src.store, dst, src.sql, dstSQL)
+	return verifyCopy(ctx, w, copied, src.store, dst, src.sql, dstSQL)
 }
 
 // sourcePath checks --from: a sqlite: path to a file that exists (sqlite.Open would make
@@ -208,6 +214,9 @@ func verifyCopy(ctx context.Context, w io.Writer, copied []postgres.TableRows, s
 		return fmt.Errorf("verify: the copy: %w", err)
 	}
 	r := &copyReport{w: w}
+	if err := r.uncopied(ctx, srcSQL, tables); err != nil {
+		return err
+	}
 	fmt.Fprintln(w, "Verification, source and copy:")
 	r.log(a, b)
 	if err := r.rows(srcRows, dstRows); err != nil {
@@ -225,6 +234,28 @@ func verifyCopy(ctx context.Context, w io.Writer, copied []postgres.TableRows, s
 type copyReport struct {
 	w     io.Writer
 	diffs []string
+}
+
+// uncopied notes the tables of the SQLite source that the copy lacks: the two dialects'
+// schemas of one version should have the same, and a table missing from PostgreSQL's would
+// otherwise be left behind unnoticed.
+func (r *copyReport) uncopied(ctx context.Context, src *sql.DB, copied []string) error {
+	rows, err := src.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("verify: list the source's tables: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if !slices.Contains(copied, name) {
+			fmt.Fprintf(r.w, "The source's table %s has no counterpart in the destination's schema: it was not copied.\n", name)
+			r.diffs = append(r.diffs, "the table "+name+", not copied")
+		}
+	}
+	return rows.Err()
 }
 
 // check returns yes when ok, and otherwise no, noting what failed.

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -19,7 +20,9 @@ import (
 	"github.com/takedown-project/takedown/demo"
 	"github.com/takedown-project/takedown/httpapi"
 	"github.com/takedown-project/takedown/internal/storetest"
+	"github.com/takedown-project/takedown/postgres"
 	"github.com/takedown-project/takedown/procedure"
+	"github.com/takedown-project/takedown/sqlite"
 )
 
 // postgresURL returns the test database, or skips the test.
@@ -236,4 +239,73 @@ func rawSchema(t *testing.T, base string) string {
 	}
 	t.Cleanup(func() { db.Exec(`DROP SCHEMA "` + name + `" CASCADE`) })
 	return storetest.WithSchema(base, name)
+}
+
+// TestMigrateStoreNamesDifferences: a copy that does not hold the source's record (a row
+// more, the tree's last hash changed behind the triggers) fails the verification, which names
+// each difference.
+func TestMigrateStoreNamesDifferences(t *testing.T) {
+	base := postgresURL(t)
+	src := seedDemo(t, "")
+	dsn := storetest.NewSchema(t, base)
+	var stderr strings.Builder
+	s, err := openSource(&env{stderr: &stderr}, filepath.Join(src.data, "takedown.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	copied, err := postgres.CopyFrom(t.Context(), s.sql, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`INSERT INTO exposures (user_id, day, views) VALUES (1, '2026-01-01', 3)`,
+		`ALTER TABLE log_hashes DISABLE TRIGGER log_hashes_no_update`,
+		`UPDATE log_hashes SET hash = sha256(hash) WHERE id = (SELECT MAX(id) FROM log_hashes)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var out strings.Builder
+	err = verifyMigration(t.Context(), &out, s, dsn, copied)
+	if takedown.ErrorCode(err) != takedown.EINCONSISTENT {
+		t.Fatalf("verification of a changed copy: %v, want an inconsistency\n%s", err, &out)
+	}
+	contains(t, err.Error(), "the audit log's root hash", "the copy's tree at the checkpoint's size", "the rows of exposures")
+	contains(t, out.String(), "DIFFERENT", "has the checkpoint's root: NO")
+}
+
+// TestAdminMigrateStoreMigratesAnOldSource: a SQLite file at an older schema version is
+// brought up to date as it opens, and the command says so before copying it.
+func TestAdminMigrateStoreMigratesAnOldSource(t *testing.T) {
+	base := postgresURL(t)
+	file := filepath.Join(t.TempDir(), "takedown.db")
+	db, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts, err := filepath.Glob("../../sqlite/migrations/*.sql")
+	if err != nil || len(scripts) < 2 {
+		t.Fatalf("the SQLite migrations: %v, %v", scripts, err)
+	}
+	old := len(scripts) - 1 // every migration but the last
+	for i, path := range scripts[:old] {
+		body, err := os.ReadFile(path)
+		if err == nil {
+			_, err = db.Exec(string(body) + fmt.Sprintf(";CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY); INSERT INTO schema_migrations (version) VALUES (%d)", i+1))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	db.Close()
+	dsn := storetest.NewSchema(t, base)
+	out := cli(t, nil, 0, "admin", "migrate-store", "--from", "sqlite:"+file, "--to", dsn)
+	contains(t, out, fmt.Sprintf("has schema version %d: opening it brings it to version %d first", old, sqlite.Latest()), "OK: the copy holds the same record")
 }
