@@ -178,7 +178,7 @@ func (c *copier) copyTable(ctx context.Context, t table) (int64, error) {
 		return 0, fmt.Errorf("read the source: %w", err)
 	}
 	defer rows.Close()
-	r := &rowSource{rows: rows, table: t, progress: c.progress}
+	r := newRowSource(rows, t, c.progress)
 	n, err := c.dst.CopyFrom(ctx, pgx.Identifier{t.Name}, t.columnNames(), r)
 	if err != nil {
 		return 0, err
@@ -199,13 +199,23 @@ func (c *copier) advanceIdentity(ctx context.Context, t table) error {
 }
 
 // rowSource feeds COPY from the source's rows, in the types of the destination's columns.
+// It scans every row into the same values: COPY encodes a row before it asks for the next.
 type rowSource struct {
 	rows     *sql.Rows
 	table    table
 	progress func(table string, rows int64)
 	n        int64
 	values   []any
+	ptrs     []any // to values, for Scan
 	err      error
+}
+
+func newRowSource(rows *sql.Rows, t table, progress func(table string, rows int64)) *rowSource {
+	r := &rowSource{rows: rows, table: t, progress: progress, values: make([]any, len(t.Columns)), ptrs: make([]any, len(t.Columns))}
+	for i := range r.values {
+		r.ptrs[i] = &r.values[i]
+	}
+	return r
 }
 
 func (r *rowSource) Next() bool {
@@ -216,12 +226,7 @@ func (r *rowSource) Next() bool {
 		r.progress(r.table.Name, r.n)
 	}
 	r.n++
-	r.values = make([]any, len(r.table.Columns))
-	ptrs := make([]any, len(r.values))
-	for i := range r.values {
-		ptrs[i] = &r.values[i]
-	}
-	if err := r.rows.Scan(ptrs...); err != nil {
+	if err := r.rows.Scan(r.ptrs...); err != nil {
 		r.err = err
 		return false
 	}
