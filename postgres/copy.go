@@ -2,8 +2,11 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -69,22 +72,100 @@ func CopyFrom(ctx context.Context, src *sql.DB, dstDSN string, progress func(tab
 	return copied, nil
 }
 
-// CountRows counts the rows of each of the tables in db, either store's database, in one read
-// transaction: what a copy is checked with.
-func CountRows(ctx context.Context, db *sql.DB, tables []string) ([]TableRows, error) {
+// TableSummary is what a table's copy is checked with: its number of rows, and a digest of
+// every value of every row.
+type TableSummary struct {
+	Table  string
+	Rows   int64
+	Digest [sha256.Size]byte
+}
+
+// Summarize summarizes each of the tables in db, either store's database, in one read
+// transaction. A table's digest is the sum (mod 2^256) of its rows' SHA-256 hashes, so that
+// it does not depend on the order rows are read in; a row's hash is over its columns in the
+// order of their names, text and bytes alike, so that SQLite's and PostgreSQL's copies of one
+// record have the same.
+func Summarize(ctx context.Context, db *sql.DB, tables []string) ([]TableSummary, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("count rows: %w", err)
+		return nil, fmt.Errorf("summarize: %w", err)
 	}
 	defer tx.Rollback()
-	counts := make([]TableRows, len(tables))
+	sums := make([]TableSummary, len(tables))
 	for i, t := range tables {
-		counts[i].Table = t
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(t)).Scan(&counts[i].Rows); err != nil {
-			return nil, fmt.Errorf("count the rows of %s: %w", t, err)
+		if sums[i], err = summarize(ctx, tx, t); err != nil {
+			return nil, fmt.Errorf("summarize %s: %w", t, err)
 		}
 	}
-	return counts, nil
+	return sums, nil
+}
+
+// summarize reads every row of one table.
+func summarize(ctx context.Context, tx *sql.Tx, name string) (TableSummary, error) {
+	sum := TableSummary{Table: name}
+	rows, err := tx.QueryContext(ctx, `SELECT * FROM `+quote(name)+` LIMIT 0`)
+	if err != nil {
+		return sum, err
+	}
+	cols, err := rows.Columns()
+	rows.Close()
+	if err != nil {
+		return sum, err
+	}
+	slices.Sort(cols)
+	for i, c := range cols {
+		cols[i] = quote(c)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+quote(name))
+	if err != nil {
+		return sum, err
+	}
+	defer rows.Close()
+	values, ptrs := make([]any, len(cols)), make([]any, len(cols))
+	for i := range values {
+		ptrs[i] = &values[i]
+	}
+	var total [4]uint64 // the digest, as a 256-bit number in little-endian limbs
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return sum, err
+		}
+		addDigest(&total, rowHash(values))
+		sum.Rows++
+	}
+	for i, limb := range total {
+		binary.BigEndian.PutUint64(sum.Digest[24-8*i:], limb)
+	}
+	return sum, rows.Err()
+}
+
+// rowHash hashes a row's values, each with its kind and, for text and bytes, its length.
+func rowHash(values []any) [sha256.Size]byte {
+	var b []byte
+	for _, v := range values {
+		switch x := v.(type) {
+		case nil:
+			b = append(b, 0)
+		case int64:
+			b = binary.BigEndian.AppendUint64(append(b, 1), uint64(x))
+		case string:
+			b = append(binary.AppendUvarint(append(b, 2), uint64(len(x))), x...)
+		case []byte:
+			b = append(binary.AppendUvarint(append(b, 2), uint64(len(x))), x...)
+		default:
+			s := fmt.Sprint(x)
+			b = append(binary.AppendUvarint(append(b, 3), uint64(len(s))), s...)
+		}
+	}
+	return sha256.Sum256(b)
+}
+
+// addDigest adds a hash, read as a big-endian 256-bit number, to total, mod 2^256.
+func addDigest(total *[4]uint64, h [sha256.Size]byte) {
+	var carry uint64
+	for i := range total {
+		total[i], carry = bits.Add64(total[i], binary.BigEndian.Uint64(h[24-8*i:]), carry)
+	}
 }
 
 // copier copies one record, inside its two transactions.

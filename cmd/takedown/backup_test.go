@@ -53,8 +53,8 @@ func TestPostgresBackupAndRestore(t *testing.T) {
 	if got.Size != want.Size || got.Root != want.Root || !sameCheckpoint(got.Checkpoint, want.Checkpoint) || !got.Covered {
 		t.Fatalf("the restored log is %+v, the original %+v", got, want)
 	}
-	if a, b := rowCounts(t, dsn), rowCounts(t, restored.db); !slices.Equal(a, b) {
-		t.Errorf("rows of the original %v, of the restored copy %v", a, b)
+	if a, b := summaries(t, dsn), summaries(t, restored.db); !slices.Equal(a, b) {
+		t.Errorf("the original's tables %v, the restored copy's %v", a, b)
 	}
 	restored.verifyLog(t, svc, s)
 
@@ -108,8 +108,8 @@ func newDatabase(t *testing.T, base string) string {
 	return u.String()
 }
 
-// rowCounts counts the rows of every table of the record in the schema at dsn.
-func rowCounts(t *testing.T, dsn string) []postgres.TableRows {
+// summaries summarizes every table (rows and values) of the schema at dsn.
+func summaries(t *testing.T, dsn string) []postgres.TableSummary {
 	t.Helper()
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
@@ -131,7 +131,7 @@ func rowCounts(t *testing.T, dsn string) []postgres.TableRows {
 	if len(tables) < 20 {
 		t.Fatalf("%s has %d tables: %v", postgres.Redact(dsn), len(tables), tables)
 	}
-	counts, err := postgres.CountRows(t.Context(), db, tables)
+	counts, err := postgres.Summarize(t.Context(), db, tables)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 
 // runAdminMigrateStore copies a SQLite database into an empty PostgreSQL schema, then
 // checks, through both stores, that the copy holds the same record: the audit log's size and
-// root, its latest signed checkpoint, and every table's number of rows.
+// root, its latest signed checkpoint, and every table's rows and values.
 func runAdminMigrateStore(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "admin migrate-store", "--from sqlite:PATH --to postgres://USER@HOST:PORT/DB?search_path=SCHEMA")
 	from := fs.String("from", "", "the SQLite database, as sqlite:PATH (the data directory's takedown.db); no server may be running on it")
@@ -205,11 +205,11 @@ func verifyCopy(ctx context.Context, w io.Writer, copied []postgres.TableRows, s
 	for i, t := range copied {
 		tables[i] = t.Table
 	}
-	srcRows, err := postgres.CountRows(ctx, srcSQL, tables)
+	srcRows, err := postgres.Summarize(ctx, srcSQL, tables)
 	if err != nil {
 		return fmt.Errorf("verify: the source: %w", err)
 	}
-	dstRows, err := postgres.CountRows(ctx, dstSQL, tables)
+	dstRows, err := postgres.Summarize(ctx, dstSQL, tables)
 	if err != nil {
 		return fmt.Errorf("verify: the copy: %w", err)
 	}
@@ -285,14 +285,18 @@ func (r *copyReport) log(a, b *logState) {
 	}
 }
 
-// rows compares the tables' numbers of rows, in a table.
-func (r *copyReport) rows(src, dst []postgres.TableRows) error {
+// rows compares the tables' rows, their numbers and their values, in a table.
+func (r *copyReport) rows(src, dst []postgres.TableSummary) error {
 	var rows [][]string
 	for i := range src {
-		rows = append(rows, []string{src[i].Table, thousands(src[i].Rows), thousands(dst[i].Rows),
-			r.check("the rows of "+src[i].Table, src[i].Rows == dst[i].Rows, "identical", "DIFFERENT")})
+		a, b := src[i], dst[i]
+		status := r.check("the rows of "+a.Table, a.Rows == b.Rows, "identical", "DIFFERENT rows")
+		if a.Rows == b.Rows {
+			status = r.check("the values of "+a.Table, a.Digest == b.Digest, "identical", "DIFFERENT values")
+		}
+		rows = append(rows, []string{a.Table, thousands(a.Rows), thousands(b.Rows), status})
 	}
-	return table(r.w, []string{"TABLE", "SOURCE", "COPY", ""}, rows)
+	return table(r.w, []string{"TABLE", "SOURCE ROWS", "COPY ROWS", "ROWS AND VALUES"}, rows)
 }
 
 // checkpointText shows a checkpoint in one line.

@@ -115,7 +115,7 @@ func TestAdminMigrateStore(t *testing.T) {
 	out := cli(t, nil, 0, "admin", "migrate-store", "--from", "sqlite:"+filepath.Join(src.data, "takedown.db"), "--to", dsn)
 	t.Logf("migrate-store of the demo's world in %s:\n%s", time.Since(started), out)
 	contains(t, out, "copying ", "Copied ", "audit log size:", "audit log root:", "latest checkpoint:",
-		"has the checkpoint's root: yes", "events ", "log_hashes ", "OK: the copy holds the same record")
+		"has the checkpoint's root: yes", "ROWS AND VALUES", "events ", "log_hashes ", "OK: the copy holds the same record")
 	if strings.Contains(out, "DIFFERENT") {
 		t.Errorf("the command reports a difference:\n%s", out)
 	}
@@ -242,7 +242,7 @@ func rawSchema(t *testing.T, base string) string {
 }
 
 // TestMigrateStoreNamesDifferences: a copy that does not hold the source's record (a row
-// more, the tree's last hash changed behind the triggers) fails the verification, which names
+// more, a value changed, the tree's last hash changed behind the triggers) fails the verification, which names
 // each difference.
 func TestMigrateStoreNamesDifferences(t *testing.T) {
 	base := postgresURL(t)
@@ -265,6 +265,7 @@ func TestMigrateStoreNamesDifferences(t *testing.T) {
 	defer db.Close()
 	for _, q := range []string{
 		`INSERT INTO exposures (user_id, day, views) VALUES (1, '2026-01-01', 3)`,
+		`UPDATE cases SET priority = priority + 1 WHERE id = 1`,
 		`ALTER TABLE log_hashes DISABLE TRIGGER log_hashes_no_update`,
 		`UPDATE log_hashes SET hash = sha256(hash) WHERE id = (SELECT MAX(id) FROM log_hashes)`,
 	} {
@@ -277,8 +278,8 @@ func TestMigrateStoreNamesDifferences(t *testing.T) {
 	if takedown.ErrorCode(err) != takedown.EINCONSISTENT {
 		t.Fatalf("verification of a changed copy: %v, want an inconsistency\n%s", err, &out)
 	}
-	contains(t, err.Error(), "the audit log's root hash", "the copy's tree at the checkpoint's size", "the rows of exposures")
-	contains(t, out.String(), "DIFFERENT", "has the checkpoint's root: NO")
+	contains(t, err.Error(), "the audit log's root hash", "the copy's tree at the checkpoint's size", "the rows of exposures", "the values of cases")
+	contains(t, out.String(), "DIFFERENT rows", "DIFFERENT values", "has the checkpoint's root: NO")
 }
 
 // TestAdminMigrateStoreMigratesAnOldSource: a SQLite file at an older schema version is
