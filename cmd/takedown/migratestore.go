@@ -134,7 +134,8 @@ func openSource(e *env, path string) (*source, error) {
 
 func (s *source) close() error { return errors.Join(s.sql.Close(), s.store.Close()) }
 
-// sqliteVersion reads the file's schema version without changing it: 0 before any migration.
+// sqliteVersion reads the file's schema version without changing it, and refuses a file
+// that is not a takedown database: opening it as a store would make one of it.
 func sqliteVersion(path string) (int, error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {

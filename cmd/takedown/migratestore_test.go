@@ -185,6 +185,10 @@ func TestAdminMigrateStoreRefuses(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	garbage := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(garbage, []byte(strings.Repeat("not a database\n", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	pg := "postgres://postgres@127.0.0.1:5432/test?search_path=takedown"
 	for _, tc := range []struct {
 		name string
@@ -197,6 +201,7 @@ func TestAdminMigrateStoreRefuses(t *testing.T) {
 		{"source a directory", []string{"--from", "sqlite:" + filepath.Dir(file), "--to", pg}, "is not a file"},
 		{"destination not postgres://", []string{"--from", "sqlite:" + file, "--to", "sqlite:" + file}, "to: must be a postgres:// URL"},
 		{"source not a takedown database", []string{"--from", "sqlite:" + file, "--to", pg}, "is not a takedown database"},
+		{"source not a SQLite database", []string{"--from", "sqlite:" + garbage, "--to", pg}, "is not a SQLite database"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := cli(t, nil, 2, append([]string{"admin", "migrate-store"}, tc.args...)...)
