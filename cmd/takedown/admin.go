@@ -34,6 +34,7 @@ func adminCommands() []command {
 		{"admin log-key create", "make the log's signing key before the first start, to give its public key to the controller (--data DIR --origin ORIGIN)", runAdminLogKeyCreate},
 		{"admin log-key show", "print the public keys that verify the audit log's checkpoints (--data DIR)", runAdminLogKeyShow},
 		{"admin log-key rotate", "start a rotation of the log's signing key: a new key signs, the old one too until retired", runAdminLogKeyRotate},
+		{"admin migrate-store", "copy the SQLite database into an empty PostgreSQL schema and verify the copy (--from sqlite:PATH --to postgres://…)", runAdminMigrateStore},
 		{"admin log-key retire", "end a key rotation: the previous key stops signing and is deleted", runAdminLogKeyRetire},
 	}
 }
