@@ -50,10 +50,7 @@ func (r *replica) leads() bool {
 // the surviving replicas serve the same zone serial, the latest list version, whichever
 // replica published it; and the audit log, checkpointed by the new leader, verifies.
 func TestReplicasFailOver(t *testing.T) {
-	base := storetest.PostgresURL()
-	if base == "" {
-		t.Skip("needs PostgreSQL: " + storetest.EnvDB + " (make check sets it)")
-	}
+	base := storetest.NeedPostgres(t)
 	dsn := storetest.NewSchema(t, base)
 	tmp := t.TempDir()
 	profile := fastProfile(t, tmp)
@@ -352,10 +349,7 @@ func fastProfile(t *testing.T, dir string) string {
 // new schema: the migration, three replicas sharing the keys, a report taken by one and read
 // through another, and the leader killed with kill -9.
 func TestREADMEReplicas(t *testing.T) {
-	base := storetest.PostgresURL()
-	if base == "" {
-		t.Skip("needs PostgreSQL: " + storetest.EnvDB + " (make check sets it)")
-	}
+	base := storetest.NeedPostgres(t)
 	dsn := storetest.NewEmptySchema(t, base)
 	tmp := t.TempDir()
 	out := runScript(t, tmp, []string{"TAKEDOWN_DB=" + dsn, "TAKEDOWN_TOKEN=", "TAKEDOWN_SERVER="}, readmeScript(t, "PostgreSQL, and several replicas"))

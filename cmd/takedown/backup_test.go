@@ -22,7 +22,7 @@ import (
 // root, latest checkpoint) and rows, its log verifies, and it goes on numbering after the
 // restored ids.
 func TestPostgresBackupAndRestore(t *testing.T) {
-	base := postgresURL(t)
+	base := storetest.NeedPostgres(t)
 	for _, tool := range []string{"pg_dump", "pg_restore"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is missing (apt-get install postgresql-client): %v", tool, err)

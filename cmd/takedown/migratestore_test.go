@@ -25,16 +25,6 @@ import (
 	"github.com/takedown-project/takedown/sqlite"
 )
 
-// postgresURL returns the test database, or skips the test.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	base := storetest.PostgresURL()
-	if base == "" {
-		t.Skip("needs PostgreSQL: set " + storetest.EnvDB + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
-	return base
-}
-
 // demoRecord is a data directory holding the demo's world, with its store's keys.
 type demoRecord struct {
 	data  string
@@ -107,7 +97,7 @@ func (r *demoRecord) verifyLog(t *testing.T, svc *casework.Service, s store) str
 // log verifies with the controller's token issued on SQLite, and new records continue its
 // ids and its log.
 func TestAdminMigrateStore(t *testing.T) {
-	base := postgresURL(t)
+	base := storetest.NeedPostgres(t)
 	src := seedDemo(t, "")
 	dsn := storetest.NewSchema(t, base)
 
@@ -209,7 +199,7 @@ func TestAdminMigrateStoreRefuses(t *testing.T) {
 		})
 	}
 
-	base := postgresURL(t)
+	base := storetest.NeedPostgres(t)
 	src := seedDemo(t, "")
 	from := "sqlite:" + filepath.Join(src.data, "takedown.db")
 
@@ -250,7 +240,7 @@ func rawSchema(t *testing.T, base string) string {
 // more, a value changed, the tree's last hash changed behind the triggers) fails the verification, which names
 // each difference.
 func TestMigrateStoreNamesDifferences(t *testing.T) {
-	base := postgresURL(t)
+	base := storetest.NeedPostgres(t)
 	src := seedDemo(t, "")
 	dsn := storetest.NewSchema(t, base)
 	var stderr strings.Builder
@@ -290,7 +280,7 @@ func TestMigrateStoreNamesDifferences(t *testing.T) {
 // TestAdminMigrateStoreMigratesAnOldSource: a SQLite file at an older schema version is
 // brought up to date as it opens, and the command says so before copying it.
 func TestAdminMigrateStoreMigratesAnOldSource(t *testing.T) {
-	base := postgresURL(t)
+	base := storetest.NeedPostgres(t)
 	file := filepath.Join(t.TempDir(), "takedown.db")
 	db, err := sql.Open("sqlite", "file:"+file)
 	if err != nil {

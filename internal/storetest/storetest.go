@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // database/sql driver for SQL
 
 	"github.com/takedown-project/takedown"
+	"github.com/takedown-project/takedown/auditlog"
 	"github.com/takedown-project/takedown/postgres"
 	"github.com/takedown-project/takedown/sqlite"
 )
@@ -45,6 +46,16 @@ type Store struct {
 
 // PostgresURL returns the database the tests run on, or "" for SQLite.
 func PostgresURL() string { return os.Getenv(EnvDB) }
+
+// NeedPostgres returns the database the tests run on, or skips a test that needs one.
+func NeedPostgres(t testing.TB) string {
+	t.Helper()
+	u := PostgresURL()
+	if u == "" {
+		t.Skip("needs PostgreSQL: " + EnvDB + ", such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable (make check sets it)")
+	}
+	return u
+}
 
 // Open opens a new, empty store for t, closed (and on PostgreSQL dropped) after it.
 func Open(t testing.TB, clock takedown.Clock) *Store {
@@ -228,4 +239,36 @@ func TreeOf(t testing.TB, entries [][]byte) tlog.Hash {
 		t.Fatal(err)
 	}
 	return root
+}
+
+// CheckLog reads the whole audit log in tx and checks it: every event against its leaf, in
+// order from id 1, and the stored tree against the tree of the leaves computed anew. It
+// returns the events, for the caller's own checks.
+func CheckLog(t testing.TB, tx takedown.Tx) []*takedown.Event {
+	t.Helper()
+	size, err := tx.LogSize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := tx.LogEntries(0, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := make([]*takedown.Event, size)
+	for i := range size {
+		if events[i], err = tx.Event(i + 1); err != nil {
+			t.Fatalf("event %d: %v", i+1, err)
+		}
+		if err := auditlog.CheckEvent(events[i], entries[i]); err != nil {
+			t.Errorf("event %d: %v", i+1, err)
+		}
+	}
+	got, err := tlog.TreeHash(size, auditlog.HashReader(tx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := TreeOf(t, entries); got != want {
+		t.Errorf("stored tree hash = %v, want %v", got, want)
+	}
+	return events
 }
