@@ -37,29 +37,15 @@ var migrations embed.FS
 
 // Options are the connection pool's settings.
 type Options struct {
-	// MaxConns bounds the connections this process opens (default 16). Every replica opens
-	// its own: their sum must stay under the server's max_connections.
+	// MaxConns bounds the connections this process opens (default 16, at least 3: the
+	// writer, the leader's lock and a read). Every replica opens its own: their sum must stay
+	// under the server's max_connections.
 	MaxConns int
-	// MaxIdleConns is how many stay open while idle (default MaxConns).
-	MaxIdleConns int
-	// ConnMaxLifetime closes connections older than this (default 30m), so that a pooler
-	// or a fail-over of the database is followed.
-	ConnMaxLifetime time.Duration
 }
 
-func (o Options) withDefaults() Options {
-	if o.MaxConns <= 0 {
-		o.MaxConns = 16
-	}
-	o.MaxConns = max(o.MaxConns, 3) // the writer, the leader's lock, a read
-	if o.MaxIdleConns <= 0 || o.MaxIdleConns > o.MaxConns {
-		o.MaxIdleConns = o.MaxConns
-	}
-	if o.ConnMaxLifetime <= 0 {
-		o.ConnMaxLifetime = 30 * time.Minute
-	}
-	return o
-}
+// connLifetime closes older connections, so that a pooler or a fail-over of the database
+// (a new primary behind the same address) is followed.
+const connLifetime = 30 * time.Minute
 
 // DB is a takedown.Store on a PostgreSQL schema.
 type DB struct {
@@ -103,10 +89,14 @@ func connect(ctx context.Context, dsn string, o Options) (*sql.DB, int32, error)
 	if err != nil {
 		return nil, 0, fmt.Errorf("postgres: %s: %w", Redact(dsn), err)
 	}
-	o = o.withDefaults()
-	pool.SetMaxOpenConns(o.MaxConns)
-	pool.SetMaxIdleConns(o.MaxIdleConns)
-	pool.SetConnMaxLifetime(o.ConnMaxLifetime)
+	conns := o.MaxConns
+	if conns <= 0 {
+		conns = 16
+	}
+	conns = max(conns, 3)
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
+	pool.SetConnMaxLifetime(connLifetime)
 	var schema sql.NullString
 	var class int32
 	err = pool.QueryRowContext(ctx, `SELECT current_schema(), hashtext(COALESCE(current_schema(), ''))`).Scan(&schema, &class)
@@ -130,7 +120,7 @@ func Open(ctx context.Context, dsn string, clock takedown.Clock, o Options) (*DB
 		return nil, err
 	}
 	db := &DB{pool: pool, clock: clock, lock: class}
-	current, err := db.version(ctx, pool)
+	current, err := schemaVersion(ctx, pool)
 	if err == nil {
 		err = checkVersion(current)
 	}
@@ -279,8 +269,8 @@ func Latest() int {
 	return sqlstore.Latest(list)
 }
 
-// version reads the schema's version: 0 for an empty schema.
-func (db *DB) version(ctx context.Context, q interface {
+// schemaVersion reads the schema's version: 0 for an empty schema.
+func schemaVersion(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (int, error) {
 	var exists bool
@@ -301,7 +291,6 @@ func Migrate(ctx context.Context, dsn string) (from, to int, err error) {
 		return 0, 0, err
 	}
 	defer pool.Close()
-	db := &DB{pool: pool, lock: class}
 	list, err := sqlstore.Migrations(migrations)
 	if err != nil {
 		return 0, 0, err
@@ -317,7 +306,7 @@ func Migrate(ctx context.Context, dsn string) (from, to int, err error) {
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
 		return 0, 0, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	from, err = db.version(ctx, tx)
+	from, err = schemaVersion(ctx, tx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("postgres: migrate: %w", err)
 	}
