@@ -55,6 +55,9 @@ func logKeyArgs(e *env, name string, args []string) (data *storeConfig, keyFile 
 	if err := data.Validate(); err != nil {
 		return nil, "", err
 	}
+	if data.Data == "" {
+		return nil, "", errNoData
+	}
 	if *file == "" {
 		*file = logKeyPath(data.Data)
 	}
@@ -71,7 +74,7 @@ func runAdminLogKeyCreate(ctx context.Context, e *env, args []string) error {
 	}
 	if *file == "" {
 		if *dataDir == "" {
-			return takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
+			return errNoData
 		}
 		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
 			return fmt.Errorf("data directory: %w", err)

@@ -222,6 +222,8 @@ func (c *serverConfig) Validate() error {
 		return err
 	}
 	switch {
+	case c.Data == "":
+		return errNoData
 	case c.HTTP == "":
 		return takedown.Invalid("http", "is required: the address to listen on, such as 127.0.0.1:8080")
 	case c.ReportsPerMinute == 0 || c.ReportsPerMinute < -1:

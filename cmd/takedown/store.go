@@ -47,15 +47,16 @@ func (c *storeConfig) register(fs *flag.FlagSet, e *env) {
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", conns, "PostgreSQL connections this process opens at most; every replica opens its own [TAKEDOWN_DB_MAX_CONNS]")
 }
 
-// Validate checks the configuration and reads the URL from its file.
+// errNoData refuses a command that needs the data directory without one.
+var errNoData = takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
+
+// Validate checks the database's configuration and reads the URL from its file.
 func (c *storeConfig) Validate() error {
 	switch {
-	case c.Data == "":
-		return takedown.Invalid("data", "is required: the data directory (--data or TAKEDOWN_DATA)")
 	case c.DB != "" && c.DBFile != "":
 		return takedown.Invalid("db", "and --db-file are two ways to give one database: give one")
-	case c.DBMaxConns < 2:
-		return takedown.Invalid("db-max-conns", "must be at least 2: the leader holds one for its lock")
+	case c.DBMaxConns < 3:
+		return takedown.Invalid("db-max-conns", "must be at least 3: the writer, the leader's lock and a read")
 	}
 	if c.DBFile != "" {
 		b, err := os.ReadFile(c.DBFile)
@@ -90,6 +91,9 @@ func dataPaths(dir string) (db, vaultKey string) {
 func (c *storeConfig) open(clock takedown.Clock) (store, *vault.Vault, error) {
 	if err := c.Validate(); err != nil {
 		return nil, nil, err
+	}
+	if c.Data == "" {
+		return nil, nil, errNoData
 	}
 	// The directory holds the keys to the record and to reporters' contacts: only its owner
 	// may enter it. A directory made here is; one that exists must already be.
@@ -154,13 +158,13 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	if c.Data == "" && (c.DB != "" || c.DBFile != "") {
-		c.Data = "-" // only the database is needed
-	}
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	if c.DB == "" { // SQLite migrates as it opens
+		if c.Data == "" {
+			return errNoData
+		}
 		db, err := sqlite.Open(filepath.Join(c.Data, "takedown.db"), takedown.SystemClock{})
 		if err != nil {
 			return err
