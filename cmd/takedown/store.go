@@ -163,7 +163,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	}
 	if c.DB == "" { // SQLite migrates as it opens
 		if c.Data == "" {
-			return errNoData
+			return takedown.Invalid("db", "is required: the database to migrate, as --db postgres://… (or --data DIR for its SQLite file)")
 		}
 		db, err := sqlite.Open(filepath.Join(c.Data, "takedown.db"), takedown.SystemClock{})
 		if err != nil {
