@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/takedown-project/takedown"
 )
@@ -38,6 +39,7 @@ type Committer struct {
 	dialect Dialect
 	queue   chan *pendingWrite
 	closing chan struct{}
+	closed  sync.Once
 	stopped chan struct{}
 }
 
@@ -84,11 +86,7 @@ func (c *Committer) Update(ctx context.Context, fn func(takedown.Tx) error) erro
 // Close waits for the batch being committed and stops the committer; the caller then closes
 // the connection (Conn). Closing again does nothing.
 func (c *Committer) Close() {
-	select {
-	case <-c.closing:
-	default:
-		close(c.closing)
-	}
+	c.closed.Do(func() { close(c.closing) })
 	<-c.stopped
 }
 
