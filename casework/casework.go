@@ -165,6 +165,18 @@ func (s *Service) view(ctx context.Context, fn func(takedown.Tx) error) error {
 	return s.store.View(ctx, fn)
 }
 
+// anyDue asks, in a read, whether a claim would find work. The outbox's worker polls often,
+// and a claim is a write, which on PostgreSQL waits for the lock that every replica's writes
+// share: when nothing is due, none is taken. The claim then reads again, in its own write.
+func (s *Service) anyDue(ctx context.Context, found func(takedown.Tx) (bool, error)) (bool, error) {
+	var any bool
+	err := s.view(ctx, func(tx takedown.Tx) (err error) {
+		any, err = found(tx)
+		return err
+	})
+	return any, err
+}
+
 // update runs fn in a write transaction.
 func (s *Service) update(ctx context.Context, fn func(takedown.Tx) error) error {
 	err := s.store.Update(ctx, fn)

@@ -20,6 +20,13 @@ type CheckDue struct {
 // that a worker that dies mid-check leaves it to be checked again. Only the server's delivery
 // worker calls it.
 func (s *Service) ClaimChecks(ctx context.Context, limit int) ([]*CheckDue, error) {
+	due := takedown.DeliveryFilter{CheckDue: true, Page: takedown.Page{Limit: 1}}
+	if found, err := s.anyDue(ctx, func(tx takedown.Tx) (bool, error) {
+		list, _, err := tx.Deliveries(due)
+		return len(list) > 0, err
+	}); err != nil || !found {
+		return nil, err
+	}
 	var out []*CheckDue
 	err := s.update(ctx, func(tx takedown.Tx) error {
 		due, _, err := tx.Deliveries(takedown.DeliveryFilter{CheckDue: true, Page: takedown.Page{Limit: limit}})

@@ -106,6 +106,13 @@ type Outgoing struct {
 // the lease ends. A transmission of a delivery cancelled since (its measure was withdrawn)
 // is cancelled, not sent: the withdrawal is. Only the server's delivery worker calls it.
 func (s *Service) ClaimTransmissions(ctx context.Context, limit int) ([]*Outgoing, error) {
+	due := takedown.TransmissionFilter{Due: true, Page: takedown.Page{Limit: 1}}
+	if found, err := s.anyDue(ctx, func(tx takedown.Tx) (bool, error) {
+		list, _, err := tx.Transmissions(due)
+		return len(list) > 0, err
+	}); err != nil || !found {
+		return nil, err
+	}
 	var out []*Outgoing
 	err := s.update(ctx, func(tx takedown.Tx) error {
 		due, _, err := tx.Transmissions(takedown.TransmissionFilter{Due: true, Page: takedown.Page{Limit: limit}})
