@@ -187,3 +187,32 @@ func TestRebind(t *testing.T) {
 		t.Errorf("Rebind = %s, want %s", got, want)
 	}
 }
+
+// TestReplicaClockBehind: a replica whose clock is an hour behind the others' writes after
+// them; its events are not dated before theirs: the record does not go back in time.
+func TestReplicaClockBehind(t *testing.T) {
+	dsn := storetest.NewSchema(t, base(t))
+	ahead := takedown.NewSimClock(time.Date(2026, time.March, 2, 10, 0, 0, 0, time.UTC), nil)
+	behind := takedown.NewSimClock(ahead.Now().Add(-time.Hour), nil)
+	var events []*takedown.Event
+	for i, c := range []*takedown.SimClock{ahead, behind, ahead, behind} {
+		db, err := postgres.Open(context.Background(), dsn, c, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &takedown.Event{Kind: takedown.EventCaseAccepted, ActorID: 1, ActorRole: "officer", CaseID: int64(i + 1), Data: []byte(`{}`)}
+		err = db.Update(context.Background(), func(tx takedown.Tx) error { e.At = tx.Now(); return tx.AppendEvent(e) })
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, e)
+		ahead.Advance(time.Second)
+		behind.Advance(time.Second)
+	}
+	for i := 1; i < len(events); i++ {
+		if events[i].At.Before(events[i-1].At) {
+			t.Errorf("event %d is dated %s, before event %d (%s)", events[i].ID, events[i].At, events[i-1].ID, events[i-1].At)
+		}
+	}
+}

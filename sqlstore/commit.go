@@ -2,9 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/takedown-project/takedown"
 )
@@ -130,6 +132,10 @@ func (c *Committer) commit(batch []*pendingWrite) {
 			break
 		}
 	}
+	var floor time.Time
+	if lost == nil {
+		floor, lost = c.lastEventAt()
+	}
 	for _, pw := range batch {
 		if lost != nil {
 			pw.done <- lost
@@ -139,7 +145,7 @@ func (c *Committer) commit(batch []*pendingWrite) {
 			pw.done <- err
 			continue
 		}
-		txLost, err := c.apply(pw, len(batch) > 1)
+		txLost, err := c.apply(pw, len(batch) > 1, floor)
 		switch {
 		case txLost:
 			lost = err
@@ -166,6 +172,21 @@ func (c *Committer) commit(batch []*pendingWrite) {
 	}
 }
 
+// lastEventAt is the time of the record's last event, read once the write lock is held. A
+// write's time is never before it: replicas' clocks are synchronised (NTP), but not exactly,
+// and the record must not go back in time when the next write comes from a replica whose
+// clock is a little behind.
+func (c *Committer) lastEventAt() (time.Time, error) {
+	var at sql.NullInt64
+	if err := c.conn.QueryRowContext(context.Background(), `SELECT MAX(at) FROM events`).Scan(&at); err != nil {
+		return time.Time{}, Unavailable(fmt.Errorf("%s: the last event's time: %w", c.name, err))
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return fromTS(at.Int64), nil
+}
+
 // Unavailable marks a failure of the database itself, not of the use case: the caller is told
 // the database is unavailable (and may retry), the cause is kept for the log.
 func Unavailable(cause error) error {
@@ -175,7 +196,7 @@ func Unavailable(cause error) error {
 // apply runs one write in its own savepoint, rolling the savepoint back if it fails; a write
 // alone in its batch needs none (two round trips fewer): if it fails, commit rolls the whole
 // transaction back. txLost reports that the transaction can no longer be trusted.
-func (c *Committer) apply(pw *pendingWrite, savepoint bool) (txLost bool, err error) {
+func (c *Committer) apply(pw *pendingWrite, savepoint bool, floor time.Time) (txLost bool, err error) {
 	if savepoint {
 		if err := c.conn.Raw("SAVEPOINT w"); err != nil {
 			return true, fmt.Errorf("%s: savepoint: %w", c.name, err)
@@ -200,7 +221,11 @@ func (c *Committer) apply(pw *pendingWrite, savepoint bool) (txLost bool, err er
 			txLost, err = undo(fmt.Errorf("%s: the write panicked", c.name))
 		}
 	}()
-	if err := pw.fn(NewTx(c.conn, c.clock.Now(), c.dialect)); err != nil {
+	now := c.clock.Now()
+	if now.Before(floor) {
+		now = floor
+	}
+	if err := pw.fn(NewTx(c.conn, now, c.dialect)); err != nil {
 		return undo(err)
 	}
 	if !savepoint {
