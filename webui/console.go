@@ -372,8 +372,11 @@ func (c *Console) submit(w http.ResponseWriter, r *http.Request, v *view, act fu
 // instead of being done twice; one that comes while the first is still being done is refused.
 func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) (id string, done bool, err error) {
 	id = r.PostFormValue("form_id")
-	if id == "" {
+	switch {
+	case id == "":
 		return "", false, nil
+	case len(id) > 64: // the console's are 22 characters; a longer one is not the console's
+		return "", true, takedown.Invalid("form_id", "is not a form id of this console: reload the page")
 	}
 	id += " " + r.URL.Path // a page's forms share its id; each posts to its own path
 	to, seen, err := c.svc.ClaimForm(r.Context(), id)

@@ -20,7 +20,7 @@ import (
 // TestClaimForm: a form is done once, whichever of two replicas (two consoles on one store)
 // receives it; the same form sent while the first is still being done is refused, and sent
 // after it goes where the first went; a failed one may be sent again; an id is forgotten
-// after FormsRemembered.
+// after FormsRemembered; an id longer than the console's is refused, not stored.
 func TestClaimForm(t *testing.T) {
 	clock := takedown.NewSimClock(time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC), nil)
 	db := storetest.Open(t, clock)
@@ -57,5 +57,10 @@ func TestClaimForm(t *testing.T) {
 	b.releaseForm(r, id)
 	if _, _, done, err := send(a); done || err != nil {
 		t.Errorf("after a failure was released: done %v, %v", done, err)
+	}
+	long := httptest.NewRequest("POST", "/report", strings.NewReader(url.Values{"form_id": {strings.Repeat("x", 65)}}.Encode()))
+	long.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if _, done, err := a.claimForm(httptest.NewRecorder(), long); !done || takedown.ErrorCode(err) != takedown.EINVALID {
+		t.Errorf("an id longer than the console's: done %v, %v; want it refused, nothing stored", done, err)
 	}
 }
