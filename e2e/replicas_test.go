@@ -61,20 +61,7 @@ func TestReplicasFailOver(t *testing.T) {
 	supervisor := lastLine(run(t, nil, append([]string{"admin", "user", "add", "--data", dirs[0], "--role", "supervisor", "--name", "Supervisor Replica"}, db...)...))
 	run(t, nil, append([]string{"admin", "operator", "add", "--data", dirs[0], "--kind", "isp", "--name", "ISP Never Pulls",
 		"--contact", "noc@isp.example", "--language", "fr"}, db...)...)
-	for _, d := range dirs[1:] { // every replica holds the same keys
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		for _, key := range []string{"vault.key", "log.key"} {
-			b, err := os.ReadFile(filepath.Join(dirs[0], key))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(d, key), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	shareKeys(t, dirs[0], dirs[1:]...)
 	zoneConfig := filepath.Join(tmp, "dns.json")
 	if err := os.WriteFile(zoneConfig, []byte(`{"zone": "`+zoneName+`", "nameserver": "ns1.authority.example.", "contact": "hostmaster.authority.example.",
   "stop_pages": {"": {"a": "203.0.113.80", "aaaa": "2001:db8::80"}},
@@ -306,6 +293,26 @@ func TestReplicasFailOver(t *testing.T) {
 	run(t, nil, "log", "verify", "--server", next.url, "--token", officer, "--key", logKey)
 }
 
+// shareKeys gives the replicas' data directories the first one's keys, as the README says:
+// every replica holds the same vault and log keys, and nothing else.
+func shareKeys(t *testing.T, from string, to ...string) {
+	t.Helper()
+	for _, d := range to {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"vault.key", "log.key"} {
+			b, err := os.ReadFile(filepath.Join(from, key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(d, key), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
 // kill stops a replica with SIGKILL and marks it dead for the load generator.
 func kill(t *testing.T, mu *sync.Mutex, r *replica) {
 	t.Helper()
@@ -357,7 +364,7 @@ func TestREADMEReplicas(t *testing.T) {
 		regexp.MustCompile(`the schema went from version 0 to \d+`),
 		regexp.MustCompile(`(?s)ready.*ready, leading|ready, leading.*ready`),
 		regexp.MustCompile(`replica \d was killed; the lead moved`),
-		regexp.MustCompile(`OK`),
+		regexp.MustCompile(`(?m)^OK$`), // the verifier's last word on the new leader's log
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("the section's output lacks %s:\n%s", want, out)
@@ -374,18 +381,7 @@ func TestReplicaStopsGracefully(t *testing.T) {
 	dirs := []string{filepath.Join(tmp, "r0"), filepath.Join(tmp, "r1")}
 	run(t, nil, "admin", "log-key", "create", "--data", dirs[0], "--origin", "authority.example/log")
 	run(t, nil, "admin", "user", "add", "--data", dirs[0], "--db", dsn, "--role", "officer", "--name", "Officer Graceful")
-	if err := os.MkdirAll(dirs[1], 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range []string{"vault.key", "log.key"} {
-		b, err := os.ReadFile(filepath.Join(dirs[0], key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dirs[1], key), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shareKeys(t, dirs[0], dirs[1])
 	first := &replica{}
 	first.url, first.proc = serve(t, dirs[0], "--db", dsn, "--reports-per-minute", "-1")
 	waitFor(t, "the first replica to lead", first.leads)
