@@ -202,9 +202,6 @@ func (r *Raw) Query(q string, args ...any) (*sql.Rows, error) {
 // QueryRow runs a query for one row.
 func (r *Raw) QueryRow(q string, args ...any) *sql.Row { return r.db.QueryRow(r.Rebind(q), args...) }
 
-// Postgres reports whether the database is PostgreSQL.
-func (r *Raw) Postgres() bool { return r.postgres }
-
 // DisableTrigger drops (SQLite) or disables (PostgreSQL) one of the schema's triggers, as a
 // tamperer with the database's credentials would.
 func (r *Raw) DisableTrigger(table, trigger string) error {
