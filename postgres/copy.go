@@ -43,6 +43,10 @@ func CopyFrom(ctx context.Context, src *sql.DB, dstDSN string, progress func(tab
 		return nil, err
 	}
 	defer pool.Close()
+	have, err := schemaVersion(ctx, pool)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: copy: the destination's schema version: %w", err)
+	}
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: copy: %w", err)
@@ -61,7 +65,7 @@ func CopyFrom(ctx context.Context, src *sql.DB, dstDSN string, progress func(tab
 		}
 		defer dst.Rollback(ctx)
 		c := &copier{src: read, dst: dst, progress: progress}
-		if copied, err = c.run(ctx, class); err != nil {
+		if copied, err = c.run(ctx, class, have); err != nil {
 			return err
 		}
 		return dst.Commit(ctx)
@@ -176,11 +180,11 @@ type copier struct {
 }
 
 // run checks the destination, then copies every table.
-func (c *copier) run(ctx context.Context, class int32) ([]TableRows, error) {
+func (c *copier) run(ctx context.Context, class int32, have int) ([]TableRows, error) {
 	if _, err := c.dst.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, class, writeLock); err != nil {
 		return nil, err
 	}
-	if err := c.checkVersions(ctx); err != nil {
+	if err := c.checkVersions(ctx, have); err != nil {
 		return nil, err
 	}
 	tables, err := schemaTables(ctx, c.dst)
@@ -206,24 +210,16 @@ func (c *copier) run(ctx context.Context, class int32) ([]TableRows, error) {
 	return copied, nil
 }
 
-// checkVersions refuses a destination whose schema version is not the source's: the copy
-// goes column for column, which only two schemas of one version allow.
-func (c *copier) checkVersions(ctx context.Context) error {
-	var have, want int
+// checkVersions refuses a destination whose schema version (have) is not the source's: the
+// copy goes column for column, which only two schemas of one version allow.
+func (c *copier) checkVersions(ctx context.Context, have int) error {
+	var want int // SQLite's store always has the table
 	if err := c.src.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&want); err != nil {
 		return fmt.Errorf("the source's schema version: %w", err)
 	}
-	var migrated bool
-	if err := c.dst.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&migrated); err != nil {
-		return fmt.Errorf("the destination's schema version: %w", err)
-	}
-	if !migrated {
-		return refuse("the destination schema has no takedown tables: run takedown migrate --db URL on it first")
-	}
-	if err := c.dst.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("the destination's schema version: %w", err)
-	}
 	switch {
+	case have == 0:
+		return refuse("the destination schema has no takedown tables: run takedown migrate --db URL on it first")
 	case want != Latest():
 		return refuse("the source has schema version %d and this takedown copies version %d: open it once with this version (takedown migrate --data DIR) first", want, Latest())
 	case have < want:
